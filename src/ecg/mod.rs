@@ -1,0 +1,3 @@
+//! Signal work named like the field: AAMI classes, beat segmentation, RR features.
+
+pub mod aami;

@@ -1,0 +1,5 @@
+//! Readers and writers of the files users hold: WFDB records, CSV files, zip archives.
+//!
+//! Every reader takes bytes, never paths, so one code path serves browser uploads and the CLI.
+
+pub mod wfdb;

@@ -1,0 +1,127 @@
+//! The in-memory record every reader produces: signals in digital units (adu) with the gain and
+//! baseline that turn them into physical units, plus the record's annotations.
+//!
+//! Samples are kept as `i16` adu, as WFDB stores them (every supported format fits 16 bits),
+//! which halves memory against `f32` — the whole MIT-BIH database is 125 MB this way.
+//! Physical value = (adu − baseline) / adc_gain, in `units` (mV for ECG).
+
+use serde::{Deserialize, Serialize};
+
+/// One channel (lead) of a record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signal {
+    /// Lead name as written in the header (`sig_name`), e.g. `MLII`, `V1`.
+    pub name: String,
+    /// Physical units (`units`), e.g. `mV`.
+    pub units: String,
+    /// adu per physical unit (`adc_gain`). WFDB's default of 200 applies when a header omits it.
+    pub adc_gain: f64,
+    /// Digital value of 0 physical units (`baseline`), in adu.
+    pub baseline: i32,
+    /// The value a format uses to mark a missing sample (e.g. −32768 for format 16), if any.
+    pub invalid_adu: Option<i16>,
+    /// Digital samples, one per sample time, in adu.
+    pub samples_adu: Vec<i16>,
+}
+
+impl Signal {
+    /// Physical value of sample `i` (in `units`), `NaN` for a sample marked missing.
+    #[inline]
+    pub fn physical(&self, i: usize) -> f32 {
+        let adu = self.samples_adu[i];
+        if Some(adu) == self.invalid_adu {
+            return f32::NAN;
+        }
+        ((f64::from(adu) - f64::from(self.baseline)) / self.adc_gain) as f32
+    }
+
+    /// Physical values of `range` (in `units`), missing samples as `NaN`.
+    pub fn physical_range(&self, range: std::ops::Range<usize>) -> Vec<f32> {
+        range.map(|i| self.physical(i)).collect()
+    }
+
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        self.samples_adu.len()
+    }
+
+    /// True when the signal holds no samples.
+    pub fn is_empty(&self) -> bool {
+        self.samples_adu.is_empty()
+    }
+}
+
+/// One annotation of a record, with the fields of WFDB's annotation files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Annotation {
+    /// Position, in samples from the start of the record.
+    pub sample: u64,
+    /// MIT annotation code (1 = `N`, 5 = `V`, …); see [`crate::io::wfdb::codes`].
+    pub code: u8,
+    /// `subtype` field.
+    pub subtype: i8,
+    /// `chan` field: the signal the annotation refers to.
+    pub chan: u8,
+    /// `num` field.
+    pub num: i8,
+    /// `aux_note`: free text, e.g. rhythm changes such as `(AFIB`.
+    pub aux_note: Option<String>,
+}
+
+impl Annotation {
+    /// The annotation's symbol as WFDB writes it (`N`, `V`, `/`, `+`, …).
+    pub fn symbol(&self) -> &'static str {
+        crate::io::wfdb::codes::symbol(self.code)
+    }
+}
+
+/// Where a record came from; shown to the user and used to keep synthetic data labelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RecordSource {
+    /// Read from WFDB files.
+    Wfdb,
+    /// Read from a plain CSV file (one column per lead).
+    Csv,
+    /// Simulated by the project (ECGSYN); never real patient data.
+    Synthetic,
+}
+
+/// A record: several signals sampled together, and its annotations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Record name (`100`, `00001_lr`, …).
+    pub name: String,
+    /// Sampling frequency in Hz (`fs`).
+    pub fs_hz: f64,
+    /// Signals, all of the same length.
+    pub signals: Vec<Signal>,
+    /// Annotations sorted by sample; empty when the record has no annotation file.
+    pub annotations: Vec<Annotation>,
+    /// Free-text header comments (demographics, medication, `# Dx:` codes, …).
+    pub comments: Vec<String>,
+    /// Where the record came from.
+    pub source: RecordSource,
+}
+
+impl Record {
+    /// Number of samples per signal (`sig_len`).
+    pub fn sig_len(&self) -> usize {
+        self.signals.first().map_or(0, Signal::len)
+    }
+
+    /// Duration in seconds.
+    pub fn duration_s(&self) -> f64 {
+        if self.fs_hz > 0.0 {
+            self.sig_len() as f64 / self.fs_hz
+        } else {
+            0.0
+        }
+    }
+
+    /// Index of the signal named `name` (case-insensitive), if present.
+    pub fn signal_index(&self, name: &str) -> Option<usize> {
+        self.signals
+            .iter()
+            .position(|s| s.name.eq_ignore_ascii_case(name))
+    }
+}
