@@ -1,0 +1,567 @@
+//! Beat windows around R peaks and RR features per beat.
+//!
+//! A window is a stretch of one lead, `pre_ms` before the R peak to `post_ms` after it,
+//! resampled to a common rate `fs_hz` so beats from records of different rates (MIT-BIH 360 Hz,
+//! INCART 257 Hz, PTB-XL 100/500 Hz) line up sample for sample. Values are physical (mV).
+//!
+//! Resampling is band-limited: each output sample is a Lanczos-2 weighted sum of input samples,
+//! the kernel widened by the decimation factor when down-sampling so it also low-pass filters
+//! (no aliasing). Because R peaks sit on whole input samples, the fractional position of every
+//! output sample relative to the R peak is the same for every beat; the weights are therefore
+//! computed once per (input rate, window) in a [`Resampler`] and each beat costs only a few
+//! multiply–adds per output sample.
+//!
+//! Windows that reach past either end of the record repeat the edge sample; missing samples
+//! (WFDB's invalid value) are replaced by the median of the window's valid samples.
+//!
+//! RR features ([`RrFeatures`], seconds and ratios) are what separates supraventricular
+//! ectopic beats when patients are unseen (de Chazal, O'Dwyer & Reilly 2004): previous RR,
+//! next RR, the local average (the 10 RR intervals around the beat) and the record average,
+//! and their ratios, which normalise away each patient's own heart rate.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Record;
+use crate::ecg::aami::{AamiClass, class_of_code};
+
+/// Which lead to cut beats from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadChoice {
+    /// Lead names tried in order (case-insensitive); the first signal is used when none is found.
+    pub preferred: Vec<String>,
+}
+
+impl Default for LeadChoice {
+    /// Modified lead II first (MIT-BIH's `MLII`, standard `II`), as most beat classifiers use.
+    fn default() -> Self {
+        Self {
+            preferred: ["MLII", "II", "ML2", "ECG1", "ECG"]
+                .into_iter()
+                .map(String::from)
+                .collect(),
+        }
+    }
+}
+
+impl LeadChoice {
+    /// Index of the lead to use in `record` (0 when no preferred lead is present).
+    pub fn pick(&self, record: &Record) -> usize {
+        self.preferred
+            .iter()
+            .find_map(|name| record.signal_index(name))
+            .unwrap_or(0)
+    }
+}
+
+/// Where beat windows are cut and at what rate they are stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WindowSpec {
+    /// Time kept before the R peak, in ms.
+    pub pre_ms: f32,
+    /// Time kept after the R peak, in ms.
+    pub post_ms: f32,
+    /// Common sampling rate of the windows, in Hz.
+    pub fs_hz: f32,
+    /// Lead to use.
+    pub lead: LeadChoice,
+}
+
+impl Default for WindowSpec {
+    /// 250 ms before the R peak (the P wave and PR segment) to 450 ms after (the T wave), at
+    /// 180 Hz: 126 samples, QRS complexes keep 15–20 samples.
+    fn default() -> Self {
+        Self {
+            pre_ms: 250.0,
+            post_ms: 450.0,
+            fs_hz: 180.0,
+            lead: LeadChoice::default(),
+        }
+    }
+}
+
+/// The shape of stored beats: rate, length and where the R peak sits.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BeatLayout {
+    /// Sampling rate of the window, in Hz.
+    pub fs_hz: f32,
+    /// Samples per window.
+    pub len: usize,
+    /// Index of the R peak within the window.
+    pub r_index: usize,
+}
+
+impl WindowSpec {
+    /// The layout of windows cut with this spec.
+    pub fn layout(&self) -> BeatLayout {
+        let r_index = (self.pre_ms / 1000.0 * self.fs_hz).round().max(0.0) as usize;
+        let after = (self.post_ms / 1000.0 * self.fs_hz).round().max(0.0) as usize;
+        BeatLayout {
+            fs_hz: self.fs_hz,
+            len: r_index + after,
+            r_index,
+        }
+    }
+
+    /// Checks the spec is usable: positive rate, window of 8 to 4,096 samples.
+    pub fn validate(&self) -> Result<(), crate::Error> {
+        let ok = |x: f32| x.is_finite() && x >= 0.0;
+        if !(self.fs_hz.is_finite() && self.fs_hz > 0.0) || !ok(self.pre_ms) || !ok(self.post_ms) {
+            return Err(crate::Error::Invalid(format!(
+                "beat window needs a positive rate and non-negative times; got {} Hz, {} ms before, {} ms after",
+                self.fs_hz, self.pre_ms, self.post_ms
+            )));
+        }
+        let len = self.layout().len;
+        if !(8..=4096).contains(&len) {
+            return Err(crate::Error::Invalid(format!(
+                "beat window of {len} samples; choose times and rate giving 8 to 4,096 samples"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Pre-computed band-limited interpolation from one input rate to a [`BeatLayout`].
+#[derive(Debug, Clone)]
+pub struct Resampler {
+    layout: BeatLayout,
+    /// Per output sample: offset of the first input tap relative to the R peak.
+    first_tap: Vec<i64>,
+    /// Per output sample: its weights (sum 1), `taps` each.
+    weights: Vec<f32>,
+    taps: usize,
+}
+
+/// Lanczos kernel support (lobes each side).
+const LANCZOS_A: f64 = 2.0;
+
+fn lanczos(x: f64) -> f64 {
+    if x == 0.0 {
+        1.0
+    } else if x.abs() >= LANCZOS_A {
+        0.0
+    } else {
+        let px = std::f64::consts::PI * x;
+        LANCZOS_A * px.sin() * (px / LANCZOS_A).sin() / (px * px)
+    }
+}
+
+impl Resampler {
+    /// Interpolation from `fs_in_hz` to `layout`.
+    pub fn new(fs_in_hz: f64, layout: BeatLayout) -> Self {
+        let ratio = fs_in_hz / f64::from(layout.fs_hz); // input samples per output sample
+        let scale = ratio.max(1.0); // kernel widening when down-sampling
+        let half_width = LANCZOS_A * scale;
+        let taps = (2.0 * half_width).ceil() as usize + 1;
+        let mut first_tap = Vec::with_capacity(layout.len);
+        let mut weights = Vec::with_capacity(layout.len * taps);
+        for k in 0..layout.len {
+            let x = (k as f64 - layout.r_index as f64) * ratio; // input position relative to R
+            let first = (x - half_width).ceil() as i64;
+            let mut w: Vec<f64> = (0..taps)
+                .map(|j| lanczos((first as f64 + j as f64 - x) / scale))
+                .collect();
+            let sum: f64 = w.iter().sum();
+            if sum.abs() > 1e-12 {
+                w.iter_mut().for_each(|v| *v /= sum);
+            }
+            first_tap.push(first);
+            weights.extend(w.iter().map(|&v| v as f32));
+        }
+        Self {
+            layout,
+            first_tap,
+            weights,
+            taps,
+        }
+    }
+
+    /// The output layout.
+    pub fn layout(&self) -> BeatLayout {
+        self.layout
+    }
+
+    /// Writes the window around input sample `r_sample` of `signal` into `out` (physical units).
+    pub fn window_into(&self, signal: &crate::Signal, r_sample: usize, out: &mut [f32]) {
+        let x = &signal.samples_adu;
+        let n = x.len() as i64;
+        let gain = if signal.adc_gain != 0.0 {
+            signal.adc_gain
+        } else {
+            200.0
+        };
+        let inv_gain = (1.0 / gain) as f32;
+        let baseline = signal.baseline as f32;
+        let r = r_sample as i64;
+        let lo = r + self.first_tap.first().copied().unwrap_or(0);
+        let hi = r + self.first_tap.last().copied().unwrap_or(0) + self.taps as i64;
+        let inside = lo >= 0 && hi <= n;
+        let invalid = signal.invalid_adu;
+        let mut has_invalid = false;
+        for (k, o) in out.iter_mut().enumerate().take(self.layout.len) {
+            let w = &self.weights[k * self.taps..(k + 1) * self.taps];
+            let start = r + self.first_tap[k];
+            let mut acc = 0.0f32;
+            if inside {
+                let seg = &x[start as usize..start as usize + self.taps];
+                for (wi, &xi) in w.iter().zip(seg) {
+                    acc += wi * f32::from(xi);
+                }
+                if let Some(inv) = invalid {
+                    has_invalid |= seg.contains(&inv);
+                }
+            } else {
+                for (j, wi) in w.iter().enumerate() {
+                    let idx = (start + j as i64).clamp(0, (n - 1).max(0)) as usize;
+                    let xi = x.get(idx).copied().unwrap_or(0);
+                    has_invalid |= Some(xi) == invalid;
+                    acc += wi * f32::from(xi);
+                }
+            }
+            *o = (acc - baseline) * inv_gain;
+        }
+        if has_invalid {
+            self.window_with_gaps(signal, r_sample, out);
+        }
+    }
+
+    /// Slow path for windows touching missing samples: interpolate the valid samples only, and
+    /// fill what is left with the median of the valid output.
+    fn window_with_gaps(&self, signal: &crate::Signal, r_sample: usize, out: &mut [f32]) {
+        let n = signal.len() as i64;
+        let r = r_sample as i64;
+        for (k, o) in out.iter_mut().enumerate().take(self.layout.len) {
+            let w = &self.weights[k * self.taps..(k + 1) * self.taps];
+            let start = r + self.first_tap[k];
+            let (mut acc, mut wsum) = (0.0f32, 0.0f32);
+            for (j, wi) in w.iter().enumerate() {
+                let idx = (start + j as i64).clamp(0, (n - 1).max(0)) as usize;
+                if idx < signal.len() {
+                    let v = signal.physical(idx);
+                    if v.is_finite() {
+                        acc += wi * v;
+                        wsum += wi;
+                    }
+                }
+            }
+            *o = if wsum.abs() > 1e-6 {
+                acc / wsum
+            } else {
+                f32::NAN
+            };
+        }
+        let mut valid: Vec<f32> = out.iter().copied().filter(|v| v.is_finite()).collect();
+        let fill = median_in_place(&mut valid).unwrap_or(0.0);
+        out.iter_mut()
+            .filter(|v| !v.is_finite())
+            .for_each(|v| *v = fill);
+    }
+}
+
+/// Median of `xs` (reorders it); `None` when empty.
+pub fn median_in_place(xs: &mut [f32]) -> Option<f32> {
+    if xs.is_empty() {
+        return None;
+    }
+    let mid = xs.len() / 2;
+    let (_, m, _) = xs.select_nth_unstable_by(mid, |a, b| a.total_cmp(b));
+    Some(*m)
+}
+
+/// Number of RR features per beat.
+pub const N_RR: usize = 8;
+
+/// RR features of one beat. Intervals in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RrFeatures {
+    /// Interval from the previous beat (the next interval for a record's first beat), s.
+    pub pre_rr_s: f32,
+    /// Interval to the next beat (the previous interval for a record's last beat), s.
+    pub post_rr_s: f32,
+    /// Mean of the 10 intervals centred on the beat, s.
+    pub local_rr_s: f32,
+    /// Mean interval of the whole record, s.
+    pub avg_rr_s: f32,
+}
+
+impl RrFeatures {
+    /// Feature vector: the four intervals, then pre/avg, post/avg, pre/local, post/pre.
+    pub fn to_array(&self) -> [f32; N_RR] {
+        let ratio = |a: f32, b: f32| if b > 0.0 { a / b } else { 1.0 };
+        [
+            self.pre_rr_s,
+            self.post_rr_s,
+            self.local_rr_s,
+            self.avg_rr_s,
+            ratio(self.pre_rr_s, self.avg_rr_s),
+            ratio(self.post_rr_s, self.avg_rr_s),
+            ratio(self.pre_rr_s, self.local_rr_s),
+            ratio(self.post_rr_s, self.pre_rr_s),
+        ]
+    }
+
+    /// Names of [`RrFeatures::to_array`]'s entries.
+    pub const NAMES: [&'static str; N_RR] = [
+        "pre_rr_s",
+        "post_rr_s",
+        "local_rr_s",
+        "avg_rr_s",
+        "pre_over_avg",
+        "post_over_avg",
+        "pre_over_local",
+        "post_over_pre",
+    ];
+}
+
+/// RR features of beats at `r_samples` (sorted) of a record sampled at `fs_hz`.
+pub fn rr_features(r_samples: &[u64], fs_hz: f64) -> Vec<RrFeatures> {
+    let n = r_samples.len();
+    if n == 0 || fs_hz <= 0.0 {
+        return Vec::new();
+    }
+    // Intervals between consecutive beats, in seconds: rr[i] is between beat i and i + 1.
+    let rr: Vec<f32> = r_samples
+        .windows(2)
+        .map(|w| (w[1].saturating_sub(w[0]) as f64 / fs_hz) as f32)
+        .collect();
+    if rr.is_empty() {
+        // A single beat: no interval is known.
+        return vec![
+            RrFeatures {
+                pre_rr_s: 0.0,
+                post_rr_s: 0.0,
+                local_rr_s: 0.0,
+                avg_rr_s: 0.0,
+            };
+            1
+        ];
+    }
+    let avg = rr.iter().sum::<f32>() / rr.len() as f32;
+    // Prefix sums for the local mean over intervals [i-5, i+5).
+    let mut prefix = Vec::with_capacity(rr.len() + 1);
+    prefix.push(0.0f64);
+    for &v in &rr {
+        prefix.push(prefix.last().copied().unwrap_or(0.0) + f64::from(v));
+    }
+    (0..n)
+        .map(|i| {
+            let pre = if i > 0 { rr[i - 1] } else { rr[0] };
+            let post = if i < rr.len() {
+                rr[i]
+            } else {
+                rr[rr.len() - 1]
+            };
+            let lo = i.saturating_sub(5);
+            let hi = (i + 5).min(rr.len());
+            let local = if hi > lo {
+                ((prefix[hi] - prefix[lo]) / (hi - lo) as f64) as f32
+            } else {
+                avg
+            };
+            RrFeatures {
+                pre_rr_s: pre,
+                post_rr_s: post,
+                local_rr_s: local,
+                avg_rr_s: avg,
+            }
+        })
+        .collect()
+}
+
+/// The labelled beats of one record: positions, classes, windows and RR features.
+#[derive(Debug, Clone, Default)]
+pub struct RecordBeats {
+    /// R-peak positions in the record, samples.
+    pub r_samples: Vec<u64>,
+    /// AAMI class of each beat.
+    pub labels: Vec<AamiClass>,
+    /// Windows, `layout.len` values per beat, mV.
+    pub windows_mv: Vec<f32>,
+    /// RR features, [`N_RR`] values per beat.
+    pub rr: Vec<f32>,
+}
+
+/// Cuts one window per annotated beat of `record` (annotations without an AAMI class are not
+/// beats and are skipped). `lead` is the signal index to use.
+pub fn segment_annotated(record: &Record, lead: usize, resampler: &Resampler) -> RecordBeats {
+    let (r_samples, labels): (Vec<u64>, Vec<AamiClass>) = record
+        .annotations
+        .iter()
+        .filter_map(|a| class_of_code(a.code).map(|c| (a.sample, c)))
+        .unzip();
+    segment_at(record, lead, resampler, r_samples, labels)
+}
+
+/// Cuts windows at given R peaks with given labels.
+pub fn segment_at(
+    record: &Record,
+    lead: usize,
+    resampler: &Resampler,
+    r_samples: Vec<u64>,
+    labels: Vec<AamiClass>,
+) -> RecordBeats {
+    let layout = resampler.layout();
+    let Some(signal) = record.signals.get(lead) else {
+        return RecordBeats::default();
+    };
+    let mut windows_mv = vec![0.0f32; r_samples.len() * layout.len];
+    for (&r, out) in r_samples
+        .iter()
+        .zip(windows_mv.chunks_exact_mut(layout.len))
+    {
+        let r = usize::try_from(r).unwrap_or(usize::MAX).min(signal.len());
+        resampler.window_into(signal, r, out);
+    }
+    let rr = rr_features(&r_samples, record.fs_hz)
+        .iter()
+        .flat_map(RrFeatures::to_array)
+        .collect();
+    RecordBeats {
+        r_samples,
+        labels,
+        windows_mv,
+        rr,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::RecordSource;
+    use crate::{Annotation, Signal};
+
+    fn record_from(fs_hz: f64, mv: &[f64], beats: &[(u64, u8)]) -> Record {
+        Record {
+            name: "t".into(),
+            fs_hz,
+            signals: vec![Signal {
+                name: "MLII".into(),
+                units: "mV".into(),
+                adc_gain: 1000.0,
+                baseline: 10,
+                invalid_adu: Some(i16::MIN),
+                samples_adu: mv
+                    .iter()
+                    .map(|v| (v * 1000.0).round() as i16 + 10)
+                    .collect(),
+            }],
+            annotations: beats
+                .iter()
+                .map(|&(sample, code)| Annotation {
+                    sample,
+                    code,
+                    subtype: 0,
+                    chan: 0,
+                    num: 0,
+                    aux_note: None,
+                })
+                .collect(),
+            comments: vec![],
+            source: RecordSource::Wfdb,
+        }
+    }
+
+    #[test]
+    fn default_layout_is_126_samples_with_r_at_45() {
+        let l = WindowSpec::default().layout();
+        assert_eq!((l.len, l.r_index), (126, 45));
+        assert!(WindowSpec::default().validate().is_ok());
+        let bad = WindowSpec {
+            fs_hz: 0.0,
+            ..WindowSpec::default()
+        };
+        assert!(bad.validate().is_err());
+    }
+
+    #[test]
+    fn resampling_a_slow_sine_reproduces_it() {
+        // 3 Hz sine at 360 Hz, windows at 180 Hz: a band-limited resampler reproduces it.
+        let fs = 360.0;
+        let mv: Vec<f64> = (0..3600)
+            .map(|i| (std::f64::consts::TAU * 3.0 * i as f64 / fs).sin())
+            .collect();
+        let rec = record_from(fs, &mv, &[(1800, 1)]);
+        let spec = WindowSpec::default();
+        let rs = Resampler::new(fs, spec.layout());
+        let beats = segment_annotated(&rec, 0, &rs);
+        let l = spec.layout();
+        for k in 0..l.len {
+            let t = 1800.0 / fs + (k as f64 - l.r_index as f64) / f64::from(l.fs_hz);
+            let want = (std::f64::consts::TAU * 3.0 * t).sin();
+            assert!(
+                (f64::from(beats.windows_mv[k]) - want).abs() < 0.01,
+                "k={k} got {} want {want}",
+                beats.windows_mv[k]
+            );
+        }
+    }
+
+    #[test]
+    fn down_sampling_removes_content_above_the_new_nyquist() {
+        // 150 Hz at 360 Hz is above 90 Hz, the Nyquist rate of 180 Hz windows: must be damped.
+        let fs = 360.0;
+        let mv: Vec<f64> = (0..3600)
+            .map(|i| (std::f64::consts::TAU * 150.0 * i as f64 / fs).sin())
+            .collect();
+        let rec = record_from(fs, &mv, &[(1800, 1)]);
+        let rs = Resampler::new(fs, WindowSpec::default().layout());
+        let beats = segment_annotated(&rec, 0, &rs);
+        let peak = beats.windows_mv.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        assert!(peak < 0.1, "aliased amplitude {peak}");
+    }
+
+    #[test]
+    fn edges_repeat_and_non_beats_are_skipped() {
+        let mv: Vec<f64> = (0..1000).map(|i| i as f64 / 1000.0).collect();
+        // '+' (code 28) is not a beat.
+        let rec = record_from(360.0, &mv, &[(2, 1), (500, 28), (998, 5)]);
+        let rs = Resampler::new(360.0, WindowSpec::default().layout());
+        let b = segment_annotated(&rec, 0, &rs);
+        assert_eq!(b.labels, vec![AamiClass::N, AamiClass::V]);
+        let l = rs.layout();
+        assert!((b.windows_mv[0] - 0.0).abs() < 1e-3, "{}", b.windows_mv[0]);
+        assert!((b.windows_mv[2 * l.len - 1] - 0.999).abs() < 1e-3);
+        assert!(b.windows_mv.iter().all(|v| v.is_finite()));
+    }
+
+    #[test]
+    fn missing_samples_are_filled() {
+        let mut rec = record_from(360.0, &vec![0.5; 2000], &[(1000, 1)]);
+        rec.signals[0].samples_adu[990..1010].fill(i16::MIN);
+        let rs = Resampler::new(360.0, WindowSpec::default().layout());
+        let b = segment_annotated(&rec, 0, &rs);
+        assert!(
+            b.windows_mv.iter().all(|v| (v - 0.5).abs() < 1e-3),
+            "{:?}",
+            b.windows_mv
+        );
+    }
+
+    #[test]
+    fn rr_features_by_hand() {
+        // Beats at 0, 1, 2.5, 3.5 s (fs 100): intervals 1.0, 1.5, 1.0.
+        let f = rr_features(&[0, 100, 250, 350], 100.0);
+        assert_eq!(f.len(), 4);
+        let avg = (1.0 + 1.5 + 1.0) / 3.0;
+        assert!((f[0].pre_rr_s - 1.0).abs() < 1e-6 && (f[0].post_rr_s - 1.0).abs() < 1e-6);
+        assert!((f[1].pre_rr_s - 1.0).abs() < 1e-6 && (f[1].post_rr_s - 1.5).abs() < 1e-6);
+        assert!((f[3].post_rr_s - 1.0).abs() < 1e-6);
+        assert!(f.iter().all(|x| (x.avg_rr_s - avg).abs() < 1e-6));
+        let a = f[1].to_array();
+        assert!((a[7] - 1.5).abs() < 1e-6, "post/pre {}", a[7]);
+        assert!((a[4] - 1.0 / avg).abs() < 1e-6);
+        assert!(rr_features(&[], 360.0).is_empty());
+        assert_eq!(rr_features(&[5], 360.0).len(), 1);
+    }
+
+    #[test]
+    fn lead_choice_prefers_mlii() {
+        let mut rec = record_from(360.0, &[0.0; 10], &[]);
+        let mut v5 = rec.signals[0].clone();
+        v5.name = "V5".into();
+        rec.signals.insert(0, v5);
+        assert_eq!(LeadChoice::default().pick(&rec), 1);
+        rec.signals[1].name = "V1".into();
+        assert_eq!(LeadChoice::default().pick(&rec), 0);
+    }
+}
