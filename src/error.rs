@@ -1,10 +1,19 @@
 //! The crate's error type: one enum per area, gathered here. Messages say what was expected and
 //! what was found, in words a user can act on.
 
+use crate::io::csv::CsvError;
+use crate::io::zip::ZipError;
+
 /// Any error the core can report.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// Invalid input that is not tied to one file format (settings, arguments).
     #[error("{0}")]
     Invalid(String),
+    /// A CSV file could not be read.
+    #[error(transparent)]
+    Csv(#[from] CsvError),
+    /// A zip archive could not be read.
+    #[error(transparent)]
+    Zip(#[from] ZipError),
 }

@@ -2,4 +2,6 @@
 //!
 //! Every reader takes bytes, never paths, so one code path serves browser uploads and the CLI.
 
+pub mod csv;
 pub mod wfdb;
+pub mod zip;
