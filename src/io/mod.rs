@@ -3,5 +3,6 @@
 //! Every reader takes bytes, never paths, so one code path serves browser uploads and the CLI.
 
 pub mod csv;
+pub mod files;
 pub mod wfdb;
 pub mod zip;
