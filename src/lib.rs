@@ -10,6 +10,7 @@ pub mod dataset;
 pub mod ecg;
 pub mod error;
 pub mod io;
+pub mod model;
 pub mod record;
 pub mod rng;
 

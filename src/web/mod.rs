@@ -1,1 +1,107 @@
 //! The Leptos page (wasm32 only): components and app state over the core.
+//!
+//! Views read signals of [`bridge::AppState`] and send requests to the worker; they compute no
+//! number themselves — every figure is a method on a core type, computed in the worker.
+
+pub mod bridge;
+pub mod charts;
+pub mod data;
+pub mod distribution;
+pub mod record;
+pub mod worker;
+
+use leptos::prelude::*;
+
+use bridge::AppState;
+
+/// Mounts the page.
+pub fn start_app() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}
+
+/// The screens of the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// Loading data and looking at records.
+    Data,
+    /// The class distribution per split.
+    Distribution,
+}
+
+impl Tab {
+    const ALL: [Tab; 2] = [Tab::Data, Tab::Distribution];
+
+    fn label(self) -> &'static str {
+        match self {
+            Tab::Data => "1 · Data",
+            Tab::Distribution => "2 · Class balance",
+        }
+    }
+
+    fn id(self) -> &'static str {
+        match self {
+            Tab::Data => "data",
+            Tab::Distribution => "distribution",
+        }
+    }
+}
+
+#[component]
+fn App() -> impl IntoView {
+    let state = bridge::provide_state();
+    let tab = RwSignal::new(Tab::Data);
+    provide_context(tab);
+    view! {
+        <a class="skip" href="#main">"Skip to content"</a>
+        <header class="top">
+            <div class="brand">
+                <h1>"ECG Balance Lab"</h1>
+                <p class="tagline">
+                    "Measure and fix class imbalance in heartbeat data, train a weighted classifier, read per-class metrics — in your browser. "
+                    <strong>"Nothing leaves this machine."</strong>
+                </p>
+            </div>
+            <nav class="tabs" role="tablist" aria-label="Steps">
+                {Tab::ALL
+                    .into_iter()
+                    .map(|t| {
+                        view! {
+                            <button
+                                role="tab"
+                                id=format!("tab-{}", t.id())
+                                data-testid=format!("tab-{}", t.id())
+                                aria-selected=move || (tab.get() == t).to_string()
+                                aria-controls="main"
+                                class:active=move || tab.get() == t
+                                on:click=move |_| tab.set(t)
+                            >
+                                {t.label()}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+            </nav>
+        </header>
+        <main id="main" role="tabpanel" tabindex="-1">
+            <data::ProgressPanel />
+            {move || match tab.get() {
+                Tab::Data => view! { <data::DataPanel /> }.into_any(),
+                Tab::Distribution => view! { <distribution::DistributionPanel /> }.into_any(),
+            }}
+        </main>
+        <footer class="credits">
+            <p>
+                "Runs entirely in this tab (Rust compiled to WebAssembly): files you drop are read here and never uploaded. "
+                "MIT-BIH Arrhythmia Database: Moody GB, Mark RG, “The impact of the MIT-BIH Arrhythmia Database”, IEEE Eng Med Biol 20(3):45–50 (2001); "
+                "Goldberger AL et al., “PhysioBank, PhysioToolkit, and PhysioNet”, Circulation 101(23):e215–e220 (2000); "
+                "ODC Attribution License v1.0. "
+                "PTB-XL: Wagner P et al., Scientific Data 7:154 (2020), CC BY 4.0. "
+                "Classes follow ANSI/AAMI EC57; the inter-patient split follows de Chazal et al., IEEE TBME 51(7), 2004."
+            </p>
+        </footer>
+        {move || (!state.worker_ready.get()).then(|| view! {
+            <p class="sr-only" role="status">"Starting the background worker…"</p>
+        })}
+    }
+}

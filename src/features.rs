@@ -1,0 +1,283 @@
+//! Model inputs from beats: what the classifier sees, and the statistics that shape it.
+//!
+//! Per beat, two channels over the window:
+//! 1. the beat with its own median removed (baseline), divided by its record's beat amplitude;
+//! 2. the beat minus its record's *template* — the sample-wise median of all the record's real
+//!    beats, i.e. the patient's typical beat — divided by the same amplitude.
+//!
+//! The template and the amplitude are label-free and per record: a record's own beats shape only
+//! that record's features, exactly like the record-average RR interval (the inter-patient
+//! literature's standard RR feature). Nothing about one record leaks into another. The second
+//! channel is what lets a classifier trained on some patients recognise an ectopic beat of a
+//! patient it has never seen: the question becomes "how does this beat differ from this patient's
+//! usual beat", not "what does a normal beat look like in general".
+//!
+//! RR features are standardised with a [`Normalizer`] fitted on the training split only.
+//! Beat files without records (the Kaggle CSV) get only the first channel, unscaled, and no RR.
+
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::{BeatSet, N_RR, Origin};
+use crate::ecg::beats::median_in_place;
+
+/// Which inputs the model gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeatureSpec {
+    /// Add the beat-minus-template channel and scale by record amplitude.
+    pub template: bool,
+    /// Join the RR features.
+    pub rr: bool,
+}
+
+impl FeatureSpec {
+    /// The inputs suited to `beats`: everything for records, the bare window for beat files.
+    pub fn for_beats(beats: &BeatSet) -> FeatureSpec {
+        let has_rr = beats.has_rr() && !beats.is_empty();
+        FeatureSpec {
+            template: has_rr,
+            rr: has_rr,
+        }
+    }
+
+    /// Input channels.
+    pub fn channels(&self) -> usize {
+        if self.template { 2 } else { 1 }
+    }
+
+    /// RR features joined.
+    pub fn n_rr(&self) -> usize {
+        if self.rr { N_RR } else { 0 }
+    }
+}
+
+/// Per-record template beat and amplitude.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Templates {
+    /// Template of each record id (empty when the record has no real beat).
+    pub beats: Vec<Vec<f32>>,
+    /// Amplitude (peak-to-peak of the template, at least 0.1) of each record id.
+    pub scale: Vec<f32>,
+}
+
+/// Smallest amplitude used for scaling, so flat or empty records do not blow up.
+const MIN_SCALE: f32 = 0.1;
+
+impl Templates {
+    /// Templates of every record of `beats`, from its real beats only (augmented or synthetic
+    /// beats never shape a template).
+    pub fn fit(beats: &BeatSet) -> Templates {
+        let l = beats.layout.len;
+        let n_rec = beats.records.len();
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_rec];
+        for i in 0..beats.len() {
+            if beats.origin[i] == Origin::Real {
+                if let Some(m) = members.get_mut(beats.record_id[i] as usize) {
+                    m.push(i);
+                }
+            }
+        }
+        let mut column = Vec::new();
+        let mut out = Templates {
+            beats: Vec::with_capacity(n_rec),
+            scale: Vec::with_capacity(n_rec),
+        };
+        for m in members {
+            if m.is_empty() {
+                out.beats.push(Vec::new());
+                out.scale.push(1.0);
+                continue;
+            }
+            // At most 2,000 beats per record are enough for a stable median.
+            let stride = m.len().div_ceil(2000);
+            let picked: Vec<usize> = m.iter().copied().step_by(stride).collect();
+            let mut template = Vec::with_capacity(l);
+            for k in 0..l {
+                column.clear();
+                column.extend(picked.iter().map(|&i| {
+                    let w = beats.window(i);
+                    w[k]
+                }));
+                template.push(median_in_place(&mut column).unwrap_or(0.0));
+            }
+            let mut centred = template.clone();
+            let base = median_in_place(&mut centred).unwrap_or(0.0);
+            template.iter_mut().for_each(|v| *v -= base);
+            let (lo, hi) = template
+                .iter()
+                .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+            out.scale.push((hi - lo).max(MIN_SCALE));
+            out.beats.push(template);
+        }
+        out
+    }
+}
+
+/// Standardisation of RR features, fitted on training beats only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Normalizer {
+    /// Mean of each RR feature.
+    pub rr_mean: Vec<f32>,
+    /// Standard deviation of each RR feature (at least 1e-3).
+    pub rr_std: Vec<f32>,
+}
+
+impl Normalizer {
+    /// Fits on the beats at `train` (which must be training beats).
+    pub fn fit(beats: &BeatSet, train: &[u32]) -> Normalizer {
+        let mut mean = vec![0.0f64; N_RR];
+        let mut sq = vec![0.0f64; N_RR];
+        let mut n = 0.0f64;
+        for &i in train {
+            let rr = beats.rr_of(i as usize);
+            if rr.iter().all(|v| v.is_finite()) {
+                for k in 0..N_RR {
+                    mean[k] += f64::from(rr[k]);
+                    sq[k] += f64::from(rr[k]) * f64::from(rr[k]);
+                }
+                n += 1.0;
+            }
+        }
+        let n = n.max(1.0);
+        let rr_mean: Vec<f32> = mean.iter().map(|m| (m / n) as f32).collect();
+        let rr_std = sq
+            .iter()
+            .zip(&mean)
+            .map(|(s, m)| ((s / n - (m / n) * (m / n)).max(0.0).sqrt() as f32).max(1e-3))
+            .collect();
+        Normalizer { rr_mean, rr_std }
+    }
+}
+
+/// Model inputs of a list of beats, ready to become tensors.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inputs {
+    /// `[n, channels, len]`, row-major.
+    pub windows: Vec<f32>,
+    /// `[n, n_rr]`, row-major.
+    pub rr: Vec<f32>,
+    /// Class index of each beat.
+    pub labels: Vec<usize>,
+}
+
+/// The fitted pieces that turn beats into inputs; saved with a trained model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureMaker {
+    /// Which inputs.
+    pub spec: FeatureSpec,
+    /// RR standardisation (training split only).
+    pub normalizer: Normalizer,
+    /// Templates per record id.
+    pub templates: Templates,
+}
+
+impl FeatureMaker {
+    /// Channels × samples per beat.
+    pub fn window_values(&self, len: usize) -> usize {
+        self.spec.channels() * len
+    }
+
+    /// Writes the inputs of beat `i` of `beats` into `win` (`channels × len`) and `rr`.
+    pub fn beat_into(&self, beats: &BeatSet, i: usize, win: &mut [f32], rr: &mut [f32]) {
+        let w = beats.window(i);
+        let l = w.len();
+        let mut tmp: Vec<f32> = w.to_vec();
+        let base = median_in_place(&mut tmp).unwrap_or(0.0);
+        let rid = beats.record_id[i] as usize;
+        if self.spec.template {
+            let scale = self.templates.scale.get(rid).copied().unwrap_or(1.0);
+            let template = self.templates.beats.get(rid).filter(|t| t.len() == l);
+            let inv = 1.0 / scale;
+            for k in 0..l {
+                let v = w[k] - base;
+                win[k] = v * inv;
+                win[l + k] = match template {
+                    Some(t) => (v - t[k]) * inv,
+                    None => 0.0,
+                };
+            }
+        } else {
+            for k in 0..l {
+                win[k] = w[k] - base;
+            }
+        }
+        if self.spec.rr {
+            let src = beats.rr_of(i);
+            for k in 0..N_RR {
+                let v = (src[k] - self.normalizer.rr_mean[k]) / self.normalizer.rr_std[k];
+                rr[k] = if v.is_finite() { v.clamp(-10.0, 10.0) } else { 0.0 };
+            }
+        }
+    }
+
+    /// Inputs of the beats at `indices`.
+    pub fn inputs(&self, beats: &BeatSet, indices: &[u32]) -> Inputs {
+        let l = beats.layout.len;
+        let cw = self.window_values(l);
+        let nr = self.spec.n_rr();
+        let mut out = Inputs {
+            windows: vec![0.0; indices.len() * cw],
+            rr: vec![0.0; indices.len() * nr],
+            labels: Vec::with_capacity(indices.len()),
+        };
+        let mut rr_buf = vec![0.0f32; N_RR];
+        for (j, &i) in indices.iter().enumerate() {
+            let i = i as usize;
+            self.beat_into(beats, i, &mut out.windows[j * cw..(j + 1) * cw], &mut rr_buf);
+            out.rr[j * nr..(j + 1) * nr].copy_from_slice(&rr_buf[..nr]);
+            out.labels.push(beats.labels[i].index());
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataset::BeatLayout;
+    use crate::ecg::aami::AamiClass;
+
+    fn set() -> BeatSet {
+        let mut s = BeatSet::new(BeatLayout {
+            fs_hz: 10.0,
+            len: 4,
+            r_index: 1,
+        });
+        let a = s.record_index("a");
+        let b = s.record_index("b");
+        for k in 0..5 {
+            s.push(&[0.0, 2.0, 0.0, 0.0], &[1.0 + k as f32; N_RR], AamiClass::N, a, k, Origin::Real);
+        }
+        s.push(&[0.0, -4.0, 0.0, 0.0], &[3.0; N_RR], AamiClass::V, a, 9, Origin::Real);
+        s.push(&[9.0, 9.0, 9.0, 9.0], &[5.0; N_RR], AamiClass::V, a, 9, Origin::Augmented { source: 0 });
+        s.push(&[1.0, 1.5, 1.0, 1.0], &[0.5; N_RR], AamiClass::N, b, 0, Origin::Real);
+        s
+    }
+
+    #[test]
+    fn templates_come_from_each_records_real_beats() {
+        let s = set();
+        let t = Templates::fit(&s);
+        assert_eq!(t.beats[0], vec![0.0, 2.0, 0.0, 0.0]);
+        assert!((t.scale[0] - 2.0).abs() < 1e-6);
+        assert_eq!(t.beats[1], vec![0.0, 0.5, 0.0, 0.0]);
+        assert!((t.scale[1] - 0.5).abs() < 1e-6);
+    }
+
+    #[test]
+    fn inputs_scale_and_subtract_the_template() {
+        let s = set();
+        let fm = FeatureMaker {
+            spec: FeatureSpec::for_beats(&s),
+            normalizer: Normalizer::fit(&s, &[0, 1, 2, 3, 4]),
+            templates: Templates::fit(&s),
+        };
+        let x = fm.inputs(&s, &[5]);
+        // V beat of record a: (-4 - 0) / 2 on channel 1; (-4 - 2) / 2 at the R peak on channel 2.
+        assert_eq!(x.windows, vec![0.0, -2.0, 0.0, 0.0, 0.0, -3.0, 0.0, 0.0]);
+        assert_eq!(x.labels, vec![AamiClass::V.index()]);
+        // RR standardised with training statistics: mean 3, std sqrt(2).
+        assert!((x.rr[0] - 0.0).abs() < 1e-6, "{}", x.rr[0]);
+        let y = fm.inputs(&s, &[4]);
+        assert!((y.rr[0] - 2.0f32.sqrt()).abs() < 1e-5);
+    }
+}

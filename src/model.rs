@@ -1,0 +1,116 @@
+//! The beat classifier: a small 1D CNN on the beat window, with the RR features joined before
+//! the dense head.
+//!
+//! Input channels, per beat (see [`crate::features`]): the window with its median removed, and
+//! the window minus its record's median beat (the patient's own typical beat), both divided by
+//! the record's beat amplitude. RR features are standardised with training-split statistics.
+//!
+//! Written against burn 0.22, whose tensors carry their device at run time (`Tensor<D>` on a
+//! `Device`): the backend (`Device::flex()`, optionally `.autodiff()`) is chosen only at the
+//! edges, in [`crate::training`].
+
+use burn::config::Config;
+use burn::module::Module;
+use burn::nn::conv::{Conv1d, Conv1dConfig};
+use burn::nn::pool::{MaxPool1d, MaxPool1dConfig};
+use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig1d};
+use burn::tensor::activation::relu;
+use burn::tensor::{Device, Tensor};
+
+use crate::ecg::aami::N_CLASSES;
+
+/// Hyper-parameters of the network (saved beside the weights).
+#[derive(Config, Debug, PartialEq)]
+pub struct ModelConfig {
+    /// Input channels per beat.
+    #[config(default = 2)]
+    pub channels_in: usize,
+    /// Samples per window.
+    pub window_len: usize,
+    /// RR features joined before the dense head (0 for beat files without RR).
+    pub n_rr: usize,
+    /// Filters of the three convolution blocks.
+    #[config(default = "[12, 24, 24]")]
+    pub filters: [usize; 3],
+    /// Kernel sizes of the three convolution blocks.
+    #[config(default = "[7, 5, 5]")]
+    pub kernels: [usize; 3],
+    /// Units of the hidden dense layer.
+    #[config(default = 64)]
+    pub hidden: usize,
+    /// Dropout before the output layer.
+    #[config(default = 0.3)]
+    pub dropout: f64,
+    /// Output classes.
+    #[config(default = 5)]
+    pub n_classes: usize,
+}
+
+/// The network.
+#[derive(Module, Debug)]
+pub struct Model {
+    conv1: Conv1d,
+    conv2: Conv1d,
+    conv3: Conv1d,
+    pool: MaxPool1d,
+    dense: Linear,
+    dropout: Dropout,
+    out: Linear,
+}
+
+impl ModelConfig {
+    /// Window length after the three pooling stages.
+    pub fn pooled_len(&self) -> usize {
+        (0..3).fold(self.window_len, |l, _| l / 2)
+    }
+
+    /// Builds the network with fresh weights on `device`.
+    pub fn init(&self, device: &Device) -> Model {
+        let conv = |cin: usize, cout: usize, k: usize| {
+            Conv1dConfig::new(cin, cout, k)
+                .with_padding(PaddingConfig1d::Same)
+                .init(device)
+        };
+        let [f1, f2, f3] = self.filters;
+        let [k1, k2, k3] = self.kernels;
+        Model {
+            conv1: conv(self.channels_in, f1, k1),
+            conv2: conv(f1, f2, k2),
+            conv3: conv(f2, f3, k3),
+            pool: MaxPool1dConfig::new(2).init(),
+            dense: LinearConfig::new(f3 * self.pooled_len() + self.n_rr, self.hidden).init(device),
+            dropout: DropoutConfig::new(self.dropout).init(),
+            out: LinearConfig::new(self.hidden, self.n_classes.max(1)).init(device),
+        }
+    }
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        ModelConfig::new(126, crate::ecg::beats::N_RR)
+    }
+}
+
+impl Model {
+    /// Class scores (logits).
+    ///
+    /// `windows`: `[batch, channels_in, window_len]`; `rr`: `[batch, n_rr]` (ignored when the
+    /// model has no RR input).
+    pub fn forward(&self, windows: Tensor<3>, rr: Tensor<2>) -> Tensor<2> {
+        let x = self.pool.forward(relu(self.conv1.forward(windows))); // [b, f1, L/2]
+        let x = self.pool.forward(relu(self.conv2.forward(x))); // [b, f2, L/4]
+        let x = self.pool.forward(relu(self.conv3.forward(x))); // [b, f3, L/8]
+        let [b, c, l] = x.dims();
+        let x: Tensor<2> = x.reshape([b, c * l]); // [b, f3·L/8]
+        let x = if rr.dims()[1] > 0 {
+            Tensor::cat(vec![x, rr], 1) // [b, f3·L/8 + n_rr]
+        } else {
+            x
+        };
+        let x = self.dropout.forward(relu(self.dense.forward(x))); // [b, hidden]
+        self.out.forward(x) // [b, n_classes]
+    }
+}
+
+/// Number of classes the model predicts.
+pub const OUTPUTS: usize = N_CLASSES;

@@ -1,0 +1,525 @@
+//! Training the beat classifier: a hand-written loop (as in burn's `custom-training-loop`
+//! example) that advances one batch per [`Trainer::step`], so the page's worker can report
+//! progress and take a Cancel between batches, and the CLI simply loops.
+//!
+//! Honest by construction:
+//! - the validation set is drawn **by record** from the training records ([`pick_validation`]),
+//!   never from the test split;
+//! - class weights come from the training beats' counts, RR standardisation from the training
+//!   beats' statistics ([`crate::features::Normalizer`]);
+//! - early stopping watches the validation macro-F1 and keeps the best model; Cancel keeps it too;
+//! - everything random (weight init, dropout, shuffling, validation records) follows one seed.
+//!
+//! Loss: class-weighted cross-entropy, normalised by the batch's total weight as PyTorch's
+//! `CrossEntropyLoss(weight=…)` does, optionally focal (Lin et al., ICCV 2017):
+//! `−w_y (1 − p_y)^γ log p_y`.
+
+use burn::config::Config;
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::tensor::activation::log_softmax;
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use serde::{Deserialize, Serialize};
+
+use crate::dataset::split::{Split, SplitKind};
+use crate::dataset::weights::WeightScheme;
+use crate::dataset::BeatSet;
+use crate::ecg::aami::{AamiClass, ClassCounts, N_CLASSES};
+use crate::features::{FeatureMaker, FeatureSpec, Inputs, Normalizer, Templates};
+use crate::metrics::ConfusionMatrix;
+use crate::model::{Model, ModelConfig};
+use crate::rng::Rng;
+
+/// Everything that defines a training run (saved beside the weights).
+#[derive(Config, Debug, PartialEq)]
+pub struct TrainConfig {
+    /// How beats are split into training and test sets.
+    #[config(default = "SplitKind::InterPatient { seed: 0, test_fraction: 0.5 }")]
+    pub split: SplitKind,
+    /// Class-weight scheme, computed from the training beats.
+    #[config(default = "WeightScheme::MaxOverCount")]
+    pub weights: WeightScheme,
+    /// Largest class weight relative to the smallest (weights above are clipped); `None` keeps
+    /// the scheme's weights as they are.
+    #[config(default = "Some(100.0)")]
+    pub weight_cap: Option<f32>,
+    /// Focal-loss γ (`None` or 0: plain cross-entropy).
+    #[config(default = "None")]
+    pub focal_gamma: Option<f32>,
+    /// Passes over the training beats at most.
+    #[config(default = 12)]
+    pub epochs: usize,
+    /// Beats per batch.
+    #[config(default = 256)]
+    pub batch_size: usize,
+    /// Adam learning rate.
+    #[config(default = 1e-3)]
+    pub learning_rate: f64,
+    /// Seed of everything random.
+    #[config(default = 42)]
+    pub seed: u64,
+    /// Epochs without a better validation macro-F1 before stopping.
+    #[config(default = 4)]
+    pub patience: usize,
+    /// Share of training records (aimed at per minority class) held out for validation.
+    #[config(default = 0.2)]
+    pub validation_fraction: f64,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig::new()
+    }
+}
+
+/// Beat indices of the three sets.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Sets {
+    /// Training beats (training records minus validation records).
+    pub train: Vec<u32>,
+    /// Validation beats (whole records taken from the training side).
+    pub val: Vec<u32>,
+    /// Test beats.
+    pub test: Vec<u32>,
+    /// Names of the validation records.
+    pub val_records: Vec<String>,
+}
+
+/// Splits `beats` into training, validation and test beats. Validation records come only from
+/// the training side of `split`.
+pub fn make_sets(beats: &BeatSet, split: &Split, fraction: f64, seed: u64) -> Sets {
+    let val_ids = pick_validation(beats, &split.train, fraction, seed);
+    let is_val = |i: u32| val_ids.contains(&beats.record_id[i as usize]);
+    let (val, train): (Vec<u32>, Vec<u32>) = split.train.iter().partition(|&&i| is_val(i));
+    Sets {
+        train,
+        val,
+        test: split.test.clone(),
+        val_records: val_ids
+            .iter()
+            .filter_map(|&r| beats.records.get(r as usize).cloned())
+            .collect(),
+    }
+}
+
+/// Record ids to hold out for validation, chosen among the records of `train` beats only.
+///
+/// Greedy and seeded: records are taken one at a time, the one that best closes the gap to
+/// `fraction` of every class present wins, and no record is taken that would put more than
+/// twice `fraction` of a class into validation. A record holding over half of a class's
+/// training beats is never taken (MIT-BIH record 208 holds 90 % of DS1's fusion beats: without
+/// it there is nothing to learn F from). With a single training record, nothing is held out.
+/// For beat-level splits (records on both sides) the same rule applies to the training beats.
+pub fn pick_validation(beats: &BeatSet, train: &[u32], fraction: f64, seed: u64) -> Vec<u32> {
+    let mut per_record: Vec<(u32, ClassCounts)> = Vec::new();
+    for &i in train {
+        let r = beats.record_id[i as usize];
+        match per_record.iter_mut().find(|(id, _)| *id == r) {
+            Some((_, c)) => c.add(beats.labels[i as usize]),
+            None => {
+                let mut c = ClassCounts::default();
+                c.add(beats.labels[i as usize]);
+                per_record.push((r, c));
+            }
+        }
+    }
+    if per_record.len() < 2 || fraction <= 0.0 {
+        return Vec::new();
+    }
+    let total = per_record
+        .iter()
+        .fold(ClassCounts::default(), |a, (_, c)| a.merged(c));
+    let mut rng = Rng::new(seed ^ 0x5EED_0F_7A11);
+    rng.shuffle(&mut per_record);
+    let gap = |v: &ClassCounts| -> f64 {
+        AamiClass::ALL
+            .iter()
+            .filter(|c| total.get(**c) > 0)
+            .map(|&c| {
+                let t = total.get(c) as f64;
+                let share = v.get(c) as f64 / t;
+                (fraction - share).max(0.0)
+            })
+            .sum()
+    };
+    let mut val = ClassCounts::default();
+    let mut chosen = Vec::new();
+    loop {
+        let current = gap(&val);
+        let mut best: Option<(usize, f64)> = None;
+        for (k, (_, c)) in per_record.iter().enumerate() {
+            let dominant = AamiClass::ALL
+                .iter()
+                .any(|&cl| total.get(cl) > 0 && c.get(cl) as f64 > 0.5 * total.get(cl) as f64);
+            let next = val.merged(c);
+            let overshoot = AamiClass::ALL.iter().any(|&cl| {
+                total.get(cl) > 0 && next.get(cl) as f64 > 2.0 * fraction * total.get(cl) as f64 && c.get(cl) > 0
+            });
+            if dominant || overshoot {
+                continue;
+            }
+            let g = gap(&next);
+            if g < current - 1e-12 && best.is_none_or(|(_, bg)| g < bg) {
+                best = Some((k, g));
+            }
+        }
+        match best {
+            Some((k, _)) => {
+                let (id, c) = per_record.remove(k);
+                val = val.merged(&c);
+                chosen.push(id);
+            }
+            None => break,
+        }
+        if per_record.len() <= 1 {
+            break;
+        }
+    }
+    chosen.sort_unstable();
+    chosen
+}
+
+/// Class weights for `counts` (training beats) under `scheme`, clipped at `cap` × the smallest
+/// non-zero weight.
+pub fn weights_for(counts: &ClassCounts, scheme: WeightScheme, cap: Option<f32>) -> [f32; N_CLASSES] {
+    let mut w = crate::dataset::weights::class_weights(counts, scheme);
+    if let Some(cap) = cap.filter(|c| *c > 0.0) {
+        let min = w.iter().copied().filter(|x| *x > 0.0).fold(f32::INFINITY, f32::min);
+        if min.is_finite() {
+            w.iter_mut().for_each(|x| *x = x.min(min * cap));
+        }
+    }
+    w
+}
+
+/// What the loop reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum TrainEvent {
+    /// A batch was trained.
+    Batch {
+        /// Epoch, from 1.
+        epoch: usize,
+        /// Batch within the epoch, from 1.
+        batch: usize,
+        /// Batches per epoch.
+        batches: usize,
+        /// Mean training loss so far in this epoch.
+        loss: f32,
+    },
+    /// An epoch ended and the validation set was scored.
+    Epoch(EpochStats),
+}
+
+/// One epoch's figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochStats {
+    /// Epoch, from 1.
+    pub epoch: usize,
+    /// Mean training loss.
+    pub train_loss: f32,
+    /// Validation macro-F1 over the classes present in validation.
+    pub val_macro_f1: f64,
+    /// True when this epoch's model is the best so far.
+    pub best: bool,
+}
+
+/// Where the trainer is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// More batches to go.
+    Running,
+    /// Done (epochs exhausted or early stop).
+    Finished,
+}
+
+/// The training state machine.
+pub struct Trainer {
+    config: TrainConfig,
+    model_config: ModelConfig,
+    device: Device,
+    model: Option<Model>,
+    optim: burn::optim::ModuleOptimizer,
+    features: FeatureMaker,
+    train: Inputs,
+    val: Inputs,
+    class_weights: [f32; N_CLASSES],
+    order: Vec<usize>,
+    rng: Rng,
+    epoch: usize,
+    batch: usize,
+    loss_sum: f64,
+    loss_n: usize,
+    best: Option<(f64, Model)>,
+    since_best: usize,
+    history: Vec<EpochStats>,
+    phase: Phase,
+    layout: crate::dataset::BeatLayout,
+}
+
+/// A trained model with everything needed to use it again.
+#[derive(Debug, Clone)]
+pub struct TrainedModel {
+    /// The network, on the inference device.
+    pub model: Model,
+    /// Its hyper-parameters.
+    pub model_config: ModelConfig,
+    /// The run's settings.
+    pub train_config: TrainConfig,
+    /// Inputs, with the training split's RR statistics.
+    pub features: FeatureMaker,
+    /// Window layout the model expects.
+    pub layout: crate::dataset::BeatLayout,
+    /// Class weights used.
+    pub class_weights: [f32; N_CLASSES],
+}
+
+impl Trainer {
+    /// Prepares a run. `train` and `val` are beat sets of the training side only; `templates`
+    /// are the per-record templates of the full, real beat set (label-free, each record's from
+    /// its own beats).
+    pub fn new(
+        config: TrainConfig,
+        train: &BeatSet,
+        val: &BeatSet,
+        templates: Templates,
+    ) -> Result<Trainer, crate::Error> {
+        if train.is_empty() {
+            return Err(crate::Error::Invalid(
+                "the training set is empty: load records whose split side is training".into(),
+            ));
+        }
+        if config.batch_size == 0 || config.epochs == 0 || !(config.learning_rate > 0.0) {
+            return Err(crate::Error::Invalid(
+                "epochs, batch size and learning rate must be positive".into(),
+            ));
+        }
+        let spec = FeatureSpec::for_beats(train);
+        let all_train: Vec<u32> = (0..train.len() as u32).collect();
+        let features = FeatureMaker {
+            spec,
+            normalizer: Normalizer::fit(train, &all_train),
+            templates,
+        };
+        let class_weights = weights_for(&train.class_counts(), config.weights, config.weight_cap);
+        let train_inputs = features.inputs(train, &all_train);
+        let all_val: Vec<u32> = (0..val.len() as u32).collect();
+        let val_inputs = features.inputs(val, &all_val);
+        let model_config = ModelConfig::new(train.layout.len, spec.n_rr()).with_channels_in(spec.channels());
+        let device = Device::flex().autodiff();
+        device.seed(config.seed);
+        let model = model_config.init(&device);
+        let optim = AdamConfig::new().init();
+        let mut rng = Rng::new(config.seed);
+        let mut order: Vec<usize> = (0..train.len()).collect();
+        rng.shuffle(&mut order);
+        Ok(Trainer {
+            model_config,
+            device,
+            model: Some(model),
+            optim,
+            features,
+            train: train_inputs,
+            val: val_inputs,
+            class_weights,
+            order,
+            rng,
+            epoch: 1,
+            batch: 0,
+            loss_sum: 0.0,
+            loss_n: 0,
+            best: None,
+            since_best: 0,
+            history: Vec::new(),
+            phase: Phase::Running,
+            layout: train.layout,
+            config,
+        })
+    }
+
+    /// Batches per epoch.
+    pub fn batches_per_epoch(&self) -> usize {
+        self.order.len().div_ceil(self.config.batch_size)
+    }
+
+    /// Epochs so far.
+    pub fn history(&self) -> &[EpochStats] {
+        &self.history
+    }
+
+    /// Class weights in use.
+    pub fn class_weights(&self) -> [f32; N_CLASSES] {
+        self.class_weights
+    }
+
+    /// The current phase.
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// Trains one batch (and scores validation at the end of an epoch).
+    pub fn step(&mut self, on_event: &mut dyn FnMut(TrainEvent)) -> Phase {
+        if self.phase == Phase::Finished {
+            return Phase::Finished;
+        }
+        let bs = self.config.batch_size;
+        let start = self.batch * bs;
+        let end = (start + bs).min(self.order.len());
+        let idx: Vec<usize> = self.order[start..end].to_vec();
+        let loss = self.train_batch(&idx);
+        self.loss_sum += f64::from(loss) * idx.len() as f64;
+        self.loss_n += idx.len();
+        self.batch += 1;
+        let batches = self.batches_per_epoch();
+        on_event(TrainEvent::Batch {
+            epoch: self.epoch,
+            batch: self.batch,
+            batches,
+            loss: (self.loss_sum / self.loss_n.max(1) as f64) as f32,
+        });
+        if self.batch >= batches {
+            self.end_epoch(on_event);
+        }
+        self.phase
+    }
+
+    fn train_batch(&mut self, idx: &[usize]) -> f32 {
+        let Some(model) = self.model.take() else {
+            return f32::NAN;
+        };
+        let (windows, rr, targets, weights) = self.batch_tensors(idx);
+        let logits = model.forward(windows, rr); // [b, k]
+        let b = idx.len();
+        let logp = log_softmax(logits, 1); // [b, k]
+        let logp_t: Tensor<1> = logp.gather(1, targets.reshape([b, 1])).reshape([b]); // [b]
+        let mut per_beat = logp_t.clone().neg(); // −log p_y
+        if let Some(g) = self.config.focal_gamma.filter(|g| *g > 0.0) {
+            let one_minus_p = logp_t.exp().neg().add_scalar(1.0).clamp_min(0.0);
+            per_beat = per_beat * one_minus_p.powf_scalar(g);
+        }
+        let w_sum: f32 = idx.iter().map(|&i| self.class_weights[self.train.labels[i]]).sum();
+        let loss = (per_beat * weights).sum().div_scalar(w_sum.max(1e-12)); // scalar
+        let value: f32 = loss.clone().into_scalar();
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        self.model = Some(self.optim.step(self.config.learning_rate, model, grads));
+        value
+    }
+
+    fn batch_tensors(&self, idx: &[usize]) -> (Tensor<3>, Tensor<2>, Tensor<1, Int>, Tensor<1>) {
+        let c = self.features.spec.channels();
+        let l = self.layout.len;
+        let nr = self.features.spec.n_rr();
+        let b = idx.len();
+        let mut w = Vec::with_capacity(b * c * l);
+        let mut r = Vec::with_capacity(b * nr);
+        let mut t = Vec::with_capacity(b);
+        let mut wt = Vec::with_capacity(b);
+        for &i in idx {
+            w.extend_from_slice(&self.train.windows[i * c * l..(i + 1) * c * l]);
+            r.extend_from_slice(&self.train.rr[i * nr..(i + 1) * nr]);
+            let y = self.train.labels[i];
+            t.push(y as i64);
+            wt.push(self.class_weights[y]);
+        }
+        let d = &self.device;
+        (
+            Tensor::from_data(TensorData::new(w, [b, c, l]), d),
+            Tensor::from_data(TensorData::new(r, [b, nr]), d),
+            Tensor::from_data(TensorData::new(t, [b]), d),
+            Tensor::from_data(TensorData::new(wt, [b]), d),
+        )
+    }
+
+    fn end_epoch(&mut self, on_event: &mut dyn FnMut(TrainEvent)) {
+        let train_loss = (self.loss_sum / self.loss_n.max(1) as f64) as f32;
+        let val_macro_f1 = match &self.model {
+            Some(m) if !self.val.labels.is_empty() => {
+                let inference = m.valid();
+                let pred = predict_inputs(&inference, &self.val, self.features.spec, self.layout.len);
+                ConfusionMatrix::from_predictions(&self.val.labels, &pred, N_CLASSES).macro_f1_present()
+            }
+            // No validation records (a single training record): keep the last model.
+            _ => f64::from(self.epoch as u32),
+        };
+        let improved = self.best.as_ref().is_none_or(|(b, _)| val_macro_f1 > *b);
+        if improved {
+            if let Some(m) = &self.model {
+                self.best = Some((val_macro_f1, m.valid()));
+            }
+            self.since_best = 0;
+        } else {
+            self.since_best += 1;
+        }
+        let stats = EpochStats {
+            epoch: self.epoch,
+            train_loss,
+            val_macro_f1,
+            best: improved,
+        };
+        self.history.push(stats.clone());
+        on_event(TrainEvent::Epoch(stats));
+        self.epoch += 1;
+        self.batch = 0;
+        self.loss_sum = 0.0;
+        self.loss_n = 0;
+        self.rng.shuffle(&mut self.order);
+        if self.epoch > self.config.epochs || self.since_best >= self.config.patience {
+            self.phase = Phase::Finished;
+        }
+    }
+
+    /// Stops (now or after finishing) and returns the best model so far (the current one when no
+    /// epoch has ended yet).
+    pub fn finish(self) -> Option<TrainedModel> {
+        let model = match self.best {
+            Some((_, m)) => m,
+            None => self.model?.valid(),
+        };
+        Some(TrainedModel {
+            model,
+            model_config: self.model_config,
+            train_config: self.config,
+            features: self.features,
+            layout: self.layout,
+            class_weights: self.class_weights,
+        })
+    }
+}
+
+/// Predicted class indices for prepared inputs, in chunks.
+pub fn predict_inputs(model: &Model, inputs: &Inputs, spec: FeatureSpec, len: usize) -> Vec<usize> {
+    let device = Device::flex();
+    let c = spec.channels();
+    let nr = spec.n_rr();
+    let n = inputs.labels.len().max(if nr > 0 { inputs.rr.len() / nr } else { 0 });
+    let n = if c * len > 0 { n.max(inputs.windows.len() / (c * len)) } else { n };
+    let mut out = Vec::with_capacity(n);
+    let chunk = 1024;
+    let mut start = 0;
+    while start < n {
+        let end = (start + chunk).min(n);
+        let b = end - start;
+        let w = inputs.windows[start * c * len..end * c * len].to_vec();
+        let r = inputs.rr[start * nr..end * nr].to_vec();
+        let logits = model.forward(
+            Tensor::from_data(TensorData::new(w, [b, c, len]), &device),
+            Tensor::from_data(TensorData::new(r, [b, nr]), &device),
+        );
+        let am = logits.argmax(1).reshape([b]).into_data();
+        out.extend(am.iter::<i64>().map(|v| v.max(0) as usize));
+        start = end;
+    }
+    out
+}
+
+impl TrainedModel {
+    /// Predicted classes of the beats at `indices` of `beats`. Templates are fitted on `beats`
+    /// itself (each record's from its own beats), RR statistics are the training ones.
+    pub fn predict(&self, beats: &BeatSet, indices: &[u32], templates: &Templates) -> Vec<usize> {
+        let fm = FeatureMaker {
+            templates: templates.clone(),
+            ..self.features.clone()
+        };
+        let inputs = fm.inputs(beats, indices);
+        predict_inputs(&self.model, &inputs, fm.spec, self.layout.len)
+    }
+}

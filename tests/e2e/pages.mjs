@@ -1,0 +1,100 @@
+// Page objects: one per screen. Tests talk to the page only through these and data-testids.
+
+import { CLASSES } from './harness.mjs';
+
+const num = (s) => Number(String(s).replace(/[,\s]/g, ''));
+
+export class DataScreen {
+  constructor(page) {
+    this.page = page;
+  }
+
+  async open() {
+    await this.page.click('[data-testid=tab-data]');
+    await this.page.waitForSelector('[data-testid=dropzone]');
+  }
+
+  /** Uploads files through the file input and waits for the load to finish. */
+  async upload(files, { expectRecords } = {}) {
+    const before = await this.page.evaluate(() => window.__loads || 0);
+    await this.page.setInputFiles('[data-testid=file-input]', files);
+    await this.waitIdle();
+    if (expectRecords !== undefined) {
+      await this.page.waitForFunction(
+        (n) => document.querySelectorAll('[data-testid=record-row]').length === n,
+        expectRecords,
+        { timeout: 60000 },
+      );
+    }
+    return before;
+  }
+
+  async waitIdle(timeout = 120000) {
+    // The progress panel appears while busy; wait for it to go away.
+    await this.page.waitForTimeout(50);
+    await this.page.waitForFunction(() => !document.querySelector('[data-testid=progress]'), null, { timeout });
+  }
+
+  async recordNames() {
+    return this.page.$$eval('[data-testid=record-row]', (rows) => rows.map((r) => r.dataset.record));
+  }
+
+  async recordCounts(name) {
+    const out = {};
+    for (const c of CLASSES) {
+      out[c] = num(await this.page.textContent(`[data-testid=record-row][data-record="${name}"] [data-testid=record-count-${c}]`));
+    }
+    return out;
+  }
+
+  async errors() {
+    return this.page.$$eval('[data-testid=load-error]', (els) => els.map((e) => e.textContent));
+  }
+
+  async loadTiming() {
+    const el = await this.page.waitForSelector('[data-testid=load-timing]');
+    return { text: await el.textContent(), readSegmentMs: Number(await el.getAttribute('data-read-segment-ms')) };
+  }
+}
+
+export class DistributionScreen {
+  constructor(page) {
+    this.page = page;
+  }
+
+  async open() {
+    await this.page.click('[data-testid=tab-distribution]');
+    await this.page.waitForSelector('[data-testid=dist-all]');
+  }
+
+  /** Counts, percentages and statuses of table `which` (all | train | test). */
+  async table(which) {
+    const rows = {};
+    for (const c of CLASSES) {
+      const sel = `[data-testid=dist-${which}] [data-testid=dist-${which}-${c}]`;
+      rows[c] = {
+        count: num(await this.page.textContent(`${sel} [data-testid=count]`)),
+        percent: Number(await this.page.textContent(`${sel} [data-testid=percent]`)),
+        status: (await this.page.textContent(`${sel} [data-testid=status]`)).trim(),
+      };
+    }
+    const ratio = (await this.page.textContent(`[data-testid=dist-${which}] [data-testid=imbalance-ratio]`)).trim();
+    const total = num(await this.page.textContent(`[data-testid=dist-${which}] [data-testid=total]`));
+    return { rows, ratio, total };
+  }
+
+  async counts(which) {
+    const t = await this.table(which);
+    return Object.fromEntries(CLASSES.map((c) => [c, t.rows[c].count]));
+  }
+
+  async chooseRandomSplit() {
+    await this.page.check('[data-testid=split-random]');
+    await this.page.waitForSelector('[data-testid=optimistic-warning]');
+  }
+
+  async chooseInterPatient() {
+    await this.page.check('[data-testid=split-inter]');
+    await this.page.waitForFunction(() => !document.querySelector('[data-testid=optimistic-warning]'));
+  }
+}
