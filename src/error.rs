@@ -7,4 +7,7 @@ pub enum Error {
     /// Invalid input that is not tied to one file format (settings, arguments).
     #[error("{0}")]
     Invalid(String),
+    /// A WFDB header, signal file or annotation file could not be read or written.
+    #[error(transparent)]
+    Wfdb(#[from] crate::io::wfdb::WfdbError),
 }
