@@ -265,14 +265,6 @@ pub fn decode_samples(format: Format, bytes: &[u8], n_samples: usize) -> Option<
     Some(out)
 }
 
-/// Encodes samples as format 16 (little-endian `i16`), appending to `out`.
-pub fn encode_16(samples: &[i16], out: &mut Vec<u8>) {
-    out.reserve(samples.len() * 2);
-    for s in samples {
-        out.extend_from_slice(&s.to_le_bytes());
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -399,8 +391,5 @@ mod tests {
             decode_samples(Format::F80, &[0, 128, 255], 3).unwrap(),
             [-128, 0, 127]
         );
-        let mut out = Vec::new();
-        encode_16(&[-2, 300], &mut out);
-        assert_eq!(out, [0xfe, 0xff, 0x2c, 0x01]);
     }
 }

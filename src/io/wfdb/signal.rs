@@ -93,6 +93,15 @@ struct FileGroup<'h> {
     byte_offset: u64,
     /// Header indices of the file's signals, in frame order.
     members: Vec<usize>,
+    /// `samps_per_frame` of each member.
+    spfs: Vec<usize>,
+}
+
+impl FileGroup<'_> {
+    /// Samples in one frame of the file.
+    fn frame_len(&self) -> usize {
+        self.spfs.iter().fold(0usize, |a, &s| a.saturating_add(s))
+    }
 }
 
 fn group_by_file(header: &Header) -> Result<Vec<FileGroup<'_>>, WfdbError> {
@@ -118,6 +127,7 @@ fn group_by_file(header: &Header) -> Result<Vec<FileGroup<'_>>, WfdbError> {
                 });
             }
             g.members.push(i);
+            g.spfs.push(spec.samps_per_frame);
         } else {
             by_name.insert(&spec.file_name, groups.len());
             groups.push(FileGroup {
@@ -125,6 +135,7 @@ fn group_by_file(header: &Header) -> Result<Vec<FileGroup<'_>>, WfdbError> {
                 format,
                 byte_offset: spec.byte_offset,
                 members: vec![i],
+                spfs: vec![spec.samps_per_frame],
             });
         }
     }
@@ -166,14 +177,6 @@ where
         files.push(bytes);
     }
 
-    let frame_len = |g: &FileGroup<'_>| -> usize {
-        g.members
-            .iter()
-            .filter_map(|&m| header.signals.get(m))
-            .map(|s| s.samps_per_frame)
-            .fold(0usize, usize::saturating_add)
-    };
-
     let sig_len = match (header.sig_len, groups.first(), files.first()) {
         (Some(n), _, _) => n,
         (None, Some(g), Some(bytes)) => {
@@ -183,7 +186,7 @@ where
                     file: format!("signal file {}", g.file_name),
                 });
             }
-            let frames = g.format.samples_in(data) / (frame_len(g).max(1) as u64);
+            let frames = g.format.samples_in(data) / (g.frame_len().max(1) as u64);
             usize::try_from(frames).map_err(|_| too_long(g.file_name))?
         }
         _ => 0,
@@ -195,7 +198,7 @@ where
     let mut first_samples_adu = vec![None; n];
 
     for (g, bytes) in groups.iter().zip(&files) {
-        let tspf = frame_len(g);
+        let tspf = g.frame_len();
         let n_samples = (sig_len as u64)
             .checked_mul(tspf as u64)
             .ok_or_else(|| too_long(g.file_name))?;
@@ -215,13 +218,7 @@ where
         // Both fit in memory now: `need` ≤ the file's length.
         let start = usize::try_from(g.byte_offset).map_err(|_| too_long(g.file_name))?;
         let data = bytes.get(start..).unwrap_or(&[]);
-        let spfs: Vec<usize> = g
-            .members
-            .iter()
-            .filter_map(|&m| header.signals.get(m))
-            .map(|s| s.samps_per_frame)
-            .collect();
-        let streams = decode_streams(g.format, data, sig_len, &spfs);
+        let streams = decode_streams(g.format, data, sig_len, &g.spfs);
 
         let invalid = g.format.info().invalid_adu;
         for (&m, mut raw) in g.members.iter().zip(streams) {
@@ -230,7 +227,7 @@ where
             };
             let spf = spec.samps_per_frame;
             if let Some(slot) = computed_checksums.get_mut(m) {
-                *slot = checksum(&raw);
+                *slot = checksum(raw.iter().copied());
             }
             if let Some(slot) = first_samples_adu.get_mut(m) {
                 *slot = raw.first().copied();
@@ -409,8 +406,8 @@ fn scatter(block: &[i16], tspf: usize, first_frame: usize, spfs: &[usize], outs:
 }
 
 /// Sum of `samples` modulo 2^16, as a signed 16-bit value (WFDB's `checksum`).
-pub fn checksum(samples: &[i16]) -> i16 {
-    samples.iter().fold(0i16, |acc, &s| acc.wrapping_add(s))
+pub fn checksum(samples: impl IntoIterator<Item = i16>) -> i16 {
+    samples.into_iter().fold(0i16, i16::wrapping_add)
 }
 
 /// Mean of each run of `spf` samples, truncated toward zero (wfdb-python `smooth_frames`).
@@ -489,9 +486,9 @@ mod tests {
 
     #[test]
     fn checksum_wraps_like_wfdb() {
-        assert_eq!(checksum(&[32767, 1]), -32768);
-        assert_eq!(checksum(&[-1, -1]), -2);
-        assert_eq!(checksum(&[]), 0);
+        assert_eq!(checksum([32767, 1]), -32768);
+        assert_eq!(checksum([-1, -1]), -2);
+        assert_eq!(checksum([]), 0);
     }
 
     #[test]

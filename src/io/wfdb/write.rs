@@ -8,7 +8,7 @@
 
 use super::annotation::{AUX, CHN, MAX_WORD_INTERVAL, NOTE, NUM, SKIP, SUB};
 use super::error::WfdbError;
-use super::format::{FORMATS, Format, encode_16};
+use super::format::{FORMATS, Format};
 use super::header::{Header, SignalSpec};
 use super::signal::checksum;
 use crate::{Annotation, Record, Signal};
@@ -232,16 +232,12 @@ fn write_signal_line(out: &mut String, i: usize, s: &SignalSpec) -> Result<(), W
 
 /// Samples of `s` as stored in format 16: samples equal to the signal's `invalid_adu` become
 /// format 16's invalid value, so missing samples stay missing.
-fn as_format16(s: &Signal) -> Vec<i16> {
+fn as_format16(s: &Signal) -> impl Iterator<Item = i16> + '_ {
     let invalid16 = Format::F16.info().invalid_adu;
-    match s.invalid_adu {
-        Some(inv) if inv != invalid16 => s
-            .samples_adu
-            .iter()
-            .map(|&v| if v == inv { invalid16 } else { v })
-            .collect(),
-        _ => s.samples_adu.clone(),
-    }
+    let invalid = s.invalid_adu;
+    s.samples_adu
+        .iter()
+        .map(move |&v| if Some(v) == invalid { invalid16 } else { v })
 }
 
 /// Writes `signals` as one format-16 signal file: frames of one little-endian `i16` per signal.
@@ -260,16 +256,10 @@ pub fn write_dat_16(signals: &[Signal]) -> Result<Vec<u8>, WfdbError> {
             ),
         ));
     }
-    let converted: Vec<Vec<i16>> = signals.iter().map(as_format16).collect();
-    if let [only] = converted.as_slice() {
-        let mut out = Vec::new();
-        encode_16(only, &mut out);
-        return Ok(out);
-    }
-    let n = converted.len();
+    let n = signals.len();
     let mut out = vec![0u8; len * n * 2];
-    for (c, samples) in converted.iter().enumerate() {
-        for (frame, v) in out.chunks_exact_mut(2 * n).zip(samples) {
+    for (c, s) in signals.iter().enumerate() {
+        for (frame, v) in out.chunks_exact_mut(2 * n).zip(as_format16(s)) {
             if let Some(dst) = frame.get_mut(2 * c..2 * c + 2) {
                 dst.copy_from_slice(&v.to_le_bytes());
             }
@@ -287,7 +277,8 @@ pub fn header_for_record(record: &Record, dat_file_name: &str) -> Header {
         .signals
         .iter()
         .map(|s| {
-            let stored = as_format16(s);
+            let first = as_format16(s).next();
+            let sum = checksum(as_format16(s));
             SignalSpec {
                 file_name: dat_file_name.to_owned(),
                 fmt: f16.fmt,
@@ -299,8 +290,8 @@ pub fn header_for_record(record: &Record, dat_file_name: &str) -> Header {
                 units: s.units.clone(),
                 adc_res: Some(f16.bits),
                 adc_zero: Some(0),
-                init_value: Some(stored.first().map_or(0, |&v| i32::from(v))),
-                checksum: Some(i32::from(checksum(&stored))),
+                init_value: Some(first.map_or(0, i32::from)),
+                checksum: Some(i32::from(sum)),
                 block_size: Some(0),
                 sig_name: Some(s.name.clone()),
             }
