@@ -16,4 +16,7 @@ pub enum Error {
     /// A zip archive could not be read.
     #[error(transparent)]
     Zip(#[from] ZipError),
+    /// A WFDB header, signal file or annotation file could not be read or written.
+    #[error(transparent)]
+    Wfdb(#[from] crate::io::wfdb::WfdbError),
 }

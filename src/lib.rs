@@ -9,10 +9,13 @@
 pub mod dataset;
 pub mod ecg;
 pub mod error;
+pub mod features;
 pub mod io;
 pub mod model;
 pub mod record;
 pub mod rng;
+pub mod session;
+pub mod workspace;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -223,24 +223,45 @@ impl Workspace {
                 let Some(header_bytes) = grouped.bytes(header) else {
                     return;
                 };
-                let ann_bytes = annotation.as_deref().and_then(|p| grouped.bytes(p));
                 let lookup = |file: &str| grouped.signal_file(dir, file);
-                match wfdb::read_record(name, header_bytes, &lookup, ann_bytes) {
-                    Ok(read) => {
-                        for w in read.warnings {
-                            report.warnings.push(format!("{header}: {w}"));
-                        }
-                        let name = read.record.name.clone();
-                        if self.add_record(read.record) {
-                            report.replaced.push(name.clone());
-                        }
-                        report.loaded.push(name);
+                let read = match wfdb::read_record_checked(name, header_bytes, lookup, None) {
+                    Ok(read) => read,
+                    Err(e) => {
+                        let file = match &e {
+                            wfdb::WfdbError::Truncated { file, .. } => format!("{dir}{file}"),
+                            _ => header.clone(),
+                        };
+                        report.errors.push(FileError {
+                            file,
+                            message: e.to_string(),
+                        });
+                        return;
                     }
-                    Err(e) => report.errors.push(FileError {
-                        file: e.file().map_or_else(|| header.clone(), |f| format!("{dir}{f}")),
-                        message: e.to_string(),
-                    }),
+                };
+                let mut record = read.record;
+                if let Some(path) = annotation {
+                    let bytes = grouped.bytes(path).unwrap_or_default();
+                    match wfdb::read_annotations(bytes) {
+                        Ok(annotations) => record.annotations = annotations,
+                        Err(e) => {
+                            report.errors.push(FileError {
+                                file: path.clone(),
+                                message: format!(
+                                    "{e}; record {name} was not loaded — fix or leave out its annotation file"
+                                ),
+                            });
+                            return;
+                        }
+                    }
                 }
+                for w in read.warnings {
+                    report.warnings.push(format!("{header}: {w}"));
+                }
+                let name = record.name.clone();
+                if self.add_record(record) {
+                    report.replaced.push(name.clone());
+                }
+                report.loaded.push(name);
             }
             LoadUnit::AnnotationOnly { name, path } => {
                 let Some(bytes) = grouped.bytes(path) else {

@@ -90,6 +90,13 @@ pub struct BeatLayout {
     pub r_index: usize,
 }
 
+impl Default for BeatLayout {
+    /// The layout of [`WindowSpec::default`].
+    fn default() -> Self {
+        WindowSpec::default().layout()
+    }
+}
+
 impl WindowSpec {
     /// The layout of windows cut with this spec.
     pub fn layout(&self) -> BeatLayout {
