@@ -104,7 +104,9 @@ impl Templates {
             template.iter_mut().for_each(|v| *v -= base);
             let (lo, hi) = template
                 .iter()
-                .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+                .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
+                    (a.min(v), b.max(v))
+                });
             out.scale.push((hi - lo).max(MIN_SCALE));
             out.beats.push(template);
         }
@@ -204,7 +206,11 @@ impl FeatureMaker {
             let src = beats.rr_of(i);
             for k in 0..N_RR {
                 let v = (src[k] - self.normalizer.rr_mean[k]) / self.normalizer.rr_std[k];
-                rr[k] = if v.is_finite() { v.clamp(-10.0, 10.0) } else { 0.0 };
+                rr[k] = if v.is_finite() {
+                    v.clamp(-10.0, 10.0)
+                } else {
+                    0.0
+                };
             }
         }
     }
@@ -222,7 +228,12 @@ impl FeatureMaker {
         let mut rr_buf = vec![0.0f32; N_RR];
         for (j, &i) in indices.iter().enumerate() {
             let i = i as usize;
-            self.beat_into(beats, i, &mut out.windows[j * cw..(j + 1) * cw], &mut rr_buf);
+            self.beat_into(
+                beats,
+                i,
+                &mut out.windows[j * cw..(j + 1) * cw],
+                &mut rr_buf,
+            );
             out.rr[j * nr..(j + 1) * nr].copy_from_slice(&rr_buf[..nr]);
             out.labels.push(beats.labels[i].index());
         }
@@ -245,11 +256,39 @@ mod tests {
         let a = s.record_index("a");
         let b = s.record_index("b");
         for k in 0..5 {
-            s.push(&[0.0, 2.0, 0.0, 0.0], &[1.0 + k as f32; N_RR], AamiClass::N, a, k, Origin::Real);
+            s.push(
+                &[0.0, 2.0, 0.0, 0.0],
+                &[1.0 + k as f32; N_RR],
+                AamiClass::N,
+                a,
+                k,
+                Origin::Real,
+            );
         }
-        s.push(&[0.0, -4.0, 0.0, 0.0], &[3.0; N_RR], AamiClass::V, a, 9, Origin::Real);
-        s.push(&[9.0, 9.0, 9.0, 9.0], &[5.0; N_RR], AamiClass::V, a, 9, Origin::Augmented { source: 0 });
-        s.push(&[1.0, 1.5, 1.0, 1.0], &[0.5; N_RR], AamiClass::N, b, 0, Origin::Real);
+        s.push(
+            &[0.0, -4.0, 0.0, 0.0],
+            &[3.0; N_RR],
+            AamiClass::V,
+            a,
+            9,
+            Origin::Real,
+        );
+        s.push(
+            &[9.0, 9.0, 9.0, 9.0],
+            &[5.0; N_RR],
+            AamiClass::V,
+            a,
+            9,
+            Origin::Augmented { source: 0 },
+        );
+        s.push(
+            &[1.0, 1.5, 1.0, 1.0],
+            &[0.5; N_RR],
+            AamiClass::N,
+            b,
+            0,
+            Origin::Real,
+        );
         s
     }
 

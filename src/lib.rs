@@ -11,10 +11,12 @@ pub mod ecg;
 pub mod error;
 pub mod features;
 pub mod io;
+pub mod metrics;
 pub mod model;
 pub mod record;
 pub mod rng;
 pub mod session;
+pub mod training;
 pub mod workspace;
 
 #[cfg(target_arch = "wasm32")]

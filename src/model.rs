@@ -35,6 +35,10 @@ pub struct ModelConfig {
     /// Kernel sizes of the three convolution blocks.
     #[config(default = "[7, 5, 5]")]
     pub kernels: [usize; 3],
+    /// Units of the RR branch (a dense layer the RR features pass through before joining the
+    /// convolution features); 0 joins them directly.
+    #[config(default = 16)]
+    pub rr_hidden: usize,
     /// Units of the hidden dense layer.
     #[config(default = 64)]
     pub hidden: usize,
@@ -53,6 +57,7 @@ pub struct Model {
     conv2: Conv1d,
     conv3: Conv1d,
     pool: MaxPool1d,
+    rr_dense: Option<Linear>,
     dense: Linear,
     dropout: Dropout,
     out: Linear,
@@ -62,6 +67,15 @@ impl ModelConfig {
     /// Window length after the three pooling stages.
     pub fn pooled_len(&self) -> usize {
         (0..3).fold(self.window_len, |l, _| l / 2)
+    }
+
+    /// Width of the RR part joined to the convolution features.
+    pub fn rr_width(&self) -> usize {
+        match (self.n_rr, self.rr_hidden) {
+            (0, _) => 0,
+            (n, 0) => n,
+            (_, h) => h,
+        }
     }
 
     /// Builds the network with fresh weights on `device`.
@@ -78,7 +92,10 @@ impl ModelConfig {
             conv2: conv(f1, f2, k2),
             conv3: conv(f2, f3, k3),
             pool: MaxPool1dConfig::new(2).init(),
-            dense: LinearConfig::new(f3 * self.pooled_len() + self.n_rr, self.hidden).init(device),
+            rr_dense: (self.rr_hidden > 0 && self.n_rr > 0)
+                .then(|| LinearConfig::new(self.n_rr, self.rr_hidden).init(device)),
+            dense: LinearConfig::new(f3 * self.pooled_len() + self.rr_width(), self.hidden)
+                .init(device),
             dropout: DropoutConfig::new(self.dropout).init(),
             out: LinearConfig::new(self.hidden, self.n_classes.max(1)).init(device),
         }
@@ -103,7 +120,11 @@ impl Model {
         let [b, c, l] = x.dims();
         let x: Tensor<2> = x.reshape([b, c * l]); // [b, f3·L/8]
         let x = if rr.dims()[1] > 0 {
-            Tensor::cat(vec![x, rr], 1) // [b, f3·L/8 + n_rr]
+            let rr = match &self.rr_dense {
+                Some(d) => relu(d.forward(rr)), // [b, rr_hidden]
+                None => rr,                     // [b, n_rr]
+            };
+            Tensor::cat(vec![x, rr], 1) // [b, f3·L/8 + rr width]
         } else {
             x
         };

@@ -270,7 +270,12 @@ pub trait Job {
         out: &mut dyn FnMut(Response),
     ) -> bool;
     /// Stops early, emitting what the job has so far.
-    fn cancel(&mut self, ws: &mut Workspace, now_ms: &dyn Fn() -> f64, out: &mut dyn FnMut(Response));
+    fn cancel(
+        &mut self,
+        ws: &mut Workspace,
+        now_ms: &dyn Fn() -> f64,
+        out: &mut dyn FnMut(Response),
+    );
 }
 
 /// The worker's state.
@@ -337,14 +342,12 @@ impl Session {
                     .collect();
                 self.job = Some(Box::new(LoadJob::new(inputs)));
             }
-            Request::SetCsvRate { file, fs_hz } => {
-                match self.workspace.resolve_csv(&file, fs_hz) {
-                    Ok(_) => out(Response::Workspace(self.workspace_view())),
-                    Err(e) => out(Response::Error {
-                        message: format!("{file}: {e}"),
-                    }),
-                }
-            }
+            Request::SetCsvRate { file, fs_hz } => match self.workspace.resolve_csv(&file, fs_hz) {
+                Ok(_) => out(Response::Workspace(self.workspace_view())),
+                Err(e) => out(Response::Error {
+                    message: format!("{file}: {e}"),
+                }),
+            },
             Request::Remove { name } => {
                 self.workspace.remove(&name);
                 out(Response::Workspace(self.workspace_view()));
@@ -519,7 +522,12 @@ impl Job for LoadJob {
         true
     }
 
-    fn cancel(&mut self, ws: &mut Workspace, now_ms: &dyn Fn() -> f64, out: &mut dyn FnMut(Response)) {
+    fn cancel(
+        &mut self,
+        ws: &mut Workspace,
+        now_ms: &dyn Fn() -> f64,
+        out: &mut dyn FnMut(Response),
+    ) {
         self.finish(ws, now_ms, out, true);
         out(Response::Workspace(workspace_view(ws)));
     }
@@ -549,12 +557,17 @@ pub fn workspace_view(ws: &Workspace) -> WorkspaceView {
 fn unit_bytes(g: &Grouped, unit: &LoadUnit) -> usize {
     match unit {
         LoadUnit::Wfdb {
-            name, header, annotation,
+            name,
+            header,
+            annotation,
         } => {
             let dir = crate::io::files::split_path(header).0;
             let dat = g.bytes(&format!("{dir}{name}.dat")).map_or(0, <[u8]>::len);
             g.bytes(header).map_or(0, <[u8]>::len)
-                + annotation.as_deref().and_then(|p| g.bytes(p)).map_or(0, <[u8]>::len)
+                + annotation
+                    .as_deref()
+                    .and_then(|p| g.bytes(p))
+                    .map_or(0, <[u8]>::len)
                 + dat
         }
         LoadUnit::AnnotationOnly { path, .. } | LoadUnit::Csv { path } => {
@@ -653,7 +666,10 @@ pub fn record_view(
                     })
                     .collect()
             } else {
-                (a..b).map(|i| s.physical(i)).map(|v| if v.is_finite() { v } else { 0.0 }).collect()
+                (a..b)
+                    .map(|i| s.physical(i))
+                    .map(|v| if v.is_finite() { v } else { 0.0 })
+                    .collect()
             };
             LeadTrace {
                 name: s.name.clone(),
@@ -709,8 +725,14 @@ pub fn gallery(
             GalleryClass {
                 class,
                 available,
-                beats: idx.iter().map(|&i| beats.window(i as usize).to_vec()).collect(),
-                records: idx.iter().map(|&i| beats.record_of(i as usize).to_string()).collect(),
+                beats: idx
+                    .iter()
+                    .map(|&i| beats.window(i as usize).to_vec())
+                    .collect(),
+                records: idx
+                    .iter()
+                    .map(|&i| beats.record_of(i as usize).to_string())
+                    .collect(),
             }
         })
         .collect();

@@ -21,9 +21,9 @@ use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
+use crate::dataset::BeatSet;
 use crate::dataset::split::{Split, SplitKind};
 use crate::dataset::weights::WeightScheme;
-use crate::dataset::BeatSet;
 use crate::ecg::aami::{AamiClass, ClassCounts, N_CLASSES};
 use crate::features::{FeatureMaker, FeatureSpec, Inputs, Normalizer, Templates};
 use crate::metrics::ConfusionMatrix;
@@ -61,6 +61,10 @@ pub struct TrainConfig {
     /// Epochs without a better validation macro-F1 before stopping.
     #[config(default = 4)]
     pub patience: usize,
+    /// Snapshots averaged at the end: the models of the this many best epochs (by validation
+    /// macro-F1) vote with their averaged class probabilities (a snapshot ensemble).
+    #[config(default = 3)]
+    pub ensemble: usize,
     /// Share of training records (aimed at per minority class) held out for validation.
     #[config(default = 0.2)]
     pub validation_fraction: f64,
@@ -131,15 +135,15 @@ pub fn pick_validation(beats: &BeatSet, train: &[u32], fraction: f64, seed: u64)
         .fold(ClassCounts::default(), |a, (_, c)| a.merged(c));
     let mut rng = Rng::new(seed ^ 0x5EED_0F_7A11);
     rng.shuffle(&mut per_record);
+    // Classes with too few beats to share out (DS1 has 8 Q beats) do not steer the choice.
+    let steering: Vec<AamiClass> = AamiClass::ALL
+        .into_iter()
+        .filter(|&c| total.get(c) >= 20)
+        .collect();
     let gap = |v: &ClassCounts| -> f64 {
-        AamiClass::ALL
+        steering
             .iter()
-            .filter(|c| total.get(**c) > 0)
-            .map(|&c| {
-                let t = total.get(c) as f64;
-                let share = v.get(c) as f64 / t;
-                (fraction - share).max(0.0)
-            })
+            .map(|&c| (fraction - v.get(c) as f64 / total.get(c) as f64).max(0.0))
             .sum()
     };
     let mut val = ClassCounts::default();
@@ -148,12 +152,12 @@ pub fn pick_validation(beats: &BeatSet, train: &[u32], fraction: f64, seed: u64)
         let current = gap(&val);
         let mut best: Option<(usize, f64)> = None;
         for (k, (_, c)) in per_record.iter().enumerate() {
-            let dominant = AamiClass::ALL
+            let dominant = steering
                 .iter()
-                .any(|&cl| total.get(cl) > 0 && c.get(cl) as f64 > 0.5 * total.get(cl) as f64);
+                .any(|&cl| c.get(cl) as f64 > 0.5 * total.get(cl) as f64);
             let next = val.merged(c);
-            let overshoot = AamiClass::ALL.iter().any(|&cl| {
-                total.get(cl) > 0 && next.get(cl) as f64 > 2.0 * fraction * total.get(cl) as f64 && c.get(cl) > 0
+            let overshoot = steering.iter().any(|&cl| {
+                c.get(cl) > 0 && next.get(cl) as f64 > 2.0 * fraction * total.get(cl) as f64
             });
             if dominant || overshoot {
                 continue;
@@ -171,7 +175,7 @@ pub fn pick_validation(beats: &BeatSet, train: &[u32], fraction: f64, seed: u64)
             }
             None => break,
         }
-        if per_record.len() <= 1 {
+        if per_record.len() <= 1 || val.total() as f64 >= fraction * total.total() as f64 {
             break;
         }
     }
@@ -181,15 +185,42 @@ pub fn pick_validation(beats: &BeatSet, train: &[u32], fraction: f64, seed: u64)
 
 /// Class weights for `counts` (training beats) under `scheme`, clipped at `cap` × the smallest
 /// non-zero weight.
-pub fn weights_for(counts: &ClassCounts, scheme: WeightScheme, cap: Option<f32>) -> [f32; N_CLASSES] {
+pub fn weights_for(
+    counts: &ClassCounts,
+    scheme: WeightScheme,
+    cap: Option<f32>,
+) -> [f32; N_CLASSES] {
     let mut w = crate::dataset::weights::class_weights(counts, scheme);
     if let Some(cap) = cap.filter(|c| *c > 0.0) {
-        let min = w.iter().copied().filter(|x| *x > 0.0).fold(f32::INFINITY, f32::min);
+        let min = w
+            .iter()
+            .copied()
+            .filter(|x| *x > 0.0)
+            .fold(f32::INFINITY, f32::min);
         if min.is_finite() {
             w.iter_mut().for_each(|x| *x = x.min(min * cap));
         }
     }
     w
+}
+
+/// Classes with fewer validation beats than this do not count in the early-stopping score.
+pub const MIN_VALIDATION_SUPPORT: u64 = 10;
+
+/// Early-stopping score: macro-F1 over the classes with at least [`MIN_VALIDATION_SUPPORT`]
+/// validation beats (a class with 2 beats would make the score a coin toss).
+pub fn validation_score(cm: &ConfusionMatrix) -> f64 {
+    let f1s: Vec<f64> = cm
+        .per_class()
+        .iter()
+        .filter(|c| c.3 >= MIN_VALIDATION_SUPPORT)
+        .map(|c| c.2)
+        .collect();
+    if f1s.is_empty() {
+        0.0
+    } else {
+        f1s.iter().sum::<f64>() / f1s.len() as f64
+    }
 }
 
 /// What the loop reports.
@@ -249,7 +280,9 @@ pub struct Trainer {
     batch: usize,
     loss_sum: f64,
     loss_n: usize,
-    best: Option<(f64, Model)>,
+    /// (validation score, epoch, model) of every finished epoch.
+    snapshots: Vec<(f64, usize, Model)>,
+    best_score: Option<f64>,
     since_best: usize,
     history: Vec<EpochStats>,
     phase: Phase,
@@ -259,8 +292,10 @@ pub struct Trainer {
 /// A trained model with everything needed to use it again.
 #[derive(Debug, Clone)]
 pub struct TrainedModel {
-    /// The network, on the inference device.
-    pub model: Model,
+    /// The networks whose averaged probabilities decide (one per kept epoch), inference device.
+    pub models: Vec<Model>,
+    /// The epochs they come from.
+    pub epochs: Vec<usize>,
     /// Its hyper-parameters.
     pub model_config: ModelConfig,
     /// The run's settings.
@@ -293,7 +328,10 @@ impl Trainer {
                 "epochs, batch size and learning rate must be positive".into(),
             ));
         }
-        let spec = FeatureSpec::for_beats(train);
+        let mut spec = FeatureSpec::for_beats(train);
+        if std::env::var("ECG_EXP_NO_TEMPLATE").is_ok() {
+            spec.template = false;
+        }
         let all_train: Vec<u32> = (0..train.len() as u32).collect();
         let features = FeatureMaker {
             spec,
@@ -304,7 +342,11 @@ impl Trainer {
         let train_inputs = features.inputs(train, &all_train);
         let all_val: Vec<u32> = (0..val.len() as u32).collect();
         let val_inputs = features.inputs(val, &all_val);
-        let model_config = ModelConfig::new(train.layout.len, spec.n_rr()).with_channels_in(spec.channels());
+        let mut model_config =
+            ModelConfig::new(train.layout.len, spec.n_rr()).with_channels_in(spec.channels());
+        if let Ok(v) = std::env::var("ECG_EXP_RR_HIDDEN") {
+            model_config.rr_hidden = v.parse().unwrap_or(16);
+        }
         let device = Device::flex().autodiff();
         device.seed(config.seed);
         let model = model_config.init(&device);
@@ -327,7 +369,8 @@ impl Trainer {
             batch: 0,
             loss_sum: 0.0,
             loss_n: 0,
-            best: None,
+            snapshots: Vec::new(),
+            best_score: None,
             since_best: 0,
             history: Vec::new(),
             phase: Phase::Running,
@@ -396,7 +439,10 @@ impl Trainer {
             let one_minus_p = logp_t.exp().neg().add_scalar(1.0).clamp_min(0.0);
             per_beat = per_beat * one_minus_p.powf_scalar(g);
         }
-        let w_sum: f32 = idx.iter().map(|&i| self.class_weights[self.train.labels[i]]).sum();
+        let w_sum: f32 = idx
+            .iter()
+            .map(|&i| self.class_weights[self.train.labels[i]])
+            .sum();
         let loss = (per_beat * weights).sum().div_scalar(w_sum.max(1e-12)); // scalar
         let value: f32 = loss.clone().into_scalar();
         let grads = GradientsParams::from_grads(loss.backward(), &model);
@@ -434,17 +480,23 @@ impl Trainer {
         let val_macro_f1 = match &self.model {
             Some(m) if !self.val.labels.is_empty() => {
                 let inference = m.valid();
-                let pred = predict_inputs(&inference, &self.val, self.features.spec, self.layout.len);
-                ConfusionMatrix::from_predictions(&self.val.labels, &pred, N_CLASSES).macro_f1_present()
+                let pred =
+                    predict_inputs(&inference, &self.val, self.features.spec, self.layout.len);
+                validation_score(&ConfusionMatrix::from_predictions(
+                    &self.val.labels,
+                    &pred,
+                    N_CLASSES,
+                ))
             }
             // No validation records (a single training record): keep the last model.
             _ => f64::from(self.epoch as u32),
         };
-        let improved = self.best.as_ref().is_none_or(|(b, _)| val_macro_f1 > *b);
+        let improved = self.best_score.is_none_or(|b| val_macro_f1 > b);
+        if let Some(m) = &self.model {
+            self.snapshots.push((val_macro_f1, self.epoch, m.valid()));
+        }
         if improved {
-            if let Some(m) = &self.model {
-                self.best = Some((val_macro_f1, m.valid()));
-            }
+            self.best_score = Some(val_macro_f1);
             self.since_best = 0;
         } else {
             self.since_best += 1;
@@ -467,15 +519,29 @@ impl Trainer {
         }
     }
 
-    /// Stops (now or after finishing) and returns the best model so far (the current one when no
-    /// epoch has ended yet).
-    pub fn finish(self) -> Option<TrainedModel> {
-        let model = match self.best {
-            Some((_, m)) => m,
-            None => self.model?.valid(),
+    /// Stops (now or after finishing) and returns the ensemble of the best epochs so far (the
+    /// current model when no epoch has ended yet).
+    pub fn finish(mut self) -> Option<TrainedModel> {
+        // Best first; ties go to the later epoch.
+        self.snapshots
+            .sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+        let k = self.config.ensemble.max(1);
+        let mut epochs = Vec::new();
+        let models: Vec<Model> = if self.snapshots.is_empty() {
+            vec![self.model?.valid()]
+        } else {
+            self.snapshots
+                .into_iter()
+                .take(k)
+                .map(|(_, e, m)| {
+                    epochs.push(e);
+                    m
+                })
+                .collect()
         };
         Some(TrainedModel {
-            model,
+            models,
+            epochs,
             model_config: self.model_config,
             train_config: self.config,
             features: self.features,
@@ -485,14 +551,17 @@ impl Trainer {
     }
 }
 
-/// Predicted class indices for prepared inputs, in chunks.
-pub fn predict_inputs(model: &Model, inputs: &Inputs, spec: FeatureSpec, len: usize) -> Vec<usize> {
+/// Class probabilities of prepared inputs, averaged over `models`, `[n, k]` row-major.
+pub fn probabilities(models: &[Model], inputs: &Inputs, spec: FeatureSpec, len: usize) -> Vec<f32> {
     let device = Device::flex();
     let c = spec.channels();
     let nr = spec.n_rr();
-    let n = inputs.labels.len().max(if nr > 0 { inputs.rr.len() / nr } else { 0 });
-    let n = if c * len > 0 { n.max(inputs.windows.len() / (c * len)) } else { n };
-    let mut out = Vec::with_capacity(n);
+    let n = inputs.labels.len();
+    let k = N_CLASSES;
+    let mut out = vec![0.0f32; n * k];
+    if models.is_empty() {
+        return out;
+    }
     let chunk = 1024;
     let mut start = 0;
     while start < n {
@@ -500,15 +569,43 @@ pub fn predict_inputs(model: &Model, inputs: &Inputs, spec: FeatureSpec, len: us
         let b = end - start;
         let w = inputs.windows[start * c * len..end * c * len].to_vec();
         let r = inputs.rr[start * nr..end * nr].to_vec();
-        let logits = model.forward(
-            Tensor::from_data(TensorData::new(w, [b, c, len]), &device),
-            Tensor::from_data(TensorData::new(r, [b, nr]), &device),
-        );
-        let am = logits.argmax(1).reshape([b]).into_data();
-        out.extend(am.iter::<i64>().map(|v| v.max(0) as usize));
+        let windows: Tensor<3> = Tensor::from_data(TensorData::new(w, [b, c, len]), &device);
+        let rr: Tensor<2> = Tensor::from_data(TensorData::new(r, [b, nr]), &device);
+        for m in models {
+            let p = burn::tensor::activation::softmax(m.forward(windows.clone(), rr.clone()), 1);
+            for (o, v) in out[start * k..end * k]
+                .iter_mut()
+                .zip(p.into_data().iter::<f32>())
+            {
+                *o += v / models.len() as f32;
+            }
+        }
         start = end;
     }
     out
+}
+
+/// The most probable class of each row of `[n, k]` probabilities.
+pub fn argmax_rows(probabilities: &[f32], k: usize) -> Vec<usize> {
+    probabilities
+        .chunks_exact(k.max(1))
+        .map(|row| {
+            row.iter()
+                .enumerate()
+                .fold((0, f32::NEG_INFINITY), |(bi, bv), (i, &v)| {
+                    if v > bv { (i, v) } else { (bi, bv) }
+                })
+                .0
+        })
+        .collect()
+}
+
+/// Predicted class indices for prepared inputs.
+pub fn predict_inputs(model: &Model, inputs: &Inputs, spec: FeatureSpec, len: usize) -> Vec<usize> {
+    argmax_rows(
+        &probabilities(std::slice::from_ref(model), inputs, spec, len),
+        N_CLASSES,
+    )
 }
 
 impl TrainedModel {
@@ -520,6 +617,57 @@ impl TrainedModel {
             ..self.features.clone()
         };
         let inputs = fm.inputs(beats, indices);
-        predict_inputs(&self.model, &inputs, fm.spec, self.layout.len)
+        argmax_rows(
+            &probabilities(&self.models, &inputs, fm.spec, self.layout.len),
+            N_CLASSES,
+        )
     }
+}
+
+/// The three beat sets of a run and the per-record templates.
+#[derive(Debug, Clone)]
+pub struct PreparedRun {
+    /// Indices into the full beat set.
+    pub sets: Sets,
+    /// Training beats (training records minus validation records).
+    pub train: BeatSet,
+    /// Validation beats.
+    pub val: BeatSet,
+    /// Test beats.
+    pub test: BeatSet,
+    /// Templates of every record of the full set (each from its own beats, label-free).
+    pub templates: Templates,
+}
+
+/// Splits `beats` for a run of `config`. `given_test` marks test beats for
+/// [`SplitKind::Given`].
+pub fn prepare_run(
+    beats: &BeatSet,
+    config: &TrainConfig,
+    given_test: Option<&[bool]>,
+) -> PreparedRun {
+    let split = Split::new(beats, config.split, given_test);
+    let sets = make_sets(beats, &split, config.validation_fraction, config.seed);
+    PreparedRun {
+        train: beats.subset(&sets.train),
+        val: beats.subset(&sets.val),
+        test: beats.subset(&sets.test),
+        templates: Templates::fit(beats),
+        sets,
+    }
+}
+
+/// Confusion matrix and predictions of `model` on `test`.
+pub fn evaluate(
+    model: &TrainedModel,
+    test: &BeatSet,
+    templates: &Templates,
+) -> (ConfusionMatrix, Vec<usize>) {
+    let all: Vec<u32> = (0..test.len() as u32).collect();
+    let pred = model.predict(test, &all, templates);
+    let truth: Vec<usize> = test.labels.iter().map(|c| c.index()).collect();
+    (
+        ConfusionMatrix::from_predictions(&truth, &pred, N_CLASSES),
+        pred,
+    )
 }

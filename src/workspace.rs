@@ -371,7 +371,9 @@ impl Workspace {
             .pending_csv
             .iter()
             .position(|p| p.file == file)
-            .ok_or_else(|| crate::Error::Invalid(format!("no CSV file {file} is waiting for a sampling rate")))?;
+            .ok_or_else(|| {
+                crate::Error::Invalid(format!("no CSV file {file} is waiting for a sampling rate"))
+            })?;
         let (stem, _) = split_ext(file);
         let record = self.pending_csv[idx].csv.clone().into_record(stem, fs_hz)?;
         self.pending_csv.remove(idx);
@@ -391,7 +393,11 @@ impl Workspace {
                     fs_hz: r.fs_hz,
                     duration_s: r.duration_s(),
                     leads: r.signals.iter().map(|s| s.name.clone()).collect(),
-                    beat_lead: r.signals.get(lead).map(|s| s.name.clone()).unwrap_or_default(),
+                    beat_lead: r
+                        .signals
+                        .get(lead)
+                        .map(|s| s.name.clone())
+                        .unwrap_or_default(),
                     counts: ClassCounts::of_annotations(&r.annotations),
                     side: inter_patient_side(&r.name, 0, 0.5),
                     source: r.source,
@@ -493,7 +499,14 @@ impl Workspace {
                 .zip(&b.beats.labels)
                 .enumerate()
             {
-                set.push(w, &unknown_rr, label, id, k as u64, crate::dataset::Origin::Real);
+                set.push(
+                    w,
+                    &unknown_rr,
+                    label,
+                    id,
+                    k as u64,
+                    crate::dataset::Origin::Real,
+                );
             }
         }
         set

@@ -7,6 +7,8 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!("`app` is the page's WebAssembly entry point; build and serve it with `.ci/serve` (see README).");
+    eprintln!(
+        "`app` is the page's WebAssembly entry point; build and serve it with `.ci/serve` (see README)."
+    );
     std::process::exit(2);
 }

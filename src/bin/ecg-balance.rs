@@ -14,12 +14,20 @@ mod cli {
     use serde_json::{Value, json};
 
     use ecg_balance_lab::dataset::split::SplitKind;
+    use ecg_balance_lab::dataset::weights::WeightScheme;
     use ecg_balance_lab::io::files::{Grouped, InputFile};
     use ecg_balance_lab::session::distribution_view;
+    use ecg_balance_lab::training::{
+        Phase, TrainConfig, TrainEvent, Trainer, evaluate, prepare_run,
+    };
     use ecg_balance_lab::workspace::{BeatSource, Workspace};
 
     #[derive(Parser)]
-    #[command(name = "ecg-balance", version, about = "Class imbalance in heartbeat data: read, measure, rebalance, train — natively, on the same core as the ECG Balance Lab page.")]
+    #[command(
+        name = "ecg-balance",
+        version,
+        about = "Class imbalance in heartbeat data: read, measure, rebalance, train — natively, on the same core as the ECG Balance Lab page."
+    )]
     struct Cli {
         #[command(subcommand)]
         command: Command,
@@ -55,8 +63,62 @@ mod cli {
         }
     }
 
+    #[derive(Clone, Copy, ValueEnum)]
+    pub enum WeightsArg {
+        /// All classes weigh 1.
+        None,
+        /// The seed guide's max count / class count.
+        MaxOverCount,
+        /// Inverse frequency, normalised to mean 1.
+        Inverse,
+        /// Effective number of samples (Cui et al. 2019), with --beta.
+        Effective,
+    }
+
     #[derive(Subcommand)]
     enum Command {
+        /// Train the class-weighted classifier and score it per class on the test side.
+        Train {
+            /// Folder (searched recursively) or file(s) with WFDB records, zips or CSVs.
+            #[arg(long, required = true, num_args = 1..)]
+            data: Vec<PathBuf>,
+            /// How to split.
+            #[arg(long, value_enum, default_value = "inter-patient")]
+            split: SplitArg,
+            /// Class weights (computed from the training beats).
+            #[arg(long, value_enum, default_value = "max-over-count")]
+            weights: WeightsArg,
+            /// β of the effective-number weights.
+            #[arg(long, default_value_t = 0.9999)]
+            beta: f64,
+            /// Largest weight relative to the smallest (0 = no cap).
+            #[arg(long, default_value_t = 100.0)]
+            weight_cap: f32,
+            /// Focal-loss γ (0 = plain cross-entropy).
+            #[arg(long, default_value_t = 0.0)]
+            focal_gamma: f32,
+            /// Most epochs.
+            #[arg(long)]
+            epochs: Option<usize>,
+            /// Beats per batch.
+            #[arg(long)]
+            batch_size: Option<usize>,
+            /// Adam learning rate.
+            #[arg(long)]
+            lr: Option<f64>,
+            /// Seed of everything random.
+            #[arg(long, default_value_t = 42)]
+            seed: u64,
+            /// Test share of the random split.
+            #[arg(long, default_value_t = 0.2)]
+            test_fraction: f64,
+            /// Where to write the metrics JSON.
+            #[arg(long)]
+            out: PathBuf,
+            /// Where to write the trained model (optional).
+            #[arg(long)]
+            model_out: Option<PathBuf>,
+        },
         /// Class counts per record, in total and per side of the split.
         Stats {
             /// Folder (searched recursively) or file(s) with WFDB records, zips or CSVs.
@@ -197,15 +259,168 @@ mod cli {
                     .iter()
                     .map(|r| format!("{} {}", r.class.code(), r.count))
                     .collect();
-                println!("{}: {} ({} records)", n.title, counts.join(" / "), n.records.len());
+                println!(
+                    "{}: {} ({} records)",
+                    n.title,
+                    counts.join(" / "),
+                    n.records.len()
+                );
             }
         }
         out
     }
 
+    #[allow(clippy::too_many_arguments)]
+    fn train(
+        data: &[PathBuf],
+        split: SplitArg,
+        config: TrainConfig,
+        out: &Path,
+    ) -> Result<(), String> {
+        let mut ws = load(data)?;
+        let source = ws.default_source();
+        let mask = (source == BeatSource::BeatFiles).then(|| ws.beat_file_test_mask());
+        let beats = ws.beats(source).clone();
+        let run = prepare_run(&beats, &config, mask.as_deref());
+        eprintln!(
+            "train {} beats, validation {} beats (records {}), test {} beats",
+            run.train.len(),
+            run.val.len(),
+            run.sets.val_records.join(" "),
+            run.test.len()
+        );
+        let t0 = std::time::Instant::now();
+        let mut trainer = Trainer::new(config.clone(), &run.train, &run.val, run.templates.clone())
+            .map_err(|e| e.to_string())?;
+        eprintln!("class weights {:?}", trainer.class_weights());
+        let mut last_epoch = std::time::Instant::now();
+        while trainer.step(&mut |e| {
+            if let TrainEvent::Epoch(s) = e {
+                eprintln!(
+                    "epoch {:>2}  loss {:.4}  val macro-F1 {:.4}{}  ({:.1} s)",
+                    s.epoch,
+                    s.train_loss,
+                    s.val_macro_f1,
+                    if s.best { "  *" } else { "" },
+                    last_epoch.elapsed().as_secs_f64()
+                );
+                last_epoch = std::time::Instant::now();
+            }
+        }) == Phase::Running
+        {}
+        let train_seconds = t0.elapsed().as_secs_f64();
+        let history = trainer.history().to_vec();
+        let model = trainer.finish().ok_or("training produced no model")?;
+        let (cm, pred) = evaluate(&model, &run.test, &run.templates);
+        let mut per_record = serde_json::Map::new();
+        for (rid, name) in run.test.records.iter().enumerate() {
+            let idx: Vec<usize> = (0..run.test.len())
+                .filter(|&i| run.test.record_id[i] as usize == rid)
+                .collect();
+            if idx.is_empty() {
+                continue;
+            }
+            let truth: Vec<usize> = idx.iter().map(|&i| run.test.labels[i].index()).collect();
+            let p: Vec<usize> = idx.iter().map(|&i| pred[i]).collect();
+            let rcm = ecg_balance_lab::metrics::ConfusionMatrix::from_predictions(&truth, &p, 5);
+            per_record.insert(name.clone(), json!(rcm.counts));
+        }
+        let per = cm.per_class();
+        let mut per_class = serde_json::Map::new();
+        for (c, (se, ppv, f1, support)) in
+            ecg_balance_lab::ecg::aami::AamiClass::ALL.iter().zip(&per)
+        {
+            per_class.insert(
+                c.code().into(),
+                json!({"se": se, "ppv": ppv, "f1": f1, "support": support}),
+            );
+            eprintln!(
+                "{}  Se {:6.2} %  +P {:6.2} %  F1 {:.3}  n {}",
+                c.code(),
+                se * 100.0,
+                ppv * 100.0,
+                f1,
+                support
+            );
+        }
+        let nsvf: f64 = per.iter().take(4).map(|x| x.2).sum::<f64>() / 4.0;
+        let total: u64 = cm.counts.iter().flatten().sum();
+        let correct: u64 = (0..cm.counts.len()).map(|i| cm.counts[i][i]).sum();
+        eprintln!(
+            "accuracy {:.4}  macro-F1(NSVF) {:.4}  train {:.1} s",
+            correct as f64 / total.max(1) as f64,
+            nsvf,
+            train_seconds
+        );
+        let value = json!({
+            "classes": ["N","S","V","F","Q"],
+            "confusion": cm.counts,
+            "per_class": per_class,
+            "accuracy": correct as f64 / total.max(1) as f64,
+            "macro_f1": cm.macro_f1_present(),
+            "macro_f1_nsvf": nsvf,
+            "train_seconds": train_seconds,
+            "history": history,
+            "validation_records": run.sets.val_records,
+            "per_record_confusion": per_record,
+            "split": split.name(),
+            "config": serde_json::to_value(&config).unwrap_or_default(),
+        });
+        std::fs::write(
+            out,
+            serde_json::to_string_pretty(&value).unwrap_or_default(),
+        )
+        .map_err(|e| format!("{}: {e}", out.display()))?;
+        Ok(())
+    }
+
     pub fn main() -> ExitCode {
         let cli = Cli::parse();
         match cli.command {
+            Command::Train {
+                data,
+                split,
+                weights,
+                beta,
+                weight_cap,
+                focal_gamma,
+                epochs,
+                batch_size,
+                lr,
+                seed,
+                test_fraction,
+                out,
+                model_out: _,
+            } => {
+                let scheme = match weights {
+                    WeightsArg::None => WeightScheme::None,
+                    WeightsArg::MaxOverCount => WeightScheme::MaxOverCount,
+                    WeightsArg::Inverse => WeightScheme::InverseFrequency,
+                    WeightsArg::Effective => WeightScheme::EffectiveNumber { beta },
+                };
+                let mut config = TrainConfig::new()
+                    .with_split(split.kind(seed, test_fraction))
+                    .with_weights(scheme)
+                    .with_weight_cap((weight_cap > 0.0).then_some(weight_cap))
+                    .with_focal_gamma((focal_gamma > 0.0).then_some(focal_gamma))
+                    .with_seed(seed);
+                if let Some(e) = epochs {
+                    config = config.with_epochs(e);
+                }
+                if let Some(b) = batch_size {
+                    config = config.with_batch_size(b);
+                }
+                if let Some(l) = lr {
+                    config = config.with_learning_rate(l);
+                }
+                match train(&data, split, config, &out) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        ExitCode::FAILURE
+                    }
+                }
+            }
             Command::Stats {
                 data,
                 split,

@@ -8,6 +8,8 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!("`worker` is the page's Web Worker entry point; build it with `.ci/serve` (see README).");
+    eprintln!(
+        "`worker` is the page's Web Worker entry point; build it with `.ci/serve` (see README)."
+    );
     std::process::exit(2);
 }

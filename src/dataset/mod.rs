@@ -8,6 +8,7 @@
 
 pub mod split;
 pub mod stats;
+pub mod weights;
 
 use serde::{Deserialize, Serialize};
 

@@ -106,7 +106,7 @@ pub fn class_of_code(code: u8) -> Option<AamiClass> {
 }
 
 /// Counts per class, indexed by [`AamiClass::index`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ClassCounts(pub [usize; N_CLASSES]);
 
 impl ClassCounts {

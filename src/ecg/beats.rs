@@ -175,6 +175,20 @@ impl Resampler {
             first_tap.push(first);
             weights.extend(w.iter().map(|&v| v as f32));
         }
+        // Drop taps that are zero for every output sample (with an integer decimation factor
+        // the kernel's end points fall exactly on its zeros): fewer multiply-adds per beat.
+        let zero_at = |j: usize| (0..layout.len).all(|k| weights[k * taps + j] == 0.0);
+        let lead = (0..taps).take_while(|&j| zero_at(j)).count();
+        let trail = (lead..taps).rev().take_while(|&j| zero_at(j)).count();
+        let kept = taps - lead - trail;
+        let (first_tap, weights, taps) = if kept > 0 && kept < taps {
+            let w: Vec<f32> = (0..layout.len)
+                .flat_map(|k| weights[k * taps + lead..k * taps + lead + kept].to_vec())
+                .collect();
+            (first_tap.iter().map(|f| f + lead as i64).collect(), w, kept)
+        } else {
+            (first_tap, weights, taps)
+        };
         Self {
             layout,
             first_tap,
@@ -190,6 +204,17 @@ impl Resampler {
 
     /// Writes the window around input sample `r_sample` of `signal` into `out` (physical units).
     pub fn window_into(&self, signal: &crate::Signal, r_sample: usize, out: &mut [f32]) {
+        self.window_into_with(signal, r_sample, out, &mut Vec::new());
+    }
+
+    /// As [`Resampler::window_into`], reusing `scratch` (for loops over many beats).
+    pub fn window_into_with(
+        &self,
+        signal: &crate::Signal,
+        r_sample: usize,
+        out: &mut [f32],
+        scratch: &mut Vec<f32>,
+    ) {
         let x = &signal.samples_adu;
         let n = x.len() as i64;
         let gain = if signal.adc_gain != 0.0 {
@@ -202,33 +227,37 @@ impl Resampler {
         let r = r_sample as i64;
         let lo = r + self.first_tap.first().copied().unwrap_or(0);
         let hi = r + self.first_tap.last().copied().unwrap_or(0) + self.taps as i64;
-        let inside = lo >= 0 && hi <= n;
-        let invalid = signal.invalid_adu;
+        if n == 0 || hi <= lo {
+            out.iter_mut().for_each(|o| *o = 0.0);
+            return;
+        }
+        // The input span as f32 (edge samples repeated past either end), converted once.
+        scratch.clear();
         let mut has_invalid = false;
-        for (k, o) in out.iter_mut().enumerate().take(self.layout.len) {
-            let w = &self.weights[k * self.taps..(k + 1) * self.taps];
-            let start = r + self.first_tap[k];
-            let mut acc = 0.0f32;
-            if inside {
-                let seg = &x[start as usize..start as usize + self.taps];
-                for (wi, &xi) in w.iter().zip(seg) {
-                    acc += wi * f32::from(xi);
-                }
-                if let Some(inv) = invalid {
-                    has_invalid |= seg.contains(&inv);
-                }
-            } else {
-                for (j, wi) in w.iter().enumerate() {
-                    let idx = (start + j as i64).clamp(0, (n - 1).max(0)) as usize;
-                    let xi = x.get(idx).copied().unwrap_or(0);
-                    has_invalid |= Some(xi) == invalid;
-                    acc += wi * f32::from(xi);
-                }
+        if lo >= 0 && hi <= n {
+            let span = &x[lo as usize..hi as usize];
+            if let Some(inv) = signal.invalid_adu {
+                has_invalid = span.contains(&inv);
             }
-            *o = (acc - baseline) * inv_gain;
+            scratch.extend(span.iter().map(|&v| f32::from(v)));
+        } else {
+            scratch.extend((lo..hi).map(|i| {
+                let v = x[i.clamp(0, n - 1) as usize];
+                has_invalid |= Some(v) == signal.invalid_adu;
+                f32::from(v)
+            }));
         }
         if has_invalid {
             self.window_with_gaps(signal, r_sample, out);
+            return;
+        }
+        let taps = self.taps;
+        for (k, o) in out.iter_mut().enumerate().take(self.layout.len) {
+            let w = &self.weights[k * taps..(k + 1) * taps];
+            let start = (self.first_tap[k] - self.first_tap[0]) as usize;
+            let seg = &scratch[start..start + taps];
+            let acc: f32 = w.iter().zip(seg).map(|(a, b)| a * b).sum();
+            *o = (acc - baseline) * inv_gain;
         }
     }
 
@@ -276,7 +305,7 @@ pub fn median_in_place(xs: &mut [f32]) -> Option<f32> {
 }
 
 /// Number of RR features per beat.
-pub const N_RR: usize = 8;
+pub const N_RR: usize = 10;
 
 /// RR features of one beat. Intervals in seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -285,14 +314,20 @@ pub struct RrFeatures {
     pub pre_rr_s: f32,
     /// Interval to the next beat (the previous interval for a record's last beat), s.
     pub post_rr_s: f32,
+    /// The interval before the previous one (`pre_rr_s` when there is none), s.
+    pub prev_pre_rr_s: f32,
     /// Mean of the 10 intervals centred on the beat, s.
     pub local_rr_s: f32,
+    /// Standard deviation of those 10 intervals over their mean: high in atrial fibrillation,
+    /// low in a regular rhythm with an isolated premature beat.
+    pub local_cv: f32,
     /// Mean interval of the whole record, s.
     pub avg_rr_s: f32,
 }
 
 impl RrFeatures {
-    /// Feature vector: the four intervals, then pre/avg, post/avg, pre/local, post/pre.
+    /// Feature vector: pre, post, local and record-average intervals, then pre/avg, post/avg,
+    /// pre/local, post/pre, pre/previous pre, and the local coefficient of variation.
     pub fn to_array(&self) -> [f32; N_RR] {
         let ratio = |a: f32, b: f32| if b > 0.0 { a / b } else { 1.0 };
         [
@@ -304,6 +339,8 @@ impl RrFeatures {
             ratio(self.post_rr_s, self.avg_rr_s),
             ratio(self.pre_rr_s, self.local_rr_s),
             ratio(self.post_rr_s, self.pre_rr_s),
+            ratio(self.pre_rr_s, self.prev_pre_rr_s),
+            self.local_cv,
         ]
     }
 
@@ -317,6 +354,8 @@ impl RrFeatures {
         "post_over_avg",
         "pre_over_local",
         "post_over_pre",
+        "pre_over_previous_pre",
+        "local_cv",
     ];
 }
 
@@ -337,22 +376,29 @@ pub fn rr_features(r_samples: &[u64], fs_hz: f64) -> Vec<RrFeatures> {
             RrFeatures {
                 pre_rr_s: 0.0,
                 post_rr_s: 0.0,
+                prev_pre_rr_s: 0.0,
                 local_rr_s: 0.0,
+                local_cv: 0.0,
                 avg_rr_s: 0.0,
             };
             1
         ];
     }
     let avg = rr.iter().sum::<f32>() / rr.len() as f32;
-    // Prefix sums for the local mean over intervals [i-5, i+5).
+    // Prefix sums (of intervals and their squares) for the local window [i-5, i+5).
     let mut prefix = Vec::with_capacity(rr.len() + 1);
+    let mut prefix_sq = Vec::with_capacity(rr.len() + 1);
     prefix.push(0.0f64);
+    prefix_sq.push(0.0f64);
     for &v in &rr {
-        prefix.push(prefix.last().copied().unwrap_or(0.0) + f64::from(v));
+        let v = f64::from(v);
+        prefix.push(prefix.last().copied().unwrap_or(0.0) + v);
+        prefix_sq.push(prefix_sq.last().copied().unwrap_or(0.0) + v * v);
     }
     (0..n)
         .map(|i| {
             let pre = if i > 0 { rr[i - 1] } else { rr[0] };
+            let prev_pre = if i > 1 { rr[i - 2] } else { pre };
             let post = if i < rr.len() {
                 rr[i]
             } else {
@@ -360,15 +406,27 @@ pub fn rr_features(r_samples: &[u64], fs_hz: f64) -> Vec<RrFeatures> {
             };
             let lo = i.saturating_sub(5);
             let hi = (i + 5).min(rr.len());
-            let local = if hi > lo {
-                ((prefix[hi] - prefix[lo]) / (hi - lo) as f64) as f32
+            let (local, cv) = if hi > lo {
+                let k = (hi - lo) as f64;
+                let mean = (prefix[hi] - prefix[lo]) / k;
+                let var = ((prefix_sq[hi] - prefix_sq[lo]) / k - mean * mean).max(0.0);
+                (
+                    mean as f32,
+                    if mean > 0.0 {
+                        (var.sqrt() / mean) as f32
+                    } else {
+                        0.0
+                    },
+                )
             } else {
-                avg
+                (avg, 0.0)
             };
             RrFeatures {
                 pre_rr_s: pre,
                 post_rr_s: post,
+                prev_pre_rr_s: prev_pre,
                 local_rr_s: local,
+                local_cv: cv,
                 avg_rr_s: avg,
             }
         })
@@ -556,6 +614,15 @@ mod tests {
         assert!(f.iter().all(|x| (x.avg_rr_s - avg).abs() < 1e-6));
         let a = f[1].to_array();
         assert!((a[7] - 1.5).abs() < 1e-6, "post/pre {}", a[7]);
+        // Beat 2: pre 1.5 after a previous interval of 1.0.
+        assert!((f[2].to_array()[8] - 1.5).abs() < 1e-6);
+        // Local window of beat 1 holds all three intervals: mean 7/6, sd of (1, 1.5, 1).
+        let sd = ((1.0f32 - avg).powi(2) * 2.0 + (1.5 - avg).powi(2)) / 3.0;
+        assert!(
+            (f[1].local_cv - sd.sqrt() / avg).abs() < 1e-5,
+            "{}",
+            f[1].local_cv
+        );
         assert!((a[4] - 1.0 / avg).abs() < 1e-6);
         assert!(rr_features(&[], 360.0).is_empty());
         assert_eq!(rr_features(&[5], 360.0).len(), 1);

@@ -131,7 +131,13 @@ impl AppState {
                 }
                 // Keep the viewed record only if it is still loaded.
                 if let Some(sel) = self.selected_record.get_untracked() {
-                    if !self.workspace.get_untracked().records.iter().any(|r| r.name == sel) {
+                    if !self
+                        .workspace
+                        .get_untracked()
+                        .records
+                        .iter()
+                        .any(|r| r.name == sel)
+                    {
                         self.selected_record.set(None);
                         self.record_view.set(None);
                     }
@@ -199,20 +205,28 @@ pub fn provide_state() -> AppState {
                     };
                     match serde_json::from_str::<Response>(&text) {
                         Ok(r) => state.on_response(r),
-                        Err(err) => state.notify("error", None, format!("unreadable answer from the worker: {err}")),
+                        Err(err) => state.notify(
+                            "error",
+                            None,
+                            format!("unreadable answer from the worker: {err}"),
+                        ),
                     }
                 },
             );
             worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
             on_message.forget();
-            let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
-                state.busy.set(false);
-                state.notify(
-                    "error",
-                    None,
-                    format!("the background worker failed: {} — reload the page", e.message()),
-                );
-            });
+            let on_error =
+                Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
+                    state.busy.set(false);
+                    state.notify(
+                        "error",
+                        None,
+                        format!(
+                            "the background worker failed: {} — reload the page",
+                            e.message()
+                        ),
+                    );
+                });
             worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
             on_error.forget();
             WORKER.with(|w| *w.borrow_mut() = Some(worker));

@@ -85,7 +85,11 @@ fn DropZone() -> impl IntoView {
         ev.prevent_default();
         over.set(false);
         if state.busy.get_untracked() {
-            state.notify("info", None, "Still working on the last files: wait or cancel first.");
+            state.notify(
+                "info",
+                None,
+                "Still working on the last files: wait or cancel first.",
+            );
             return;
         }
         let Some(dt) = ev.data_transfer() else {
@@ -410,6 +414,10 @@ fn BeatFilesTable() -> impl IntoView {
 /// Reads the value of a `<select>` or `<input>` from its change event.
 pub fn input_value(ev: &leptos::ev::Event) -> String {
     ev.target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok().map(|i| i.value()))
+        .and_then(|t| {
+            t.dyn_into::<web_sys::HtmlInputElement>()
+                .ok()
+                .map(|i| i.value())
+        })
         .unwrap_or_else(|| event_target_value(ev))
 }

@@ -12,7 +12,9 @@ use crate::session::NamedDistribution;
 pub fn DistributionPanel() -> impl IntoView {
     let state = AppState::get();
     Effect::new(move |_| {
-        if state.distribution.get_untracked().is_none() && state.workspace.get().record_counts.total() > 0 {
+        if state.distribution.get_untracked().is_none()
+            && state.workspace.get().record_counts.total() > 0
+        {
             state.refresh_distribution();
         }
     });
@@ -52,8 +54,17 @@ fn SplitChooser() -> impl IntoView {
     let fraction = RwSignal::new(String::from("20"));
     let apply_random = move || {
         let s = seed.get_untracked().trim().parse::<u64>().unwrap_or(42);
-        let f = fraction.get_untracked().trim().parse::<f64>().unwrap_or(20.0).clamp(1.0, 90.0) / 100.0;
-        state.split.set(SplitKind::RandomBeats { seed: s, test_fraction: f });
+        let f = fraction
+            .get_untracked()
+            .trim()
+            .parse::<f64>()
+            .unwrap_or(20.0)
+            .clamp(1.0, 90.0)
+            / 100.0;
+        state.split.set(SplitKind::RandomBeats {
+            seed: s,
+            test_fraction: f,
+        });
         state.refresh_distribution();
     };
     view! {
@@ -106,7 +117,12 @@ pub fn DistributionTable(
     data: NamedDistribution,
 ) -> impl IntoView {
     let table = data.table.clone();
-    let max_pct = table.rows.iter().map(|r| r.percent).fold(0.0f64, f64::max).max(1e-9);
+    let max_pct = table
+        .rows
+        .iter()
+        .map(|r| r.percent)
+        .fold(0.0f64, f64::max)
+        .max(1e-9);
     let records_text = if data.records.len() > 12 {
         format!("{} records", data.records.len())
     } else {

@@ -12,8 +12,6 @@ pub mod worker;
 
 use leptos::prelude::*;
 
-use bridge::AppState;
-
 /// Mounts the page.
 pub fn start_app() {
     console_error_panic_hook::set_once();

@@ -59,7 +59,13 @@ fn Strip() -> impl IntoView {
         let v: RecordView = state.record_view.get()?;
         let name = v.name.clone();
         let (start, dur, total) = (v.start_s, v.duration_s, v.record_duration_s);
-        let (n1, n2, n3, n4, n5) = (name.clone(), name.clone(), name.clone(), name.clone(), name.clone());
+        let (n1, n2, n3, n4, n5) = (
+            name.clone(),
+            name.clone(),
+            name.clone(),
+            name.clone(),
+            name.clone(),
+        );
         let step = dur * 0.8;
         let n_leads = v.leads.len().max(1);
         let height = LEAD_H * n_leads as f64 + 24.0;
@@ -103,10 +109,10 @@ fn Strip() -> impl IntoView {
         let n_beats = v.marks.iter().filter(|m| m.class.is_some()).count();
         Some(view! {
             <div class="strip-controls" role="group" aria-label="Navigate the signal">
-                <button data-testid="strip-back" disabled=start <= 0.0 on:click=move |_| request_view(&n1, (start - step).max(0.0), dur)>"◀ Earlier"</button>
-                <button data-testid="strip-forward" disabled=start + dur >= total on:click=move |_| request_view(&n2, start + step, dur)>"Later ▶"</button>
-                <button data-testid="strip-zoom-in" disabled=dur <= 1.0 on:click=move |_| request_view(&n3, start + dur / 4.0, (dur / 2.0).max(1.0))>"Zoom in"</button>
-                <button data-testid="strip-zoom-out" disabled=dur >= total on:click=move |_| request_view(&n4, (start - dur / 2.0).max(0.0), (dur * 2.0).min(total))>"Zoom out"</button>
+                <button data-testid="strip-back" disabled={start <= 0.0} on:click=move |_| request_view(&n1, (start - step).max(0.0), dur)>"◀ Earlier"</button>
+                <button data-testid="strip-forward" disabled={start + dur >= total} on:click=move |_| request_view(&n2, start + step, dur)>"Later ▶"</button>
+                <button data-testid="strip-zoom-in" disabled={dur <= 1.0} on:click=move |_| request_view(&n3, start + dur / 4.0, (dur / 2.0).max(1.0))>"Zoom in"</button>
+                <button data-testid="strip-zoom-out" disabled={dur >= total} on:click=move |_| request_view(&n4, (start - dur / 2.0).max(0.0), (dur * 2.0).min(total))>"Zoom out"</button>
                 <label class="position">
                     "Position "
                     <input
