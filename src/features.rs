@@ -27,7 +27,15 @@ pub struct FeatureSpec {
     pub template: bool,
     /// Join the RR features.
     pub rr: bool,
+    /// Join only the RR features that are relative to the patient's own rhythm (ratios and the
+    /// local irregularity), leaving out the intervals in seconds: a premature beat of a slow
+    /// patient can be longer, in seconds, than a normal beat of a fast one.
+    #[serde(default)]
+    pub rr_relative_only: bool,
 }
+
+/// Indices (into [`crate::ecg::beats::RrFeatures::to_array`]) of the relative RR features.
+pub const RELATIVE_RR: [usize; 6] = [4, 5, 6, 7, 8, 9];
 
 impl FeatureSpec {
     /// The inputs suited to `beats`: everything for records, the bare window for beat files.
@@ -36,6 +44,7 @@ impl FeatureSpec {
         FeatureSpec {
             template: has_rr,
             rr: has_rr,
+            rr_relative_only: true,
         }
     }
 
@@ -46,7 +55,11 @@ impl FeatureSpec {
 
     /// RR features joined.
     pub fn n_rr(&self) -> usize {
-        if self.rr { N_RR } else { 0 }
+        match (self.rr, self.rr_relative_only) {
+            (false, _) => 0,
+            (true, true) => RELATIVE_RR.len(),
+            (true, false) => N_RR,
+        }
     }
 }
 
@@ -236,6 +249,9 @@ impl FeatureMaker {
             );
             out.rr[j * nr..(j + 1) * nr].copy_from_slice(&rr_buf[..nr]);
             out.labels.push(beats.labels[i].index());
+        }
+        if std::env::var("ECG_EXP_RR_ONLY").is_ok() {
+            out.windows.iter_mut().for_each(|v| *v = 0.0);
         }
         out
     }

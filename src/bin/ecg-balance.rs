@@ -16,6 +16,7 @@ mod cli {
     use ecg_balance_lab::dataset::split::SplitKind;
     use ecg_balance_lab::dataset::weights::WeightScheme;
     use ecg_balance_lab::io::files::{Grouped, InputFile};
+    use ecg_balance_lab::metrics::Evaluation;
     use ecg_balance_lab::session::distribution_view;
     use ecg_balance_lab::training::{
         Phase, TrainConfig, TrainEvent, Trainer, evaluate, prepare_run,
@@ -325,47 +326,34 @@ mod cli {
             let rcm = ecg_balance_lab::metrics::ConfusionMatrix::from_predictions(&truth, &p, 5);
             per_record.insert(name.clone(), json!(rcm.counts));
         }
-        let per = cm.per_class();
-        let mut per_class = serde_json::Map::new();
-        for (c, (se, ppv, f1, support)) in
-            ecg_balance_lab::ecg::aami::AamiClass::ALL.iter().zip(&per)
-        {
-            per_class.insert(
-                c.code().into(),
-                json!({"se": se, "ppv": ppv, "f1": f1, "support": support}),
-            );
+        let eval = Evaluation::new(&cm);
+        for (c, m) in eval.classes.iter().zip(&eval.per_class) {
             eprintln!(
-                "{}  Se {:6.2} %  +P {:6.2} %  F1 {:.3}  n {}",
-                c.code(),
-                se * 100.0,
-                ppv * 100.0,
-                f1,
-                support
+                "{c}  Se {:6.2} %  +P {:6.2} %  F1 {:.3}  Spec {:6.2} %  n {}",
+                m.se * 100.0,
+                m.ppv * 100.0,
+                m.f1,
+                m.spec * 100.0,
+                m.support
             );
         }
-        let nsvf: f64 = per.iter().take(4).map(|x| x.2).sum::<f64>() / 4.0;
-        let total: u64 = cm.counts.iter().flatten().sum();
-        let correct: u64 = (0..cm.counts.len()).map(|i| cm.counts[i][i]).sum();
         eprintln!(
-            "accuracy {:.4}  macro-F1(NSVF) {:.4}  train {:.1} s",
-            correct as f64 / total.max(1) as f64,
-            nsvf,
-            train_seconds
+            "accuracy {:.4}  macro-F1 {:.4}  macro-F1(NSVF) {:.4}  weighted F1 {:.4}  train {:.1} s",
+            eval.accuracy, eval.macro_f1, eval.macro_f1_nsvf, eval.weighted_f1, train_seconds
         );
-        let value = json!({
-            "classes": ["N","S","V","F","Q"],
-            "confusion": cm.counts,
-            "per_class": per_class,
-            "accuracy": correct as f64 / total.max(1) as f64,
-            "macro_f1": cm.macro_f1_present(),
-            "macro_f1_nsvf": nsvf,
-            "train_seconds": train_seconds,
-            "history": history,
-            "validation_records": run.sets.val_records,
-            "per_record_confusion": per_record,
-            "split": split.name(),
-            "config": serde_json::to_value(&config).unwrap_or_default(),
-        });
+        let mut value = eval.to_json();
+        if let Some(obj) = value.as_object_mut() {
+            obj.insert("train_seconds".into(), json!(train_seconds));
+            obj.insert(
+                "config".into(),
+                serde_json::to_value(&config).unwrap_or_default(),
+            );
+            obj.insert("split".into(), json!(split.name()));
+            obj.insert("validation_records".into(), json!(run.sets.val_records));
+            obj.insert("ensemble_epochs".into(), json!(model.epochs));
+            obj.insert("history".into(), json!(history));
+            obj.insert("per_record_confusion".into(), json!(per_record));
+        }
         std::fs::write(
             out,
             serde_json::to_string_pretty(&value).unwrap_or_default(),

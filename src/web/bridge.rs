@@ -72,6 +72,12 @@ pub struct AppState {
     pub gallery: RwSignal<Option<GalleryView>>,
     /// The worker is up.
     pub worker_ready: RwSignal<bool>,
+    /// Live figures of the running training.
+    pub train_progress: RwSignal<Option<crate::session::train::TrainProgress>>,
+    /// Finished runs.
+    pub runs: RwSignal<Vec<crate::session::train::RunReport>>,
+    /// The run whose results are shown.
+    pub selected_run: RwSignal<Option<u32>>,
 }
 
 impl AppState {
@@ -89,6 +95,9 @@ impl AppState {
             record_view: RwSignal::new(None),
             gallery: RwSignal::new(None),
             worker_ready: RwSignal::new(false),
+            train_progress: RwSignal::new(None),
+            runs: RwSignal::new(Vec::new()),
+            selected_run: RwSignal::new(None),
         }
     }
 
@@ -179,6 +188,46 @@ impl AppState {
             Response::Distribution(d) => self.distribution.set(Some(d)),
             Response::RecordView(v) => self.record_view.set(Some(v)),
             Response::Gallery(g) => self.gallery.set(Some(g)),
+            Response::TrainProgress(p) => {
+                self.busy.set(true);
+                self.progress.set(Some(Progress {
+                    job: "train".into(),
+                    done: ((p.epoch.saturating_sub(1)) * p.batches + p.batch) as f64,
+                    total: (p.epochs * p.batches.max(1)) as f64,
+                    label: format!(
+                        "training: epoch {} of at most {}, batch {} of {} — about {:.0} s left",
+                        p.epoch,
+                        p.epochs,
+                        p.batch,
+                        p.batches,
+                        p.remaining_ms / 1000.0
+                    ),
+                }));
+                self.train_progress.set(Some(p));
+            }
+            Response::TrainResult(r) => {
+                self.busy.set(false);
+                self.progress.set(None);
+                self.selected_run.set(Some(r.id));
+            }
+            Response::Runs { runs } => self.runs.set(runs),
+            Response::Export {
+                file_name,
+                mime,
+                data,
+                base64,
+            } => {
+                if base64 {
+                    let bytes = crate::io::base64::decode(&data).unwrap_or_default();
+                    download(
+                        &file_name,
+                        &js_sys::Uint8Array::from(bytes.as_slice()).into(),
+                        &mime,
+                    );
+                } else {
+                    download(&file_name, &JsValue::from_str(&data), &mime);
+                }
+            }
             Response::Error { message } => {
                 self.busy.set(false);
                 self.progress.set(None);

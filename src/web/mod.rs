@@ -8,6 +8,7 @@ pub mod charts;
 pub mod data;
 pub mod distribution;
 pub mod record;
+pub mod train;
 pub mod worker;
 
 use leptos::prelude::*;
@@ -25,15 +26,18 @@ pub enum Tab {
     Data,
     /// The class distribution per split.
     Distribution,
+    /// Training and per-class results.
+    Train,
 }
 
 impl Tab {
-    const ALL: [Tab; 2] = [Tab::Data, Tab::Distribution];
+    const ALL: [Tab; 3] = [Tab::Data, Tab::Distribution, Tab::Train];
 
     fn label(self) -> &'static str {
         match self {
             Tab::Data => "1 · Data",
             Tab::Distribution => "2 · Class balance",
+            Tab::Train => "3 · Train & evaluate",
         }
     }
 
@@ -41,6 +45,7 @@ impl Tab {
         match self {
             Tab::Data => "data",
             Tab::Distribution => "distribution",
+            Tab::Train => "train",
         }
     }
 }
@@ -86,6 +91,7 @@ fn App() -> impl IntoView {
             {move || match tab.get() {
                 Tab::Data => view! { <data::DataPanel /> }.into_any(),
                 Tab::Distribution => view! { <distribution::DistributionPanel /> }.into_any(),
+                Tab::Train => view! { <train::TrainPanel /> }.into_any(),
             }}
         </main>
         <footer class="credits">

@@ -98,3 +98,42 @@ export class DistributionScreen {
     await this.page.waitForFunction(() => !document.querySelector('[data-testid=optimistic-warning]'));
   }
 }
+
+export class TrainScreen {
+  constructor(page) {
+    this.page = page;
+  }
+
+  async open() {
+    await this.page.click('[data-testid=tab-train]');
+    await this.page.waitForSelector('[data-testid=train-start]');
+  }
+
+  async set(testid, value) {
+    await this.page.fill(`[data-testid=${testid}]`, String(value));
+  }
+
+  async start() {
+    await this.page.click('[data-testid=train-start]');
+  }
+
+  /** Waits for run `id`'s results and returns its per-class figures. */
+  async results(id, timeout = 600000) {
+    await this.page.waitForSelector(`[data-testid=run-results][data-run="${id}"]`, { timeout });
+    const out = {};
+    for (const c of ['N', 'S', 'V', 'F', 'Q']) {
+      const row = `[data-testid=run-results] [data-testid=metric-${c}]`;
+      out[c] = {
+        se: Number(await this.page.textContent(`${row} [data-testid=se]`)),
+        ppv: Number(await this.page.textContent(`${row} [data-testid=ppv]`)),
+        f1: Number(await this.page.textContent(`${row} [data-testid=f1]`)),
+        support: Number((await this.page.textContent(`${row} [data-testid=support]`)).replace(/,/g, '')),
+      };
+    }
+    return out;
+  }
+
+  async runCount() {
+    return this.page.$$eval('[data-testid=run-row]', (rows) => rows.length);
+  }
+}

@@ -9,6 +9,8 @@
 //! Time comes from a clock the caller provides (`now_ms`): `std::time::Instant` does not exist
 //! on `wasm32-unknown-unknown`.
 
+pub mod train;
+
 use serde::{Deserialize, Serialize};
 
 use crate::dataset::split::{Side, Split, SplitKind};
@@ -78,6 +80,38 @@ pub enum Request {
         /// Only beats of this record, if given.
         record: Option<String>,
     },
+    /// Train a classifier (in steps; progress and the result come back as they happen).
+    Train {
+        /// Records or beat files.
+        source: Option<BeatSource>,
+        /// The settings.
+        config: crate::training::TrainConfig,
+    },
+    /// A finished run's metrics as a file.
+    ExportRun {
+        /// Run number.
+        id: u32,
+        /// `json` or `csv`.
+        format: String,
+    },
+    /// A finished run's model as a file.
+    ExportModel {
+        /// Run number.
+        id: u32,
+    },
+    /// Load a model file (its bytes travel beside the request) and score it on the current
+    /// test split.
+    ImportModel {
+        /// File name.
+        name: String,
+        /// Split to score it on.
+        split: SplitKind,
+    },
+    /// Forget a run.
+    RemoveRun {
+        /// Run number.
+        id: u32,
+    },
     /// Stop the running job, keeping what it has done.
     Cancel,
 }
@@ -107,6 +141,26 @@ pub enum Response {
     RecordView(RecordView),
     /// Example beats.
     Gallery(GalleryView),
+    /// Live figures of a training run.
+    TrainProgress(train::TrainProgress),
+    /// A finished (or cancelled) run.
+    TrainResult(Box<train::RunReport>),
+    /// The runs kept in the session, after any change.
+    Runs {
+        /// Their reports, oldest first.
+        runs: Vec<train::RunReport>,
+    },
+    /// A file for the user to save.
+    Export {
+        /// Suggested file name.
+        file_name: String,
+        /// MIME type.
+        mime: String,
+        /// Contents: text, or base64 when `base64` is true.
+        data: String,
+        /// True when `data` is base64.
+        base64: bool,
+    },
     /// A request failed; nothing loaded was lost.
     Error {
         /// What went wrong.
@@ -269,13 +323,18 @@ pub trait Job {
         now_ms: &dyn Fn() -> f64,
         out: &mut dyn FnMut(Response),
     ) -> bool;
-    /// Stops early, emitting what the job has so far.
+    /// Asks the job to stop, keeping what it has done; returns true when it is over (false when
+    /// it still has a few steps to wrap up, e.g. scoring the best model so far).
     fn cancel(
         &mut self,
         ws: &mut Workspace,
         now_ms: &dyn Fn() -> f64,
         out: &mut dyn FnMut(Response),
-    );
+    ) -> bool;
+    /// A trained model the job produced, handed to the session once.
+    fn take_trained(&mut self) -> Option<(train::RunReport, crate::training::TrainedModel)> {
+        None
+    }
 }
 
 /// The worker's state.
@@ -284,6 +343,8 @@ pub struct Session {
     /// Everything loaded.
     pub workspace: Workspace,
     job: Option<Box<dyn Job>>,
+    runs: Vec<(train::RunReport, crate::training::TrainedModel)>,
+    next_run: u32,
 }
 
 impl Session {
@@ -311,8 +372,10 @@ impl Session {
         out: &mut dyn FnMut(Response),
     ) {
         if let Request::Cancel = request {
-            if let Some(mut job) = self.job.take() {
-                job.cancel(&mut self.workspace, now_ms, out);
+            if let Some(job) = self.job.as_mut() {
+                if job.cancel(&mut self.workspace, now_ms, out) {
+                    self.end_job(out);
+                }
             }
             return;
         }
@@ -381,6 +444,110 @@ impl Session {
                     message: format!("no record named {name} is loaded"),
                 }),
             },
+            Request::Train { source, config } => {
+                let source = source.unwrap_or_else(|| self.workspace.default_source());
+                self.next_run += 1;
+                match train::TrainJob::new(
+                    self.next_run,
+                    &mut self.workspace,
+                    source,
+                    config,
+                    now_ms(),
+                ) {
+                    Ok(job) => self.job = Some(Box::new(job)),
+                    Err(e) => {
+                        self.next_run -= 1;
+                        out(Response::Error {
+                            message: e.to_string(),
+                        });
+                    }
+                }
+            }
+            Request::ExportRun { id, format } => match self.runs.iter().find(|(r, _)| r.id == id) {
+                Some((r, _)) => {
+                    let (data, mime, ext) = if format == "csv" {
+                        (r.evaluation.to_csv(), "text/csv", "csv")
+                    } else {
+                        let mut v = r.evaluation.to_json();
+                        if let Some(o) = v.as_object_mut() {
+                            o.insert("train_seconds".into(), r.train_seconds.into());
+                            o.insert(
+                                "config".into(),
+                                serde_json::to_value(&r.config).unwrap_or_default(),
+                            );
+                            o.insert("split".into(), r.split_text.clone().into());
+                            o.insert(
+                                "history".into(),
+                                serde_json::to_value(&r.history).unwrap_or_default(),
+                            );
+                            o.insert("cancelled".into(), r.cancelled.into());
+                        }
+                        (
+                            serde_json::to_string_pretty(&v).unwrap_or_default(),
+                            "application/json",
+                            "json",
+                        )
+                    };
+                    out(Response::Export {
+                        file_name: format!("ecg-balance-run-{id}-metrics.{ext}"),
+                        mime: mime.into(),
+                        data,
+                        base64: false,
+                    });
+                }
+                None => out(Response::Error {
+                    message: format!("no run {id}"),
+                }),
+            },
+            Request::ExportModel { id } => match self.trained(id).map(|m| m.to_bytes()) {
+                Some(Ok(bytes)) => out(Response::Export {
+                    file_name: format!("ecg-balance-run-{id}.model"),
+                    mime: "application/octet-stream".into(),
+                    data: crate::io::base64::encode(&bytes),
+                    base64: true,
+                }),
+                Some(Err(e)) => out(Response::Error {
+                    message: e.to_string(),
+                }),
+                None => out(Response::Error {
+                    message: format!("no run {id}"),
+                }),
+            },
+            Request::ImportModel { name, split } => {
+                let Some(bytes) = files.first() else {
+                    out(Response::Error {
+                        message: "no model file arrived".into(),
+                    });
+                    return;
+                };
+                match crate::training::TrainedModel::from_bytes(bytes) {
+                    Ok(model) => {
+                        self.next_run += 1;
+                        match train::TrainJob::scoring(
+                            self.next_run,
+                            &mut self.workspace,
+                            model,
+                            split,
+                            &name,
+                        ) {
+                            Ok(job) => self.job = Some(Box::new(job)),
+                            Err(e) => {
+                                self.next_run -= 1;
+                                out(Response::Error {
+                                    message: format!("{name}: {e}"),
+                                });
+                            }
+                        }
+                    }
+                    Err(e) => out(Response::Error {
+                        message: format!("{name}: {e}"),
+                    }),
+                }
+            }
+            Request::RemoveRun { id } => {
+                self.runs.retain(|(r, _)| r.id != id);
+                out(self.runs_view());
+            }
             Request::Gallery {
                 source,
                 per_class,
@@ -399,6 +566,27 @@ impl Session {
         }
     }
 
+    fn end_job(&mut self, out: &mut dyn FnMut(Response)) {
+        if let Some(mut job) = self.job.take() {
+            if let Some(run) = job.take_trained() {
+                self.runs.push(run);
+                out(self.runs_view());
+            }
+        }
+    }
+
+    /// The runs kept.
+    pub fn runs_view(&self) -> Response {
+        Response::Runs {
+            runs: self.runs.iter().map(|(r, _)| r.clone()).collect(),
+        }
+    }
+
+    /// The model of run `id`.
+    pub fn trained(&self, id: u32) -> Option<&crate::training::TrainedModel> {
+        self.runs.iter().find(|(r, _)| r.id == id).map(|(_, m)| m)
+    }
+
     /// Runs the current job for about `budget_ms`; returns true while work remains.
     pub fn run_for(
         &mut self,
@@ -412,7 +600,7 @@ impl Session {
         let start = now_ms();
         loop {
             if job.step(&mut self.workspace, now_ms, out) {
-                self.job = None;
+                self.end_job(out);
                 return false;
             }
             if now_ms() - start >= budget_ms {
@@ -527,9 +715,10 @@ impl Job for LoadJob {
         ws: &mut Workspace,
         now_ms: &dyn Fn() -> f64,
         out: &mut dyn FnMut(Response),
-    ) {
+    ) -> bool {
         self.finish(ws, now_ms, out, true);
         out(Response::Workspace(workspace_view(ws)));
+        true
     }
 }
 

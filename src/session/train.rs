@@ -1,0 +1,402 @@
+//! Training as a session job: one batch per step, validation at each epoch's end, then the test
+//! set scored in chunks — so the worker stays responsive to Cancel throughout.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Job, Progress, Response};
+use crate::dataset::BeatSet;
+use crate::ecg::aami::{AamiClass, ClassCounts, N_CLASSES};
+use crate::metrics::{ConfusionMatrix, Evaluation};
+use crate::training::{
+    EpochStats, Phase, PreparedRun, TrainConfig, TrainEvent, TrainedModel, Trainer, prepare_run,
+};
+use crate::workspace::{BeatSource, Workspace};
+
+/// Beats scored per step while evaluating the test set.
+const EVAL_CHUNK: usize = 2048;
+/// Misclassified beats kept per (true, predicted) pair for the gallery.
+const MISCLASSIFIED_PER_PAIR: usize = 6;
+
+/// A beat the model got wrong, for the gallery.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Misclassified {
+    /// Record.
+    pub record: String,
+    /// Position of the R peak, s.
+    pub t_s: f64,
+    /// True class.
+    pub truth: AamiClass,
+    /// Predicted class.
+    pub predicted: AamiClass,
+    /// The beat window.
+    pub window: Vec<f32>,
+}
+
+/// Everything about one finished (or cancelled) run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// Run number, from 1.
+    pub id: u32,
+    /// The settings.
+    pub config: TrainConfig,
+    /// Records or beat files.
+    pub source: BeatSource,
+    /// Description of the split.
+    pub split_text: String,
+    /// True for an optimistic (beat-level) split.
+    pub optimistic: bool,
+    /// Training beats per class.
+    pub train_counts: ClassCounts,
+    /// Validation beats per class.
+    pub val_counts: ClassCounts,
+    /// Test beats per class.
+    pub test_counts: ClassCounts,
+    /// Validation records.
+    pub val_records: Vec<String>,
+    /// Class weights used.
+    pub class_weights: [f32; N_CLASSES],
+    /// Per-epoch figures.
+    pub history: Vec<EpochStats>,
+    /// Epochs whose models vote.
+    pub ensemble_epochs: Vec<usize>,
+    /// Training time, s.
+    pub train_seconds: f64,
+    /// True when the run was cancelled (the best model so far was kept).
+    pub cancelled: bool,
+    /// Test-set evaluation.
+    pub evaluation: Evaluation,
+    /// Examples of wrong predictions.
+    pub misclassified: Vec<Misclassified>,
+    /// Window layout of the beats.
+    pub layout: crate::dataset::BeatLayout,
+}
+
+/// Live figures of a running training.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainProgress {
+    /// Epoch, from 1.
+    pub epoch: usize,
+    /// Most epochs.
+    pub epochs: usize,
+    /// Batch within the epoch.
+    pub batch: usize,
+    /// Batches per epoch.
+    pub batches: usize,
+    /// Mean training loss of the epoch so far.
+    pub loss: f32,
+    /// Finished epochs.
+    pub history: Vec<EpochStats>,
+    /// Time since the start, ms.
+    pub elapsed_ms: f64,
+    /// Estimated time left, ms (at most `epochs` epochs).
+    pub remaining_ms: f64,
+    /// What is happening (`training`, `scoring the test set`).
+    pub stage: String,
+}
+
+enum Stage {
+    Training(Box<Trainer>),
+    Scoring {
+        model: Box<TrainedModel>,
+        next: usize,
+        predicted: Vec<usize>,
+        cancelled: bool,
+    },
+    Done,
+}
+
+/// The training job.
+pub struct TrainJob {
+    id: u32,
+    source: BeatSource,
+    run: PreparedRun,
+    stage: Stage,
+    started_ms: f64,
+    train_ms: f64,
+    last_post_ms: f64,
+    last_batch: (usize, usize, usize, f32),
+    /// The model and its report, once done; taken by the session.
+    pub finished: Option<(RunReport, TrainedModel)>,
+}
+
+impl TrainJob {
+    /// Prepares a run on `source` of `ws`.
+    pub fn new(
+        id: u32,
+        ws: &mut Workspace,
+        source: BeatSource,
+        config: TrainConfig,
+        now_ms: f64,
+    ) -> Result<TrainJob, crate::Error> {
+        let mask = (source == BeatSource::BeatFiles).then(|| ws.beat_file_test_mask());
+        let beats = ws.beats(source);
+        if beats.is_empty() {
+            return Err(crate::Error::Invalid(
+                "no beats to train on: load annotated records, a beat file or the demo set".into(),
+            ));
+        }
+        let run = prepare_run(beats, &config, mask.as_deref());
+        if run.test.is_empty() {
+            return Err(crate::Error::Invalid(
+                "the test side of this split is empty: load records of both sides (for MIT-BIH, DS1 and DS2 records) or use a random split".into(),
+            ));
+        }
+        let trainer = Trainer::new(config, &run.train, &run.val, run.templates.clone())?;
+        Ok(TrainJob {
+            id,
+            source,
+            run,
+            stage: Stage::Training(Box::new(trainer)),
+            started_ms: now_ms,
+            train_ms: 0.0,
+            last_post_ms: f64::NEG_INFINITY,
+            last_batch: (0, 0, 0, 0.0),
+            finished: None,
+        })
+    }
+
+    /// A job that only scores an imported `model` on the test side of `split`.
+    pub fn scoring(
+        id: u32,
+        ws: &mut Workspace,
+        mut model: TrainedModel,
+        split: crate::dataset::split::SplitKind,
+        name: &str,
+    ) -> Result<TrainJob, crate::Error> {
+        let source = ws.default_source();
+        let mask = (source == BeatSource::BeatFiles).then(|| ws.beat_file_test_mask());
+        let beats = ws.beats(source);
+        if beats.layout != model.layout {
+            return Err(crate::Error::Invalid(format!(
+                "{name} expects beats of {} samples at {} Hz with the R peak at {}; the loaded beats have {} at {} Hz with the R peak at {}",
+                model.layout.len,
+                model.layout.fs_hz,
+                model.layout.r_index,
+                beats.layout.len,
+                beats.layout.fs_hz,
+                beats.layout.r_index
+            )));
+        }
+        model.train_config.split = split;
+        let run = prepare_run(beats, &model.train_config, mask.as_deref());
+        if run.test.is_empty() {
+            return Err(crate::Error::Invalid(
+                "the test side of the split is empty".into(),
+            ));
+        }
+        let n = run.test.len();
+        Ok(TrainJob {
+            id,
+            source,
+            run,
+            stage: Stage::Scoring {
+                model: Box::new(model),
+                next: 0,
+                predicted: Vec::with_capacity(n),
+                cancelled: false,
+            },
+            started_ms: 0.0,
+            train_ms: 0.0,
+            last_post_ms: f64::NEG_INFINITY,
+            last_batch: (0, 0, 0, 0.0),
+            finished: None,
+        })
+    }
+
+    fn progress(&self, trainer: &Trainer, now: f64, stage: &str) -> Response {
+        let (epoch, batch, batches, loss) = self.last_batch;
+        let elapsed = now - self.started_ms;
+        let epochs = trainer.config().epochs;
+        let done = (epoch.saturating_sub(1) * batches + batch) as f64;
+        let total = (epochs * batches.max(1)) as f64;
+        let remaining = if done > 0.0 {
+            elapsed / done * (total - done).max(0.0)
+        } else {
+            0.0
+        };
+        Response::TrainProgress(TrainProgress {
+            epoch,
+            epochs,
+            batch,
+            batches,
+            loss,
+            history: trainer.history().to_vec(),
+            elapsed_ms: elapsed,
+            remaining_ms: remaining,
+            stage: stage.to_string(),
+        })
+    }
+
+    fn start_scoring(&mut self, now: f64, cancelled: bool) {
+        let stage = std::mem::replace(&mut self.stage, Stage::Done);
+        if let Stage::Training(trainer) = stage {
+            self.train_ms = now - self.started_ms;
+            if let Some(model) = trainer.finish() {
+                self.stage = Stage::Scoring {
+                    model: Box::new(model),
+                    next: 0,
+                    predicted: Vec::with_capacity(self.run.test.len()),
+                    cancelled,
+                };
+            }
+        }
+    }
+
+    fn report(
+        &self,
+        model: &TrainedModel,
+        predicted: &[usize],
+        cancelled: bool,
+        history: Vec<EpochStats>,
+    ) -> RunReport {
+        let test = &self.run.test;
+        let truth: Vec<usize> = test.labels.iter().map(|c| c.index()).collect();
+        let cm = ConfusionMatrix::from_predictions(&truth, predicted, N_CLASSES);
+        RunReport {
+            id: self.id,
+            config: model.train_config.clone(),
+            source: self.source,
+            split_text: model.train_config.split.describe(),
+            optimistic: model.train_config.split.is_optimistic(),
+            train_counts: self.run.train.class_counts(),
+            val_counts: self.run.val.class_counts(),
+            test_counts: test.class_counts(),
+            val_records: self.run.sets.val_records.clone(),
+            class_weights: model.class_weights,
+            history,
+            ensemble_epochs: model.epochs.clone(),
+            train_seconds: self.train_ms / 1000.0,
+            cancelled,
+            evaluation: Evaluation::new(&cm),
+            misclassified: misclassified(test, predicted),
+            layout: test.layout,
+        }
+    }
+}
+
+/// Up to [`MISCLASSIFIED_PER_PAIR`] wrong predictions per (true, predicted) pair, spread over
+/// the test set.
+pub fn misclassified(test: &BeatSet, predicted: &[usize]) -> Vec<Misclassified> {
+    let mut out = Vec::new();
+    let mut taken = [[0usize; N_CLASSES]; N_CLASSES];
+    let mut wrong: Vec<usize> = (0..test.len().min(predicted.len()))
+        .filter(|&i| test.labels[i].index() != predicted[i])
+        .collect();
+    // Spread the picks: every n-th wrong beat rather than the first ones of the first record.
+    let stride = (wrong.len() / 200).max(1);
+    wrong = wrong.into_iter().step_by(stride).collect();
+    for i in wrong {
+        let t = test.labels[i].index();
+        let p = predicted[i];
+        if p >= N_CLASSES || taken[t][p] >= MISCLASSIFIED_PER_PAIR {
+            continue;
+        }
+        taken[t][p] += 1;
+        out.push(Misclassified {
+            record: test.record_of(i).to_string(),
+            t_s: 0.0,
+            truth: test.labels[i],
+            predicted: AamiClass::from_index(p).unwrap_or(AamiClass::Q),
+            window: test.window(i).to_vec(),
+        });
+    }
+    out
+}
+
+impl Job for TrainJob {
+    fn name(&self) -> &str {
+        "train"
+    }
+
+    fn step(
+        &mut self,
+        _ws: &mut Workspace,
+        now_ms: &dyn Fn() -> f64,
+        out: &mut dyn FnMut(Response),
+    ) -> bool {
+        match &mut self.stage {
+            Stage::Training(trainer) => {
+                let mut last = self.last_batch;
+                let mut epoch_ended = false;
+                let phase = trainer.step(&mut |e| match e {
+                    TrainEvent::Batch {
+                        epoch,
+                        batch,
+                        batches,
+                        loss,
+                    } => last = (epoch, batch, batches, loss),
+                    TrainEvent::Epoch(_) => epoch_ended = true,
+                });
+                self.last_batch = last;
+                let now = now_ms();
+                if epoch_ended || now - self.last_post_ms > 150.0 {
+                    self.last_post_ms = now;
+                    if let Stage::Training(trainer) = &self.stage {
+                        out(self.progress(trainer, now, "training"));
+                    }
+                }
+                if phase == Phase::Finished {
+                    self.start_scoring(now, false);
+                }
+                false
+            }
+            Stage::Scoring {
+                model,
+                next,
+                predicted,
+                cancelled,
+            } => {
+                let n = self.run.test.len();
+                let end = (*next + EVAL_CHUNK).min(n);
+                let idx: Vec<u32> = (*next as u32..end as u32).collect();
+                predicted.extend(model.predict(&self.run.test, &idx, &self.run.templates));
+                *next = end;
+                out(Response::Progress(Progress {
+                    job: "train".into(),
+                    done: end as f64,
+                    total: n.max(1) as f64,
+                    label: format!("scoring the test set: {end} of {n} beats"),
+                }));
+                if end < n {
+                    return false;
+                }
+                let (model, predicted, cancelled) =
+                    (model.clone(), std::mem::take(predicted), *cancelled);
+                let history = model_history(&model);
+                let report = self.report(&model, &predicted, cancelled, history);
+                out(Response::TrainResult(Box::new(report.clone())));
+                self.finished = Some((report, *model));
+                self.stage = Stage::Done;
+                true
+            }
+            Stage::Done => true,
+        }
+    }
+
+    fn cancel(
+        &mut self,
+        _ws: &mut Workspace,
+        now_ms: &dyn Fn() -> f64,
+        _out: &mut dyn FnMut(Response),
+    ) -> bool {
+        // Keep the best model so far: the job goes on to score it on the test set, in steps.
+        if let Stage::Training(_) = self.stage {
+            self.start_scoring(now_ms(), true);
+        }
+        match &mut self.stage {
+            Stage::Scoring { cancelled, .. } => {
+                *cancelled = true;
+                false
+            }
+            _ => true,
+        }
+    }
+
+    fn take_trained(&mut self) -> Option<(RunReport, TrainedModel)> {
+        self.finished.take()
+    }
+}
+
+fn model_history(model: &TrainedModel) -> Vec<EpochStats> {
+    model.history.clone()
+}

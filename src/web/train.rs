@@ -1,0 +1,452 @@
+//! The Train screen: settings, live curves, per-class results, and every run side by side.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::bridge::{self, AppState};
+use super::charts::{class_colour, polyline_path, range_of, thousands};
+use crate::dataset::split::SplitKind;
+use crate::dataset::weights::WeightScheme;
+use crate::ecg::aami::AamiClass;
+use crate::session::Request;
+use crate::session::train::{RunReport, TrainProgress};
+use crate::training::TrainConfig;
+
+fn pct(x: f64) -> String {
+    format!("{:.1}", x * 100.0)
+}
+
+/// A short description of a run's settings.
+pub fn settings_text(c: &TrainConfig) -> String {
+    let weights = match c.weights {
+        WeightScheme::None => "no weights".to_string(),
+        WeightScheme::MaxOverCount => "max/count weights".to_string(),
+        WeightScheme::InverseFrequency => "inverse-frequency weights".to_string(),
+        WeightScheme::EffectiveNumber { beta } => format!("effective-number weights (β {beta})"),
+    };
+    let focal = c
+        .focal_gamma
+        .filter(|g| *g > 0.0)
+        .map(|g| format!(", focal γ {g}"))
+        .unwrap_or_default();
+    let split = match c.split {
+        SplitKind::InterPatient { .. } => "inter-patient".to_string(),
+        SplitKind::RandomBeats { test_fraction, .. } => {
+            format!(
+                "random beats {:.0} % test (optimistic)",
+                test_fraction * 100.0
+            )
+        }
+        SplitKind::Given => "file split".to_string(),
+    };
+    format!(
+        "{weights}{focal}; {split}; ≤{} epochs, batch {}, lr {}, seed {}",
+        c.epochs, c.batch_size, c.learning_rate, c.seed
+    )
+}
+
+/// The Train screen.
+#[component]
+pub fn TrainPanel() -> impl IntoView {
+    let state = AppState::get();
+    view! {
+        <Settings />
+        <Show when=move || state.train_progress.get().is_some()>
+            <LiveCurves />
+        </Show>
+        {move || {
+            let runs = state.runs.get();
+            let id = state.selected_run.get().or_else(|| runs.last().map(|r| r.id));
+            runs.into_iter().find(|r| Some(r.id) == id).map(|r| view! { <RunResults run=r /> })
+        }}
+        <RunsTable />
+    }
+}
+
+#[component]
+fn Settings() -> impl IntoView {
+    let state = AppState::get();
+    let d = TrainConfig::new();
+    let split_random = RwSignal::new(false);
+    let split_seed = RwSignal::new("42".to_string());
+    let split_fraction = RwSignal::new("20".to_string());
+    let scheme = RwSignal::new("max-over-count".to_string());
+    let beta = RwSignal::new("0.9999".to_string());
+    let cap = RwSignal::new(d.weight_cap.map_or("0".into(), |c| format!("{c}")));
+    let focal_on = RwSignal::new(d.focal_gamma.is_some());
+    let gamma = RwSignal::new(d.focal_gamma.map_or("2".into(), |g| format!("{g}")));
+    let epochs = RwSignal::new(format!("{}", d.epochs));
+    let batch = RwSignal::new(format!("{}", d.batch_size));
+    let lr = RwSignal::new(format!("{}", d.learning_rate));
+    let seed = RwSignal::new(format!("{}", d.seed));
+    let has_data = move || {
+        let w = state.workspace.get();
+        w.record_counts.total() > 0 || !w.beat_files.is_empty()
+    };
+    let start = move |_| {
+        let num = |s: RwSignal<String>, dflt: f64| {
+            s.get_untracked().trim().parse::<f64>().unwrap_or(dflt)
+        };
+        let split = if split_random.get_untracked() {
+            SplitKind::RandomBeats {
+                seed: num(split_seed, 42.0) as u64,
+                test_fraction: (num(split_fraction, 20.0) / 100.0).clamp(0.01, 0.9),
+            }
+        } else {
+            SplitKind::default()
+        };
+        let weights = match scheme.get_untracked().as_str() {
+            "none" => WeightScheme::None,
+            "inverse" => WeightScheme::InverseFrequency,
+            "effective" => WeightScheme::EffectiveNumber {
+                beta: num(beta, 0.9999).clamp(0.0, 0.999_999),
+            },
+            _ => WeightScheme::MaxOverCount,
+        };
+        let cap_v = num(cap, 0.0) as f32;
+        let config = TrainConfig::new()
+            .with_split(split)
+            .with_weights(weights)
+            .with_weight_cap((cap_v > 0.0).then_some(cap_v))
+            .with_focal_gamma(focal_on.get_untracked().then(|| num(gamma, 2.0) as f32))
+            .with_epochs(num(epochs, 12.0).clamp(1.0, 200.0) as usize)
+            .with_batch_size(num(batch, 256.0).clamp(8.0, 4096.0) as usize)
+            .with_learning_rate(num(lr, 1e-3).clamp(1e-6, 1.0))
+            .with_seed(num(seed, 42.0) as u64);
+        state.notices.set(Vec::new());
+        state.busy.set(true);
+        state.train_progress.set(None);
+        bridge::send(
+            &Request::Train {
+                source: None,
+                config,
+            },
+            Vec::new(),
+        );
+    };
+    let field = |label: &'static str,
+                 id: &'static str,
+                 sig: RwSignal<String>,
+                 step: &'static str| {
+        view! {
+            <label for=id>
+                {label}
+                <input id=id type="number" step=step data-testid=id prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev)) />
+            </label>
+        }
+    };
+    view! {
+        <section class="card" aria-labelledby="train-title">
+            <h2 id="train-title">"Train a class-weighted classifier"</h2>
+            <p class="muted small">
+                "A small 1D CNN on each beat (its window, and its difference from the patient's typical beat) joined with RR-interval features, trained here in a background worker. Class weights and RR statistics come from the training split only; a validation set of whole training records decides when to stop."
+            </p>
+            <div class="form-grid">
+                <fieldset class="radios">
+                    <legend>"Split"</legend>
+                    <label><input type="radio" name="train-split" data-testid="train-split-inter" prop:checked=move || !split_random.get() on:change=move |_| split_random.set(false) />" By patient: DS1 → DS2 (de Chazal 2004) "<span class="badge good">"honest"</span></label>
+                    <label><input type="radio" name="train-split" data-testid="train-split-random" prop:checked=move || split_random.get() on:change=move |_| split_random.set(true) />" Random beats "<span class="badge warn">"optimistic"</span></label>
+                    <Show when=move || split_random.get()>
+                        <div class="inline-fields">
+                            {field("Split seed ", "train-split-seed", split_seed, "1")}
+                            {field("Test share (%) ", "train-split-fraction", split_fraction, "1")}
+                        </div>
+                    </Show>
+                </fieldset>
+                <fieldset>
+                    <legend>"Class weights (from the training split)"</legend>
+                    <label for="train-weights">"Scheme "
+                        <select id="train-weights" data-testid="train-weights" on:change=move |ev| scheme.set(event_target_value(&ev)) prop:value=move || scheme.get()>
+                            <option value="none">"none (every class 1)"</option>
+                            <option value="max-over-count">"max count / class count (the guide's)"</option>
+                            <option value="inverse">"inverse frequency, mean 1"</option>
+                            <option value="effective">"effective number of samples (Cui 2019)"</option>
+                        </select>
+                    </label>
+                    <Show when=move || scheme.get() == "effective">{field("β ", "train-beta", beta, "0.0001")}</Show>
+                    {field("Cap (largest : smallest, 0 = none) ", "train-cap", cap, "1")}
+                    <label><input type="checkbox" data-testid="train-focal" prop:checked=move || focal_on.get() on:change=move |ev| focal_on.set(event_target_checked(&ev)) />" Focal loss"</label>
+                    <Show when=move || focal_on.get()>{field("γ ", "train-gamma", gamma, "0.5")}</Show>
+                </fieldset>
+                <fieldset>
+                    <legend>"Training"</legend>
+                    {field("Epochs (at most) ", "train-epochs", epochs, "1")}
+                    {field("Batch size ", "train-batch", batch, "1")}
+                    {field("Learning rate ", "train-lr", lr, "0.0001")}
+                    {field("Seed ", "train-seed", seed, "1")}
+                </fieldset>
+            </div>
+            <div class="buttons left">
+                <button data-testid="train-start" disabled=move || state.busy.get() || !has_data() on:click=start>"Train"</button>
+                <label class="button secondary">
+                    "Load a model file…"
+                    <input type="file" class="visually-hidden" accept=".model" data-testid="model-input" on:change=move |ev| {
+                        let input: web_sys::HtmlInputElement = event_target(&ev);
+                        if let Some(file) = input.files().and_then(|l| l.get(0)) {
+                            let name = file.name();
+                            let split = state.split.get_untracked();
+                            leptos::task::spawn_local(async move {
+                                if let Ok(buf) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+                                    if let Ok(buf) = buf.dyn_into::<js_sys::ArrayBuffer>() {
+                                        state.busy.set(true);
+                                        bridge::send(&Request::ImportModel { name, split }, vec![buf]);
+                                    }
+                                }
+                            });
+                        }
+                        input.set_value("");
+                    } />
+                </label>
+            </div>
+            <Show when=move || !has_data()>
+                <p class="muted small">"Load data first (Data screen)."</p>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn LiveCurves() -> impl IntoView {
+    let state = AppState::get();
+    move || {
+        let p: TrainProgress = state.train_progress.get()?;
+        let w = 600.0;
+        let h = 160.0;
+        let n = p.epochs.max(2) as f64;
+        let x = |e: usize| (e as f64 - 1.0) / (n - 1.0) * w;
+        let losses: Vec<f32> = p.history.iter().map(|e| e.train_loss).collect();
+        let (_, hi) = range_of(losses.iter().chain(std::iter::once(&p.loss)));
+        let loss_pts: String = p
+            .history
+            .iter()
+            .map(|e| {
+                format!(
+                    "{:.1},{:.1}",
+                    x(e.epoch),
+                    h - f64::from(e.train_loss) / hi * h
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let f1_pts: String = p
+            .history
+            .iter()
+            .map(|e| format!("{:.1},{:.1}", x(e.epoch), h - e.val_macro_f1 * h))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let best = p
+            .history
+            .iter()
+            .filter(|e| e.best)
+            .last()
+            .map(|e| e.val_macro_f1);
+        Some(view! {
+            <section class="card" aria-labelledby="curves-title" data-testid="train-live">
+                <h2 id="curves-title">"Training"</h2>
+                <p data-testid="train-status">
+                    {format!(
+                        "Epoch {} of at most {}, batch {} of {} · loss {:.3} · {:.0} s elapsed, about {:.0} s left{}",
+                        p.epoch, p.epochs, p.batch, p.batches, p.loss,
+                        p.elapsed_ms / 1000.0, p.remaining_ms / 1000.0,
+                        best.map(|b| format!(" · best validation macro-F1 {b:.3}")).unwrap_or_default()
+                    )}
+                </p>
+                <svg class="curves" viewBox=format!("-40 -10 {} {}", w + 80.0, h + 40.0) role="img" aria-label="Training loss and validation macro-F1 per epoch">
+                    <line x1="0" y1=format!("{h}") x2=format!("{w}") y2=format!("{h}") class="axis" />
+                    <line x1="0" y1="0" x2="0" y2=format!("{h}") class="axis" />
+                    <text x="-6" y="4" text-anchor="end" class="tick">{format!("{hi:.2}")}</text>
+                    <text x=format!("{}", w + 6.0) y="4" class="tick">"1.0"</text>
+                    <text x=format!("{}", w + 6.0) y=format!("{h}") class="tick">"0"</text>
+                    <polyline points=loss_pts class="loss-line" />
+                    <polyline points=f1_pts class="f1-line" />
+                    <text x="0" y=format!("{}", h + 20.0) class="legend-loss">"— training loss (left)"</text>
+                    <text x=format!("{}", w / 2.0) y=format!("{}", h + 20.0) class="legend-f1">"— validation macro-F1 (right)"</text>
+                </svg>
+            </section>
+        })
+    }
+}
+
+/// The results of one run.
+#[component]
+pub fn RunResults(
+    /// The run.
+    run: RunReport,
+) -> impl IntoView {
+    let e = run.evaluation.clone();
+    let classes = AamiClass::ALL;
+    let id = run.id;
+    let max_row: Vec<u64> = e.confusion.iter().map(|r| r.iter().sum()).collect();
+    let layout = run.layout;
+    let mis_groups = {
+        let mut groups: Vec<((AamiClass, AamiClass), Vec<Vec<f32>>, Vec<String>)> = Vec::new();
+        for m in &run.misclassified {
+            match groups.iter_mut().find(|g| g.0 == (m.truth, m.predicted)) {
+                Some(g) => {
+                    g.1.push(m.window.clone());
+                    g.2.push(m.record.clone());
+                }
+                None => groups.push((
+                    (m.truth, m.predicted),
+                    vec![m.window.clone()],
+                    vec![m.record.clone()],
+                )),
+            }
+        }
+        groups
+    };
+    view! {
+        <section class="card" aria-labelledby="results-title" data-testid="run-results" data-run=run.id.to_string()>
+            <div class="card-head">
+                <h2 id="results-title">{format!("Run {} — results on the test set{}", run.id, if run.cancelled { " (cancelled: best model so far)" } else { "" })}</h2>
+                <div class="buttons">
+                    <button class="secondary" data-testid="export-json" on:click=move |_| bridge::send(&Request::ExportRun { id, format: "json".into() }, Vec::new())>"Metrics JSON"</button>
+                    <button class="secondary" data-testid="export-csv" on:click=move |_| bridge::send(&Request::ExportRun { id, format: "csv".into() }, Vec::new())>"Metrics CSV"</button>
+                    <button class="secondary" data-testid="export-model" on:click=move |_| bridge::send(&Request::ExportModel { id }, Vec::new())>"Model file"</button>
+                </div>
+            </div>
+            <p class="muted small">{format!("{} · {} · trained in {:.1} s on {} beats (validation records: {}); the {} best epochs ({}) vote.",
+                settings_text(&run.config), run.split_text, run.train_seconds, thousands(run.train_counts.total()),
+                if run.val_records.is_empty() { "none".to_string() } else { run.val_records.join(", ") },
+                run.ensemble_epochs.len(), run.ensemble_epochs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(", "))}</p>
+            {run.optimistic.then(|| view! { <p class="warning-banner">"Optimistic split: the same patients are in training and test."</p> })}
+            <div class="results-grid">
+                <div>
+                    <h3>"Per class"</h3>
+                    <div class="table-wrap">
+                        <table data-testid="per-class-table">
+                            <thead><tr><th scope="col">"Class"</th><th scope="col" class="num">"Se %"</th><th scope="col" class="num">"+P %"</th><th scope="col" class="num">"F1"</th><th scope="col" class="num">"Spec %"</th><th scope="col" class="num">"Support"</th></tr></thead>
+                            <tbody>
+                                {classes.iter().zip(e.per_class.iter()).map(|(c, m)| view! {
+                                    <tr data-testid=format!("metric-{}", c.code())>
+                                        <th scope="row"><span class="swatch" style=format!("background:{}", class_colour(*c))></span>{c.code()}</th>
+                                        <td class="num" data-testid="se">{pct(m.se)}</td>
+                                        <td class="num" data-testid="ppv">{pct(m.ppv)}</td>
+                                        <td class="num" data-testid="f1">{format!("{:.3}", m.f1)}</td>
+                                        <td class="num" data-testid="spec">{pct(m.spec)}</td>
+                                        <td class="num" data-testid="support">{thousands(m.support as usize)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                    <dl class="overall">
+                        <dt>"Accuracy"</dt><dd data-testid="accuracy">{pct(e.accuracy)}" %"</dd>
+                        <dt>"Macro-F1"</dt><dd data-testid="macro-f1">{format!("{:.3}", e.macro_f1)}</dd>
+                        <dt>"Macro-F1 (N, S, V, F)"</dt><dd data-testid="macro-f1-nsvf">{format!("{:.3}", e.macro_f1_nsvf)}</dd>
+                        <dt>"Weighted F1"</dt><dd data-testid="weighted-f1">{format!("{:.3}", e.weighted_f1)}</dd>
+                    </dl>
+                    <p class="muted small">"Accuracy is shown last on purpose: predicting N for every beat would already score about 90 %."</p>
+                </div>
+                <div>
+                    <h3>"Confusion matrix"</h3>
+                    <div class="table-wrap">
+                        <table class="heatmap" data-testid="confusion">
+                            <caption class="muted small">"Rows: true class · columns: predicted · count and % of the row"</caption>
+                            <thead><tr><th scope="col">"true \\ predicted"</th>{classes.iter().map(|c| view! { <th scope="col" class="num">{c.code()}</th> }).collect_view()}</tr></thead>
+                            <tbody>
+                                {e.confusion.iter().enumerate().map(|(t, row)| {
+                                    let c = classes[t];
+                                    view! {
+                                        <tr>
+                                            <th scope="row">{c.code()}</th>
+                                            {row.iter().enumerate().map(|(p, &v)| {
+                                                let share = if max_row[t] > 0 { v as f64 / max_row[t] as f64 } else { 0.0 };
+                                                let strong = share > 0.5;
+                                                let bg = if t == p { format!("rgba(22,101,52,{:.2})", 0.08 + 0.85 * share) } else { format!("rgba(180,35,24,{:.2})", (0.85 * share).min(0.85)) };
+                                                view! {
+                                                    <td class="num cell" class:strong=strong style=format!("background:{bg}") data-testid=format!("cm-{}-{}", t, p)>
+                                                        <span class="count">{thousands(v as usize)}</span>
+                                                        <span class="share">{format!("{:.1} %", share * 100.0)}</span>
+                                                    </td>
+                                                }
+                                            }).collect_view()}
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                </div>
+                <div>
+                    <h3>"The guide's success indicators"</h3>
+                    <ul class="indicators" data-testid="indicators">
+                        {e.indicators.iter().map(|i| view! {
+                            <li class:pass=i.pass class:fail=!i.pass>
+                                <span class="mark-icon" aria-hidden="true">{if i.pass { "✓" } else { "✗" }}</span>
+                                <span>{format!("{} > {:.0} %", i.name, i.threshold * 100.0)}</span>
+                                <strong>{format!("{:.1} %", i.value * 100.0)}</strong>
+                                <span class="visually-hidden">{if i.pass { "pass" } else { "fail" }}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                    <p class="muted small">{format!("Class weights N {:.2} · S {:.2} · V {:.2} · F {:.2} · Q {:.2}", run.class_weights[0], run.class_weights[1], run.class_weights[2], run.class_weights[3], run.class_weights[4])}</p>
+                </div>
+            </div>
+            <h3>"Misclassified beats"</h3>
+            <div class="gallery" data-testid="misclassified">
+                {if mis_groups.is_empty() { Some(view! { <p class="muted">"None."</p> }) } else { None }}
+                {mis_groups.into_iter().map(|((t, p), beats, records)| {
+                    let (lo, hi) = range_of(beats.iter().flatten());
+                    let r_x = layout.r_index as f64 / (layout.len.max(2) - 1) as f64 * 200.0;
+                    view! {
+                        <figure class="beat-card">
+                            <svg viewBox="0 0 200 120" role="img" aria-label=format!("{} true {} beats predicted {}", beats.len(), t.name(), p.name())>
+                                <line x1=format!("{r_x:.1}") x2=format!("{r_x:.1}") y1="0" y2="120" class="r-line" />
+                                {beats.iter().map(|b| view! { <path d=polyline_path(b, 200.0, 120.0, lo, hi) stroke=class_colour(t) class="beat" /> }).collect_view()}
+                            </svg>
+                            <figcaption>{format!("true {} → predicted {} · records {}", t.code(), p.code(), { let mut r = records.clone(); r.dedup(); r.join(", ") })}</figcaption>
+                        </figure>
+                    }
+                }).collect_view()}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn RunsTable() -> impl IntoView {
+    let state = AppState::get();
+    view! {
+        <Show when=move || !state.runs.get().is_empty()>
+            <section class="card" aria-labelledby="runs-title">
+                <h2 id="runs-title">"All runs, side by side"</h2>
+                <div class="table-wrap">
+                    <table data-testid="runs-table">
+                        <thead>
+                            <tr>
+                                <th scope="col">"Run"</th>
+                                <th scope="col">"Settings"</th>
+                                {AamiClass::ALL.into_iter().map(|c| view! { <th scope="col" class="num">{format!("{} Se / +P / F1", c.code())}</th> }).collect_view()}
+                                <th scope="col" class="num">"Macro-F1 NSVF"</th>
+                                <th scope="col" class="num">"Accuracy"</th>
+                                <th scope="col" class="num">"Time"</th>
+                                <th scope="col">"Actions"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {move || state.runs.get().into_iter().map(|r| {
+                                let id = r.id;
+                                let e = r.evaluation.clone();
+                                view! {
+                                    <tr data-testid="run-row" data-run=id.to_string() class:selected=move || state.selected_run.get() == Some(id)>
+                                        <th scope="row">{format!("#{id}{}", if r.cancelled { " (cancelled)" } else { "" })}</th>
+                                        <td class="wrap">{settings_text(&r.config)}</td>
+                                        {e.per_class.iter().map(|m| view! { <td class="num">{format!("{} / {} / {:.2}", pct(m.se), pct(m.ppv), m.f1)}</td> }).collect_view()}
+                                        <td class="num">{format!("{:.3}", e.macro_f1_nsvf)}</td>
+                                        <td class="num">{pct(e.accuracy)}" %"</td>
+                                        <td class="num">{format!("{:.0} s", r.train_seconds)}</td>
+                                        <td>
+                                            <button class="link" on:click=move |_| state.selected_run.set(Some(id))>"show"</button>
+                                            <button class="link danger" on:click=move |_| bridge::send(&Request::RemoveRun { id }, Vec::new())>"remove"</button>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            </section>
+        </Show>
+    }
+}
