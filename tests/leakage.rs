@@ -1,0 +1,135 @@
+//! No test-split record contributes to training, validation, class weights or normalisation
+//! statistics: proved on the whole MIT-BIH database by scrambling every DS2 (test) record —
+//! signals, RR features and labels — and checking that everything the training sees is
+//! unchanged, down to the loss of the first batches.
+
+use ecg_balance_lab::dataset::BeatSet;
+use ecg_balance_lab::dataset::split::{DS1, DS2};
+use ecg_balance_lab::ecg::aami::AamiClass;
+use ecg_balance_lab::features::{Normalizer, Templates};
+use ecg_balance_lab::io::files::{Grouped, InputFile};
+use ecg_balance_lab::rng::Rng;
+use ecg_balance_lab::training::{TrainConfig, TrainEvent, Trainer, prepare_run, weights_for};
+use ecg_balance_lab::workspace::{BeatSource, Workspace};
+
+fn mitdb_beats() -> BeatSet {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/mitdb");
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("../shared/data/mitdb is readable") {
+        let path = entry.expect("entry").path();
+        files.push(InputFile {
+            path: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            bytes: std::fs::read(&path).expect("file"),
+        });
+    }
+    let mut ws = Workspace::new();
+    let report = ws.load_all(&Grouped::new(files));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    ws.beats(BeatSource::Records).clone()
+}
+
+/// Every beat of a DS2 record replaced by noise, random RR features and a rotated label.
+fn scrambled(beats: &BeatSet) -> BeatSet {
+    let mut s = beats.clone();
+    let mut rng = Rng::new(99);
+    let l = s.layout.len;
+    let n_rr = s.rr.len() / s.len().max(1);
+    for i in 0..s.len() {
+        if DS2.contains(&s.record_of(i)) {
+            for v in &mut s.windows[i * l..(i + 1) * l] {
+                *v = 5.0 * rng.normal() as f32;
+            }
+            for v in &mut s.rr[i * n_rr..(i + 1) * n_rr] {
+                *v = rng.uniform_range(0.1, 3.0) as f32;
+            }
+            s.labels[i] =
+                AamiClass::from_index((s.labels[i].index() + 1) % 5).unwrap_or(AamiClass::N);
+        }
+    }
+    s
+}
+
+#[test]
+fn test_records_never_reach_training() {
+    let beats = mitdb_beats();
+    let config = TrainConfig::new().with_epochs(1);
+    let run = prepare_run(&beats, &config, None);
+
+    // Sides: training and validation records are DS1 records, test records DS2 records.
+    let records_of = |set: &BeatSet| {
+        let mut r: Vec<String> = (0..set.len())
+            .map(|i| set.record_of(i).to_string())
+            .collect();
+        r.sort();
+        r.dedup();
+        r
+    };
+    let (train_r, val_r, test_r) = (
+        records_of(&run.train),
+        records_of(&run.val),
+        records_of(&run.test),
+    );
+    assert!(
+        train_r.iter().all(|r| DS1.contains(&r.as_str())),
+        "{train_r:?}"
+    );
+    assert!(val_r.iter().all(|r| DS1.contains(&r.as_str())), "{val_r:?}");
+    assert!(!val_r.is_empty() && val_r.iter().all(|r| !train_r.contains(r)));
+    assert_eq!(test_r.len(), 22);
+    assert!(test_r.iter().all(|r| DS2.contains(&r.as_str())));
+    assert_eq!(run.train.len() + run.val.len(), 51_021, "all of DS1");
+    assert_eq!(run.test.len(), 49_712, "all of DS2");
+
+    // Scramble every test record: nothing the training sees may change.
+    let tampered = scrambled(&beats);
+    assert_ne!(
+        tampered.windows, beats.windows,
+        "the scramble touched the test records"
+    );
+    let run2 = prepare_run(&tampered, &config, None);
+    assert_eq!(run2.train.windows, run.train.windows);
+    assert_eq!(run2.train.labels, run.train.labels);
+    assert_eq!(run2.train.rr, run.train.rr);
+    assert_eq!(run2.val.windows, run.val.windows);
+    assert_eq!(run2.val.labels, run.val.labels);
+    assert_eq!(run2.sets.val_records, run.sets.val_records);
+    // Class weights and RR statistics come from the training beats only.
+    let w = weights_for(&run.train.class_counts(), config.weights, config.weight_cap);
+    let w2 = weights_for(
+        &run2.train.class_counts(),
+        config.weights,
+        config.weight_cap,
+    );
+    assert_eq!(w, w2);
+    let all_train: Vec<u32> = (0..run.train.len() as u32).collect();
+    assert_eq!(
+        Normalizer::fit(&run.train, &all_train),
+        Normalizer::fit(&run2.train, &all_train)
+    );
+    // Templates: each record's from its own beats; every training record's is unchanged.
+    let (t1, t2): (Templates, Templates) = (run.templates.clone(), run2.templates.clone());
+    for (id, name) in beats.records.iter().enumerate() {
+        if DS1.contains(&name.as_str()) {
+            assert_eq!(t1.beats[id], t2.beats[id], "template of {name}");
+            assert_eq!(t1.scale[id], t2.scale[id]);
+        }
+    }
+    // And the training itself: the same losses, batch for batch.
+    let losses = |run: &ecg_balance_lab::training::PreparedRun| {
+        let mut t = Trainer::new(config.clone(), &run.train, &run.val, run.templates.clone())
+            .expect("trainer");
+        let mut out = Vec::new();
+        for _ in 0..3 {
+            t.step(&mut |e| {
+                if let TrainEvent::Batch { loss, .. } = e {
+                    out.push(loss);
+                }
+            });
+        }
+        (out, t.class_weights())
+    };
+    assert_eq!(losses(&run), losses(&run2));
+}
