@@ -456,6 +456,33 @@ impl Workspace {
         }
     }
 
+    /// The split that `split` means for `source`. Beat files carry no patient identity, so a
+    /// by-patient split of them is impossible: they are split as their files say (a file named
+    /// like `mitbih_test.csv` is the test side), or, with no test file, by a seeded random beat
+    /// split with 20 % test — both optimistic, and labelled so.
+    pub fn effective_split(
+        &self,
+        source: BeatSource,
+        split: crate::dataset::split::SplitKind,
+    ) -> crate::dataset::split::SplitKind {
+        use crate::dataset::split::SplitKind;
+        match (source, split) {
+            (BeatSource::BeatFiles, SplitKind::InterPatient { seed, .. }) => {
+                if self.beat_files.iter().any(BeatFile::is_test_file)
+                    && self.beat_files.iter().any(|b| !b.is_test_file())
+                {
+                    SplitKind::Given
+                } else {
+                    SplitKind::RandomBeats {
+                        seed,
+                        test_fraction: 0.2,
+                    }
+                }
+            }
+            (_, s) => s,
+        }
+    }
+
     /// For beat files: which beats come from a test file (for [`crate::dataset::split::SplitKind::Given`]).
     pub fn beat_file_test_mask(&self) -> Vec<bool> {
         self.beat_files

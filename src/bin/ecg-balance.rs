@@ -275,11 +275,12 @@ mod cli {
     fn train(
         data: &[PathBuf],
         split: SplitArg,
-        config: TrainConfig,
+        mut config: TrainConfig,
         out: &Path,
     ) -> Result<(), String> {
         let mut ws = load(data)?;
         let source = ws.default_source();
+        config.split = ws.effective_split(source, config.split);
         let mask = (source == BeatSource::BeatFiles).then(|| ws.beat_file_test_mask());
         let beats = ws.beats(source).clone();
         let run = prepare_run(&beats, &config, mask.as_deref());

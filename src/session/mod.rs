@@ -771,6 +771,7 @@ pub fn distribution_view(
     source: BeatSource,
     split: SplitKind,
 ) -> DistributionView {
+    let split = ws.effective_split(source, split);
     let mask = (source == BeatSource::BeatFiles).then(|| ws.beat_file_test_mask());
     let beats = ws.beats(source);
     let sp = Split::new(beats, split, mask.as_deref());

@@ -125,9 +125,10 @@ impl TrainJob {
         id: u32,
         ws: &mut Workspace,
         source: BeatSource,
-        config: TrainConfig,
+        mut config: TrainConfig,
         now_ms: f64,
     ) -> Result<TrainJob, crate::Error> {
+        config.split = ws.effective_split(source, config.split);
         let mask = (source == BeatSource::BeatFiles).then(|| ws.beat_file_test_mask());
         let beats = ws.beats(source);
         if beats.is_empty() {
@@ -164,6 +165,7 @@ impl TrainJob {
         name: &str,
     ) -> Result<TrainJob, crate::Error> {
         let source = ws.default_source();
+        model.train_config.split = ws.effective_split(source, split);
         let mask = (source == BeatSource::BeatFiles).then(|| ws.beat_file_test_mask());
         let beats = ws.beats(source);
         if beats.layout != model.layout {
@@ -177,7 +179,6 @@ impl TrainJob {
                 beats.layout.r_index
             )));
         }
-        model.train_config.split = split;
         let run = prepare_run(beats, &model.train_config, mask.as_deref());
         if run.test.is_empty() {
             return Err(crate::Error::Invalid(

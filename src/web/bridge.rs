@@ -125,7 +125,10 @@ impl AppState {
 
     fn on_response(&self, response: Response) {
         match response {
-            Response::Ready => self.worker_ready.set(true),
+            Response::Ready => {
+                self.worker_ready.set(true);
+                flush_pending();
+            }
             Response::Progress(p) => {
                 self.busy.set(true);
                 self.progress.set(Some(p));
@@ -239,6 +242,35 @@ impl AppState {
 
 thread_local! {
     static WORKER: RefCell<Option<web_sys::Worker>> = const { RefCell::new(None) };
+    /// Messages sent before the worker said it is ready: a worker whose WebAssembly is still
+    /// compiling drops messages, so they wait here (with their transfer lists).
+    static PENDING: RefCell<Option<Vec<(js_sys::Object, js_sys::Array)>>> = const { RefCell::new(Some(Vec::new())) };
+}
+
+fn post(msg: &js_sys::Object, transfer: &js_sys::Array) {
+    let queued = PENDING.with(|p| {
+        if let Some(queue) = p.borrow_mut().as_mut() {
+            queue.push((msg.clone(), transfer.clone()));
+            true
+        } else {
+            false
+        }
+    });
+    if !queued {
+        WORKER.with(|w| {
+            if let Some(worker) = w.borrow().as_ref() {
+                let _ = worker.post_message_with_transfer(msg, transfer);
+            }
+        });
+    }
+}
+
+/// The worker is ready: send what waited, and from now on send at once.
+fn flush_pending() {
+    let queue = PENDING.with(|p| p.borrow_mut().take()).unwrap_or_default();
+    for (msg, transfer) in queue {
+        post(&msg, &transfer);
+    }
 }
 
 /// Starts the worker and provides the app state as context.
@@ -301,11 +333,7 @@ pub fn send(request: &Request, buffers: Vec<js_sys::ArrayBuffer>) {
     }
     let _ = js_sys::Reflect::set(&msg, &"json".into(), &json.into());
     let _ = js_sys::Reflect::set(&msg, &"buffers".into(), &bufs);
-    WORKER.with(|w| {
-        if let Some(worker) = w.borrow().as_ref() {
-            let _ = worker.post_message_with_transfer(&msg, &bufs);
-        }
-    });
+    post(&msg, &bufs);
 }
 
 /// Reads `{ path, file }` items (from a drop or a file input) and sends them to the worker.
