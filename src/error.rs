@@ -7,4 +7,7 @@ pub enum Error {
     /// Invalid input that is not tied to one file format (settings, arguments).
     #[error("{0}")]
     Invalid(String),
+    /// Augmentation or rebalancing settings, or a cancelled rebalancing.
+    #[error(transparent)]
+    Augment(#[from] crate::dataset::augment::AugmentError),
 }
