@@ -19,4 +19,7 @@ pub enum Error {
     /// A WFDB header, signal file or annotation file could not be read or written.
     #[error(transparent)]
     Wfdb(#[from] crate::io::wfdb::WfdbError),
+    /// Augmentation or rebalancing settings, or a cancelled rebalancing.
+    #[error(transparent)]
+    Augment(#[from] crate::dataset::augment::AugmentError),
 }

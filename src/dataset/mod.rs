@@ -6,6 +6,8 @@
 //! so the training split, the test split and a rebalanced training set are cheap to form and
 //! can never mix by accident: every beat knows its record.
 
+pub mod augment;
+pub mod rebalance;
 pub mod split;
 pub mod stats;
 pub mod weights;
