@@ -28,8 +28,8 @@ pub struct FeatureSpec {
     /// Join the RR features.
     pub rr: bool,
     /// Join only the RR features that are relative to the patient's own rhythm (ratios and the
-    /// local irregularity), leaving out the intervals in seconds: a premature beat of a slow
-    /// patient can be longer, in seconds, than a normal beat of a fast one.
+    /// local irregularity), leaving out the intervals in seconds. Off by default: on MIT-BIH's
+    /// inter-patient split dropping the absolute intervals cost 30 points of S sensitivity.
     #[serde(default)]
     pub rr_relative_only: bool,
 }
@@ -44,7 +44,7 @@ impl FeatureSpec {
         FeatureSpec {
             template: has_rr,
             rr: has_rr,
-            rr_relative_only: true,
+            rr_relative_only: false,
         }
     }
 
@@ -249,9 +249,6 @@ impl FeatureMaker {
             );
             out.rr[j * nr..(j + 1) * nr].copy_from_slice(&rr_buf[..nr]);
             out.labels.push(beats.labels[i].index());
-        }
-        if std::env::var("ECG_EXP_RR_ONLY").is_ok() {
-            out.windows.iter_mut().for_each(|v| *v = 0.0);
         }
         out
     }

@@ -29,8 +29,10 @@ pub struct ModelConfig {
     pub window_len: usize,
     /// RR features joined before the dense head (0 for beat files without RR).
     pub n_rr: usize,
-    /// Filters of the three convolution blocks.
-    #[config(default = "[12, 24, 24]")]
+    /// Filters of the three convolution blocks. Small on purpose: DS1 holds 22 patients, and
+    /// a bigger network learns them by heart (on the inter-patient split 12-24-24 filters gave
+    /// S sensitivity between 25 and 77 % across seeds, 8-16-16 gave 80–84 %).
+    #[config(default = "[8, 16, 16]")]
     pub filters: [usize; 3],
     /// Kernel sizes of the three convolution blocks.
     #[config(default = "[7, 5, 5]")]
@@ -40,10 +42,10 @@ pub struct ModelConfig {
     #[config(default = 16)]
     pub rr_hidden: usize,
     /// Units of the hidden dense layer.
-    #[config(default = 64)]
+    #[config(default = 32)]
     pub hidden: usize,
     /// Dropout before the output layer.
-    #[config(default = 0.3)]
+    #[config(default = 0.5)]
     pub dropout: f64,
     /// Output classes.
     #[config(default = 5)]

@@ -16,13 +16,28 @@ use crate::io::files::{FileError, Grouped, LoadUnit, split_ext, split_path};
 use crate::io::wfdb;
 use crate::record::{Record, RecordSource};
 
-/// Beats read from a beat file (the Kaggle heartbeat CSV).
+/// Beats read from a beat file: the Kaggle heartbeat CSV, or the project's own `.ecgbeats`.
 #[derive(Debug, Clone)]
 pub struct BeatFile {
     /// File name.
     pub name: String,
-    /// The beats.
-    pub beats: csv::KaggleBeats,
+    /// The beats (record names as the file gives them; the file name for the Kaggle CSV).
+    pub beats: BeatSet,
+}
+
+/// Kaggle beats as a beat set: 187 samples at 125 Hz from the R peak, no RR features.
+pub fn kaggle_beat_set(name: &str, k: &csv::KaggleBeats) -> BeatSet {
+    let mut set = BeatSet::new(BeatLayout {
+        fs_hz: KAGGLE_FS_HZ,
+        len: KAGGLE_SAMPLES,
+        r_index: 0,
+    });
+    let id = set.record_index(name);
+    let unknown_rr = [f32::NAN; N_RR];
+    for (i, (w, &label)) in k.windows.chunks_exact(KAGGLE_SAMPLES).zip(&k.labels).enumerate() {
+        set.push(w, &unknown_rr, label, id, i as u64, crate::dataset::Origin::Real);
+    }
+    set
 }
 
 impl BeatFile {
@@ -288,6 +303,19 @@ impl Workspace {
                     }),
                 }
             }
+            LoadUnit::Beats { path } => {
+                let Some(bytes) = grouped.bytes(path) else {
+                    return;
+                };
+                let (_, file) = split_path(path);
+                match BeatSet::from_bytes(bytes) {
+                    Ok(beats) => self.add_beat_file(file, beats, path, report),
+                    Err(e) => report.errors.push(FileError {
+                        file: path.clone(),
+                        message: e.to_string(),
+                    }),
+                }
+            }
             LoadUnit::Csv { path } => {
                 let Some(bytes) = grouped.bytes(path) else {
                     return;
@@ -295,19 +323,7 @@ impl Workspace {
                 let (_, file) = split_path(path);
                 if csv::looks_like_kaggle(bytes) {
                     match csv::read_kaggle(bytes, &mut |_| {}) {
-                        Ok(beats) => {
-                            self.cache = None;
-                            let replaced = self.beat_files.iter().any(|b| b.name == file);
-                            self.beat_files.retain(|b| b.name != file);
-                            self.beat_files.push(BeatFile {
-                                name: file.to_string(),
-                                beats,
-                            });
-                            if replaced {
-                                report.replaced.push(file.to_string());
-                            }
-                            report.loaded.push(file.to_string());
-                        }
+                        Ok(k) => self.add_beat_file(file, kaggle_beat_set(file, &k), path, report),
                         Err(e) => report.errors.push(FileError {
                             file: path.clone(),
                             message: e.to_string(),
@@ -338,6 +354,34 @@ impl Workspace {
                 }
             }
         }
+    }
+
+    /// Adds a beat file, unless its window layout differs from the beat files already loaded.
+    fn add_beat_file(&mut self, file: &str, beats: BeatSet, path: &str, report: &mut LoadReport) {
+        if let Some(other) = self.beat_files.iter().find(|b| b.name != file) {
+            if other.beats.layout != beats.layout {
+                let (a, b) = (beats.layout, other.beats.layout);
+                report.errors.push(FileError {
+                    file: path.to_string(),
+                    message: format!(
+                        "its beats are {} samples at {} Hz with the R peak at {}, but {} holds {} samples at {} Hz with the R peak at {}: beat files of different windows cannot be analysed together — remove the others first",
+                        a.len, a.fs_hz, a.r_index, other.name, b.len, b.fs_hz, b.r_index
+                    ),
+                });
+                return;
+            }
+        }
+        self.cache = None;
+        let replaced = self.beat_files.iter().any(|b| b.name == file);
+        self.beat_files.retain(|b| b.name != file);
+        self.beat_files.push(BeatFile {
+            name: file.to_string(),
+            beats,
+        });
+        if replaced {
+            report.replaced.push(file.to_string());
+        }
+        report.loaded.push(file.to_string());
     }
 
     /// Reports signal files no header used.
@@ -510,29 +554,28 @@ impl Workspace {
     }
 
     fn assemble_beat_files(&self) -> BeatSet {
-        let layout = BeatLayout {
-            fs_hz: KAGGLE_FS_HZ,
-            len: KAGGLE_SAMPLES,
-            r_index: 0,
-        };
+        let layout = self
+            .beat_files
+            .first()
+            .map_or_else(BeatLayout::default, |b| b.beats.layout);
         let mut set = BeatSet::new(layout);
-        let unknown_rr = [f32::NAN; N_RR];
         for b in &self.beat_files {
-            let id = set.record_index(&b.name);
-            for (k, (w, &label)) in b
-                .beats
-                .windows
-                .chunks_exact(KAGGLE_SAMPLES)
-                .zip(&b.beats.labels)
-                .enumerate()
-            {
+            let offset = set.len() as u32;
+            let ids: Vec<u32> = b.beats.records.iter().map(|r| set.record_index(r)).collect();
+            for i in 0..b.beats.len() {
+                let origin = match b.beats.origin[i] {
+                    crate::dataset::Origin::Augmented { source } => {
+                        crate::dataset::Origin::Augmented { source: source + offset }
+                    }
+                    o => o,
+                };
                 set.push(
-                    w,
-                    &unknown_rr,
-                    label,
-                    id,
-                    k as u64,
-                    crate::dataset::Origin::Real,
+                    b.beats.window(i),
+                    b.beats.rr_of(i),
+                    b.beats.labels[i],
+                    ids.get(b.beats.record_id[i] as usize).copied().unwrap_or(0),
+                    b.beats.r_sample[i],
+                    origin,
                 );
             }
         }

@@ -56,7 +56,7 @@ fn scrambled(beats: &BeatSet) -> BeatSet {
 fn test_records_never_reach_training() {
     let beats = mitdb_beats();
     let config = TrainConfig::new().with_epochs(1);
-    let run = prepare_run(&beats, &config, None);
+    let run = prepare_run(&beats, &config, None).expect("prepare");
 
     // Sides: training and validation records are DS1 records, test records DS2 records.
     let records_of = |set: &BeatSet| {
@@ -89,7 +89,7 @@ fn test_records_never_reach_training() {
         tampered.windows, beats.windows,
         "the scramble touched the test records"
     );
-    let run2 = prepare_run(&tampered, &config, None);
+    let run2 = prepare_run(&tampered, &config, None).expect("prepare");
     assert_eq!(run2.train.windows, run.train.windows);
     assert_eq!(run2.train.labels, run.train.labels);
     assert_eq!(run2.train.rr, run.train.rr);
@@ -132,4 +132,29 @@ fn test_records_never_reach_training() {
         (out, t.class_weights())
     };
     assert_eq!(losses(&run), losses(&run2));
+}
+
+#[test]
+fn rebalancing_touches_the_training_records_only() {
+    use ecg_balance_lab::dataset::Origin;
+    use ecg_balance_lab::dataset::rebalance::{Plan, RebalanceConfig};
+    let beats = mitdb_beats();
+    let config = TrainConfig::new().with_rebalance(Some(RebalanceConfig {
+        plan: Plan::Seed,
+        ..RebalanceConfig::default()
+    }));
+    let run = prepare_run(&beats, &config, None).expect("prepare");
+    let report = run.rebalance.clone().expect("a rebalancing report");
+    // Only training records, and the guide's targets reached for the classes DS1 training has.
+    assert!((0..run.train.len()).all(|i| DS1.contains(&run.train.record_of(i))));
+    assert_eq!(run.train.class_counts(), report.targets);
+    assert_eq!(run.test.len(), 49_712, "the test side is untouched");
+    assert!(run.test.origin.iter().all(|o| *o == Origin::Real));
+    assert!(run.val.origin.iter().all(|o| *o == Origin::Real));
+    let augmented = run.train.origin.iter().filter(|o| matches!(o, Origin::Augmented { .. })).count();
+    assert_eq!(augmented, report.augmented.total());
+    // Scrambled test records change nothing of the rebalanced training set.
+    let run2 = prepare_run(&scrambled(&beats), &config, None).expect("prepare");
+    assert_eq!(run2.train.windows, run.train.windows);
+    assert_eq!(run2.train.labels, run.train.labels);
 }

@@ -114,9 +114,7 @@ fn train_cancel_keeps_best_model_and_model_files_round_trip() {
         &mut |r| out.push(r),
     );
     let bytes = match &out[0] {
-        Response::Export {
-            data, base64: true, ..
-        } => ecg_balance_lab::io::base64::decode(data).expect("base64"),
+        Response::Export { bytes, .. } => bytes.clone(),
         other => panic!("expected a model file, got {other:?}"),
     };
     out.clear();
@@ -164,7 +162,7 @@ fn train_cancel_keeps_best_model_and_model_files_round_trip() {
         &mut |r| out.push(r),
     );
     assert!(
-        matches!(out.last(), Some(Response::Export { data, .. }) if data.starts_with("class,se,ppv,f1,spec,support\nN,"))
+        matches!(out.last(), Some(Response::Export { bytes, .. }) if bytes.starts_with(b"class,se,ppv,f1,spec,support\nN,"))
     );
 }
 

@@ -14,6 +14,9 @@ mod cli {
     use serde_json::{Value, json};
 
     use ecg_balance_lab::dataset::split::SplitKind;
+    use ecg_balance_lab::dataset::augment::AugmentError;
+    use ecg_balance_lab::dataset::rebalance::{Plan, RebalanceConfig, rebalance};
+    use ecg_balance_lab::dataset::split::Split;
     use ecg_balance_lab::dataset::weights::WeightScheme;
     use ecg_balance_lab::io::files::{Grouped, InputFile};
     use ecg_balance_lab::metrics::Evaluation;
@@ -119,6 +122,35 @@ mod cli {
             /// Where to write the trained model (optional).
             #[arg(long)]
             model_out: Option<PathBuf>,
+            /// Rebalance the training beats first: seed (the guide's targets), balance:K,
+            /// ratio:R or custom:N,S,V,F,Q.
+            #[arg(long)]
+            rebalance: Option<String>,
+        },
+        /// Rebalance the training side of the split with augmented beats; write it as a
+        /// Kaggle-style CSV (or the project's own .ecgbeats format by extension).
+        Augment {
+            /// Folder (searched recursively) or file(s) with WFDB records, zips or CSVs.
+            #[arg(long, required = true, num_args = 1..)]
+            data: Vec<PathBuf>,
+            /// How to split (only the training side is rebalanced).
+            #[arg(long, value_enum, default_value = "inter-patient")]
+            split: SplitArg,
+            /// seed (the guide's targets), balance:K, ratio:R or custom:N,S,V,F,Q.
+            #[arg(long, default_value = "seed")]
+            plan: String,
+            /// Seed of every random choice.
+            #[arg(long, default_value_t = 0)]
+            seed: u64,
+            /// Test share of the random split.
+            #[arg(long, default_value_t = 0.2)]
+            test_fraction: f64,
+            /// Output file: .csv (Kaggle layout) or .ecgbeats (lossless).
+            #[arg(long)]
+            out: PathBuf,
+            /// Print before/after counts as one JSON object.
+            #[arg(long)]
+            json: bool,
         },
         /// Class counts per record, in total and per side of the split.
         Stats {
@@ -271,19 +303,76 @@ mod cli {
         out
     }
 
-    #[allow(clippy::too_many_arguments)]
+    fn augment(
+        data: &[PathBuf],
+        kind: SplitKind,
+        plan: &str,
+        seed: u64,
+        out: &Path,
+        as_json: bool,
+    ) -> Result<(), String> {
+        let plan: Plan = plan.parse().map_err(|e: AugmentError| format!("--plan: {e}"))?;
+        let mut ws = load(data)?;
+        let source = ws.default_source();
+        let kind = ws.effective_split(source, kind);
+        let mask = (source == BeatSource::BeatFiles).then(|| ws.beat_file_test_mask());
+        let beats = ws.beats(source);
+        let split = Split::new(beats, kind, mask.as_deref());
+        let train = beats.subset(&split.train);
+        let config = RebalanceConfig {
+            plan,
+            seed,
+            ..RebalanceConfig::default()
+        };
+        let t0 = std::time::Instant::now();
+        let done = rebalance(&train, &config, &mut |_, _| true).map_err(|e| e.to_string())?;
+        let seconds = t0.elapsed().as_secs_f64();
+        let is_native = out.extension().is_some_and(|e| e == "ecgbeats");
+        let bytes = if is_native {
+            done.beats.to_bytes()
+        } else {
+            done.beats.to_kaggle_csv().into_bytes()
+        };
+        std::fs::write(out, bytes).map_err(|e| format!("{}: {e}", out.display()))?;
+        let r = &done.report;
+        if as_json {
+            let value = json!({
+                "split": kind.describe(),
+                "plan": plan.to_string(),
+                "before": r.before.rows.iter().map(|row| (row.class.code().to_string(), json!(row.count))).collect::<serde_json::Map<_, _>>(),
+                "after": r.after.rows.iter().map(|row| (row.class.code().to_string(), json!(row.count))).collect::<serde_json::Map<_, _>>(),
+                "augmented": r.augmented.to_json(),
+                "dropped": r.dropped.to_json(),
+                "imbalance_ratio_before": r.before.imbalance_ratio,
+                "imbalance_ratio_after": r.after.imbalance_ratio,
+                "warnings": r.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                "seconds": seconds,
+                "out": out.display().to_string(),
+            });
+            println!("{value}");
+        } else {
+            println!("{:<28} {:>8} {:>8}", "class", "before", "after");
+            for (b, a) in r.before.rows.iter().zip(&r.after.rows) {
+                println!("{:<28} {:>8} {:>8}", format!("{} {}", b.class.code(), b.class.name()), b.count, a.count);
+            }
+            println!("imbalance ratio {} → {}; {:.2} s; written to {}", r.before.ratio_text(), r.after.ratio_text(), seconds, out.display());
+        }
+        Ok(())
+    }
+
     fn train(
         data: &[PathBuf],
         split: SplitArg,
         mut config: TrainConfig,
         out: &Path,
+        model_out: Option<&Path>,
     ) -> Result<(), String> {
         let mut ws = load(data)?;
         let source = ws.default_source();
         config.split = ws.effective_split(source, config.split);
         let mask = (source == BeatSource::BeatFiles).then(|| ws.beat_file_test_mask());
         let beats = ws.beats(source).clone();
-        let run = prepare_run(&beats, &config, mask.as_deref());
+        let run = prepare_run(&beats, &config, mask.as_deref()).map_err(|e| e.to_string())?;
         eprintln!(
             "train {} beats, validation {} beats (records {}), test {} beats",
             run.train.len(),
@@ -360,6 +449,10 @@ mod cli {
             serde_json::to_string_pretty(&value).unwrap_or_default(),
         )
         .map_err(|e| format!("{}: {e}", out.display()))?;
+        if let Some(path) = model_out {
+            let bytes = model.to_bytes().map_err(|e| e.to_string())?;
+            std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
         Ok(())
     }
 
@@ -379,7 +472,8 @@ mod cli {
                 seed,
                 test_fraction,
                 out,
-                model_out: _,
+                model_out,
+                rebalance,
             } => {
                 let scheme = match weights {
                     WeightsArg::None => WeightScheme::None,
@@ -402,7 +496,22 @@ mod cli {
                 if let Some(l) = lr {
                     config = config.with_learning_rate(l);
                 }
-                match train(&data, split, config, &out) {
+                if let Some(plan) = rebalance {
+                    match plan.parse::<Plan>() {
+                        Ok(plan) => {
+                            config = config.with_rebalance(Some(RebalanceConfig {
+                                plan,
+                                seed,
+                                ..RebalanceConfig::default()
+                            }))
+                        }
+                        Err(e) => {
+                            eprintln!("error: --rebalance: {e}");
+                            return ExitCode::FAILURE;
+                        }
+                    }
+                }
+                match train(&data, split, config, &out, model_out.as_deref()) {
                     Ok(()) => ExitCode::SUCCESS,
                     Err(e) => {
                         eprintln!("error: {e}");
@@ -410,6 +519,21 @@ mod cli {
                     }
                 }
             }
+            Command::Augment {
+                data,
+                split,
+                plan,
+                seed,
+                test_fraction,
+                out,
+                json,
+            } => match augment(&data, split.kind(seed, test_fraction), &plan, seed, &out, json) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            },
             Command::Stats {
                 data,
                 split,

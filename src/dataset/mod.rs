@@ -7,6 +7,7 @@
 //! can never mix by accident: every beat knows its record.
 
 pub mod augment;
+pub mod file;
 pub mod rebalance;
 pub mod split;
 pub mod stats;

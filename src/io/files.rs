@@ -62,6 +62,11 @@ pub enum LoadUnit {
         /// Path.
         path: String,
     },
+    /// A beat set in the project's own format (`.ecgbeats`).
+    Beats {
+        /// Path.
+        path: String,
+    },
 }
 
 impl LoadUnit {
@@ -69,7 +74,7 @@ impl LoadUnit {
     pub fn main_path(&self) -> &str {
         match self {
             LoadUnit::Wfdb { header, .. } => header,
-            LoadUnit::AnnotationOnly { path, .. } | LoadUnit::Csv { path } => path,
+            LoadUnit::AnnotationOnly { path, .. } | LoadUnit::Csv { path } | LoadUnit::Beats { path } => path,
         }
     }
 }
@@ -141,6 +146,7 @@ impl Grouped {
         let mut headers: BTreeMap<(String, String), String> = BTreeMap::new();
         let mut annotations: BTreeMap<(String, String), Vec<(usize, String)>> = BTreeMap::new();
         let mut csvs = Vec::new();
+        let mut beat_sets = Vec::new();
         for f in &flat {
             let (dir, name) = split_path(&f.path);
             let (stem, ext) = split_ext(name);
@@ -152,6 +158,8 @@ impl Grouped {
                 g.signal_files.push(f.path.clone());
             } else if ext == "csv" {
                 csvs.push(f.path.clone());
+            } else if ext == "ecgbeats" {
+                beat_sets.push(f.path.clone());
             } else if let Some(rank) = ANNOTATORS.iter().position(|a| *a == ext) {
                 annotations
                     .entry(key)
@@ -196,6 +204,9 @@ impl Grouped {
         csvs.sort();
         g.units
             .extend(csvs.into_iter().map(|path| LoadUnit::Csv { path }));
+        beat_sets.sort();
+        g.units
+            .extend(beat_sets.into_iter().map(|path| LoadUnit::Beats { path }));
         g.files = flat.into_iter().map(|f| (f.path, f.bytes)).collect();
         g
     }

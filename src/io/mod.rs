@@ -2,7 +2,6 @@
 //!
 //! Every reader takes bytes, never paths, so one code path serves browser uploads and the CLI.
 
-pub mod base64;
 pub mod csv;
 pub mod files;
 pub mod wfdb;

@@ -107,6 +107,36 @@ pub enum Request {
         /// Split to score it on.
         split: SplitKind,
     },
+    /// The targets a plan gives on the training side of `split`.
+    AugmentPlan {
+        /// The plan.
+        plan: crate::dataset::rebalance::Plan,
+        /// The split whose training side is rebalanced.
+        split: SplitKind,
+    },
+    /// A real training beat of `class` and `per_technique` augmentations of it per technique.
+    AugmentPreview {
+        /// The class.
+        class: AamiClass,
+        /// Augmented copies per technique.
+        per_technique: usize,
+        /// Seed (picks the beat and the draws).
+        seed: u64,
+        /// The split whose training side the beat comes from.
+        split: SplitKind,
+    },
+    /// Generate the rebalanced training set of `split`.
+    Rebalance {
+        /// The split whose training side is rebalanced.
+        split: SplitKind,
+        /// Plan, techniques and seed.
+        config: crate::dataset::rebalance::RebalanceConfig,
+    },
+    /// The last rebalanced training set as a file: `csv` (Kaggle layout) or `ecgbeats`.
+    ExportRebalanced {
+        /// `csv` or `ecgbeats`.
+        format: String,
+    },
     /// Forget a run.
     RemoveRun {
         /// Run number.
@@ -150,22 +180,61 @@ pub enum Response {
         /// Their reports, oldest first.
         runs: Vec<train::RunReport>,
     },
-    /// A file for the user to save.
+    /// A file for the user to save. Its bytes travel beside the JSON (transferred, not copied,
+    /// in the page), so they are not serialised.
     Export {
         /// Suggested file name.
         file_name: String,
         /// MIME type.
         mime: String,
-        /// Contents: text, or base64 when `base64` is true.
-        data: String,
-        /// True when `data` is base64.
-        base64: bool,
+        /// Contents.
+        #[serde(skip)]
+        bytes: Vec<u8>,
+    },
+    /// The plan's targets for the training side of a split, before any work.
+    AugmentPlan(crate::dataset::rebalance::RebalanceReport),
+    /// One real training beat and augmented copies of it, per technique.
+    AugmentPreview(AugmentPreview),
+    /// A rebalanced training set was generated (kept in the worker for export and training).
+    Rebalanced {
+        /// What was done.
+        report: crate::dataset::rebalance::RebalanceReport,
+        /// Time it took, ms.
+        ms: f64,
+        /// Beats in the new training set.
+        beats: usize,
     },
     /// A request failed; nothing loaded was lost.
     Error {
         /// What went wrong.
         message: String,
     },
+}
+
+/// A beat and its augmented copies, for the overlay plot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AugmentPreview {
+    /// Window layout.
+    pub layout: BeatLayout,
+    /// The class.
+    pub class: AamiClass,
+    /// Record the beat comes from.
+    pub record: String,
+    /// The real beat, mV.
+    pub original: Vec<f32>,
+    /// Per technique: its name, what it does, and the copies.
+    pub techniques: Vec<PreviewTechnique>,
+}
+
+/// The copies of one technique.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PreviewTechnique {
+    /// Short name (`noise`, `warp`, …).
+    pub name: String,
+    /// Label for people.
+    pub label: String,
+    /// Each copy, with the parameters drawn.
+    pub draws: Vec<(String, Vec<f32>)>,
 }
 
 /// Progress of a job.
@@ -345,6 +414,7 @@ pub struct Session {
     job: Option<Box<dyn Job>>,
     runs: Vec<(train::RunReport, crate::training::TrainedModel)>,
     next_run: u32,
+    rebalanced: Option<crate::dataset::BeatSet>,
 }
 
 impl Session {
@@ -491,8 +561,7 @@ impl Session {
                     out(Response::Export {
                         file_name: format!("ecg-balance-run-{id}-metrics.{ext}"),
                         mime: mime.into(),
-                        data,
-                        base64: false,
+                        bytes: data.into_bytes(),
                     });
                 }
                 None => out(Response::Error {
@@ -503,8 +572,7 @@ impl Session {
                 Some(Ok(bytes)) => out(Response::Export {
                     file_name: format!("ecg-balance-run-{id}.model"),
                     mime: "application/octet-stream".into(),
-                    data: crate::io::base64::encode(&bytes),
-                    base64: true,
+                    bytes,
                 }),
                 Some(Err(e)) => out(Response::Error {
                     message: e.to_string(),
@@ -544,6 +612,91 @@ impl Session {
                     }),
                 }
             }
+            Request::AugmentPlan { plan, split } => {
+                let counts = training_side(&mut self.workspace, split).class_counts();
+                out(Response::AugmentPlan(crate::dataset::rebalance::plan_report(&counts, &plan)));
+            }
+            Request::AugmentPreview {
+                class,
+                per_technique,
+                seed,
+                split,
+            } => {
+                let train = training_side(&mut self.workspace, split);
+                let idx = train.indices_of_class(class);
+                if idx.is_empty() {
+                    out(Response::Error {
+                        message: format!("the training side has no {} beat to preview", class.name()),
+                    });
+                    return;
+                }
+                let pick = idx[Rng::new(seed).below(idx.len())] as usize;
+                let w = train.window(pick).to_vec();
+                let l = train.layout;
+                let ranges = crate::dataset::augment::TechniqueRanges::default();
+                let techniques = crate::dataset::augment::Technique::ALL;
+                match crate::dataset::augment::preview(&w, l.fs_hz, l.r_index, &techniques, &ranges, per_technique.min(16), seed) {
+                    Ok(p) => out(Response::AugmentPreview(AugmentPreview {
+                        layout: l,
+                        class,
+                        record: train.record_of(pick).to_string(),
+                        original: w,
+                        techniques: p
+                            .into_iter()
+                            .map(|t| PreviewTechnique {
+                                name: t.technique.name().to_string(),
+                                label: t.technique.label().to_string(),
+                                draws: t.draws.into_iter().map(|d| (d.augmentation.to_string(), d.window_mv)).collect(),
+                            })
+                            .collect(),
+                    })),
+                    Err(e) => out(Response::Error { message: e.to_string() }),
+                }
+            }
+            Request::Rebalance { split, config } => {
+                let train = training_side(&mut self.workspace, split);
+                let t0 = now_ms();
+                let total_ref = std::cell::Cell::new(0usize);
+                let result = crate::dataset::rebalance::rebalance(&train, &config, &mut |done, total| {
+                    total_ref.set(total);
+                    out(Response::Progress(Progress {
+                        job: "rebalance".into(),
+                        done: done as f64,
+                        total: total.max(1) as f64,
+                        label: format!("generating beats: {done} of {total}"),
+                    }));
+                    true
+                });
+                match result {
+                    Ok(done) => {
+                        let ms = now_ms() - t0;
+                        out(Response::Rebalanced {
+                            report: done.report,
+                            ms,
+                            beats: done.beats.len(),
+                        });
+                        self.rebalanced = Some(done.beats);
+                    }
+                    Err(e) => out(Response::Error { message: e.to_string() }),
+                }
+            }
+            Request::ExportRebalanced { format } => match &self.rebalanced {
+                Some(set) => {
+                    let (bytes, mime, ext) = if format == "ecgbeats" {
+                        (set.to_bytes(), "application/octet-stream", "ecgbeats")
+                    } else {
+                        (set.to_kaggle_csv().into_bytes(), "text/csv", "csv")
+                    };
+                    out(Response::Export {
+                        file_name: format!("ecg-balance-rebalanced-train.{ext}"),
+                        mime: mime.into(),
+                        bytes,
+                    });
+                }
+                None => out(Response::Error {
+                    message: "generate the rebalanced training set first".into(),
+                }),
+            },
             Request::RemoveRun { id } => {
                 self.runs.retain(|(r, _)| r.id != id);
                 out(self.runs_view());
@@ -722,6 +875,15 @@ impl Job for LoadJob {
     }
 }
 
+/// The training side of `split` (as the page's split means it for the loaded data).
+fn training_side(ws: &mut Workspace, split: SplitKind) -> crate::dataset::BeatSet {
+    let source = ws.default_source();
+    let split = ws.effective_split(source, split);
+    let mask = (source == BeatSource::BeatFiles).then(|| ws.beat_file_test_mask());
+    let beats = ws.beats(source);
+    beats.subset(&Split::new(beats, split, mask.as_deref()).train)
+}
+
 /// The view of everything loaded in `ws`.
 pub fn workspace_view(ws: &Workspace) -> WorkspaceView {
     WorkspaceView {
@@ -759,7 +921,7 @@ fn unit_bytes(g: &Grouped, unit: &LoadUnit) -> usize {
                     .map_or(0, <[u8]>::len)
                 + dat
         }
-        LoadUnit::AnnotationOnly { path, .. } | LoadUnit::Csv { path } => {
+        LoadUnit::AnnotationOnly { path, .. } | LoadUnit::Csv { path } | LoadUnit::Beats { path } => {
             g.bytes(path).map_or(0, <[u8]>::len)
         }
     }

@@ -136,7 +136,7 @@ impl TrainJob {
                 "no beats to train on: load annotated records, a beat file or the demo set".into(),
             ));
         }
-        let run = prepare_run(beats, &config, mask.as_deref());
+        let run = prepare_run(beats, &config, mask.as_deref())?;
         if run.test.is_empty() {
             return Err(crate::Error::Invalid(
                 "the test side of this split is empty: load records of both sides (for MIT-BIH, DS1 and DS2 records) or use a random split".into(),
@@ -179,7 +179,7 @@ impl TrainJob {
                 beats.layout.r_index
             )));
         }
-        let run = prepare_run(beats, &model.train_config, mask.as_deref());
+        let run = prepare_run(beats, &model.train_config, mask.as_deref())?;
         if run.test.is_empty() {
             return Err(crate::Error::Invalid(
                 "the test side of the split is empty".into(),

@@ -78,6 +78,14 @@ pub struct AppState {
     pub runs: RwSignal<Vec<crate::session::train::RunReport>>,
     /// The run whose results are shown.
     pub selected_run: RwSignal<Option<u32>>,
+    /// The rebalancing plan's targets.
+    pub augment_plan: RwSignal<Option<crate::dataset::rebalance::RebalanceReport>>,
+    /// A beat and its augmented copies.
+    pub augment_preview: RwSignal<Option<crate::session::AugmentPreview>>,
+    /// The last generated rebalanced set: report, time (ms), beats.
+    pub rebalanced: RwSignal<Option<(crate::dataset::rebalance::RebalanceReport, f64, usize)>>,
+    /// Rebalance the training beats with this configuration when training.
+    pub train_rebalance: RwSignal<Option<crate::dataset::rebalance::RebalanceConfig>>,
 }
 
 impl AppState {
@@ -98,6 +106,10 @@ impl AppState {
             train_progress: RwSignal::new(None),
             runs: RwSignal::new(Vec::new()),
             selected_run: RwSignal::new(None),
+            augment_plan: RwSignal::new(None),
+            augment_preview: RwSignal::new(None),
+            rebalanced: RwSignal::new(None),
+            train_rebalance: RwSignal::new(None),
         }
     }
 
@@ -214,22 +226,14 @@ impl AppState {
                 self.selected_run.set(Some(r.id));
             }
             Response::Runs { runs } => self.runs.set(runs),
-            Response::Export {
-                file_name,
-                mime,
-                data,
-                base64,
-            } => {
-                if base64 {
-                    let bytes = crate::io::base64::decode(&data).unwrap_or_default();
-                    download(
-                        &file_name,
-                        &js_sys::Uint8Array::from(bytes.as_slice()).into(),
-                        &mime,
-                    );
-                } else {
-                    download(&file_name, &JsValue::from_str(&data), &mime);
-                }
+            // Exports are handled where the message arrives (their bytes travel beside it).
+            Response::Export { .. } => {}
+            Response::AugmentPlan(r) => self.augment_plan.set(Some(r)),
+            Response::AugmentPreview(p) => self.augment_preview.set(Some(p)),
+            Response::Rebalanced { report, ms, beats } => {
+                self.busy.set(false);
+                self.progress.set(None);
+                self.rebalanced.set(Some((report, ms, beats)));
             }
             Response::Error { message } => {
                 self.busy.set(false);
@@ -281,10 +285,23 @@ pub fn provide_state() -> AppState {
         Ok(worker) => {
             let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
                 move |e: web_sys::MessageEvent| {
-                    let Some(text) = e.data().as_string() else {
-                        return;
+                    let data = e.data();
+                    let (text, buffer) = match data.as_string() {
+                        Some(t) => (t, None),
+                        None => (
+                            js_sys::Reflect::get(&data, &"json".into())
+                                .ok()
+                                .and_then(|j| j.as_string())
+                                .unwrap_or_default(),
+                            js_sys::Reflect::get(&data, &"buffer".into()).ok(),
+                        ),
                     };
                     match serde_json::from_str::<Response>(&text) {
+                        Ok(Response::Export { file_name, mime, .. }) => {
+                            if let Some(buffer) = buffer {
+                                download(&file_name, &js_sys::Uint8Array::new(&buffer).into(), &mime);
+                            }
+                        }
                         Ok(r) => state.on_response(r),
                         Err(err) => state.notify(
                             "error",

@@ -3,6 +3,7 @@
 //! Views read signals of [`bridge::AppState`] and send requests to the worker; they compute no
 //! number themselves — every figure is a method on a core type, computed in the worker.
 
+pub mod augment;
 pub mod bridge;
 pub mod charts;
 pub mod data;
@@ -26,18 +27,21 @@ pub enum Tab {
     Data,
     /// The class distribution per split.
     Distribution,
+    /// Rebalancing the training split.
+    Augment,
     /// Training and per-class results.
     Train,
 }
 
 impl Tab {
-    const ALL: [Tab; 3] = [Tab::Data, Tab::Distribution, Tab::Train];
+    const ALL: [Tab; 4] = [Tab::Data, Tab::Distribution, Tab::Augment, Tab::Train];
 
     fn label(self) -> &'static str {
         match self {
             Tab::Data => "1 · Data",
             Tab::Distribution => "2 · Class balance",
-            Tab::Train => "3 · Train & evaluate",
+            Tab::Augment => "3 · Rebalance",
+            Tab::Train => "4 · Train & evaluate",
         }
     }
 
@@ -45,6 +49,7 @@ impl Tab {
         match self {
             Tab::Data => "data",
             Tab::Distribution => "distribution",
+            Tab::Augment => "augment",
             Tab::Train => "train",
         }
     }
@@ -91,6 +96,7 @@ fn App() -> impl IntoView {
             {move || match tab.get() {
                 Tab::Data => view! { <data::DataPanel /> }.into_any(),
                 Tab::Distribution => view! { <distribution::DistributionPanel /> }.into_any(),
+                Tab::Augment => view! { <augment::AugmentPanel /> }.into_any(),
                 Tab::Train => view! { <train::TrainPanel /> }.into_any(),
             }}
         </main>

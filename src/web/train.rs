@@ -39,8 +39,13 @@ pub fn settings_text(c: &TrainConfig) -> String {
         }
         SplitKind::Given => "file split".to_string(),
     };
+    let rebalance = c
+        .rebalance
+        .as_ref()
+        .map(|r| format!("; rebalanced: {}", r.plan.describe()))
+        .unwrap_or_default();
     format!(
-        "{weights}{focal}; {split}; ≤{} epochs, batch {}, lr {}, seed {}",
+        "{weights}{focal}; {split}{rebalance}; ≤{} epochs, batch {}, lr {}, seed {}",
         c.epochs, c.batch_size, c.learning_rate, c.seed
     )
 }
@@ -112,7 +117,8 @@ fn Settings() -> impl IntoView {
             .with_epochs(num(epochs, 12.0).clamp(1.0, 200.0) as usize)
             .with_batch_size(num(batch, 256.0).clamp(8.0, 4096.0) as usize)
             .with_learning_rate(num(lr, 1e-3).clamp(1e-6, 1.0))
-            .with_seed(num(seed, 42.0) as u64);
+            .with_seed(num(seed, 42.0) as u64)
+            .with_rebalance(state.train_rebalance.get_untracked());
         state.notices.set(Vec::new());
         state.busy.set(true);
         state.train_progress.set(None);
@@ -176,6 +182,13 @@ fn Settings() -> impl IntoView {
                     {field("Seed ", "train-seed", seed, "1")}
                 </fieldset>
             </div>
+            {move || state.train_rebalance.get().map(|rc| view! {
+                <p class="notice info" data-testid="train-rebalance-note">
+                    {format!("The training beats will be rebalanced first ({}; set on the Rebalance screen).", rc.plan.describe())}
+                    " "
+                    <button class="link" on:click=move |_| state.train_rebalance.set(None)>"Train without it"</button>
+                </p>
+            })}
             <div class="buttons left">
                 <button data-testid="train-start" disabled=move || state.busy.get() || !has_data() on:click=start>"Train"</button>
                 <label class="button secondary">

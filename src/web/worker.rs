@@ -32,8 +32,22 @@ fn now_ms() -> f64 {
 }
 
 fn post(response: Response) {
-    if let Ok(text) = serde_json::to_string(&response) {
-        let _ = scope().post_message(&JsValue::from_str(&text));
+    let Ok(text) = serde_json::to_string(&response) else {
+        return;
+    };
+    match response {
+        // File contents travel as a transferred buffer beside the JSON.
+        Response::Export { bytes, .. } => {
+            let buffer = js_sys::Uint8Array::from(bytes.as_slice()).buffer();
+            let msg = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&msg, &"json".into(), &JsValue::from_str(&text));
+            let _ = js_sys::Reflect::set(&msg, &"buffer".into(), &buffer);
+            let transfer = js_sys::Array::of1(&buffer);
+            let _ = scope().post_message_with_transfer(&msg, &transfer);
+        }
+        _ => {
+            let _ = scope().post_message(&JsValue::from_str(&text));
+        }
     }
 }
 
