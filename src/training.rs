@@ -104,7 +104,13 @@ pub struct Sets {
 /// early stopping rewards what generalises to new patients. For a beat-level split (`by_record`
 /// false) the test side shares patients with training anyway, so validation is a seeded,
 /// class-stratified `fraction` of the training beats.
-pub fn make_sets(beats: &BeatSet, split: &Split, fraction: f64, seed: u64, by_record: bool) -> Sets {
+pub fn make_sets(
+    beats: &BeatSet,
+    split: &Split,
+    fraction: f64,
+    seed: u64,
+    by_record: bool,
+) -> Sets {
     if !by_record {
         let mut rng = Rng::new(seed ^ 0x7A11_DA7E);
         let mut val = Vec::new();
@@ -717,7 +723,13 @@ pub fn prepare_run(
 ) -> Result<PreparedRun, crate::Error> {
     let split = Split::new(beats, config.split, given_test);
     let by_record = matches!(config.split, SplitKind::InterPatient { .. });
-    let sets = make_sets(beats, &split, config.validation_fraction, config.seed, by_record);
+    let sets = make_sets(
+        beats,
+        &split,
+        config.validation_fraction,
+        config.seed,
+        by_record,
+    );
     let mut train = beats.subset(&sets.train);
     let mut report = None;
     if let Some(rc) = &config.rebalance {

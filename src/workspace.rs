@@ -34,8 +34,20 @@ pub fn kaggle_beat_set(name: &str, k: &csv::KaggleBeats) -> BeatSet {
     });
     let id = set.record_index(name);
     let unknown_rr = [f32::NAN; N_RR];
-    for (i, (w, &label)) in k.windows.chunks_exact(KAGGLE_SAMPLES).zip(&k.labels).enumerate() {
-        set.push(w, &unknown_rr, label, id, i as u64, crate::dataset::Origin::Real);
+    for (i, (w, &label)) in k
+        .windows
+        .chunks_exact(KAGGLE_SAMPLES)
+        .zip(&k.labels)
+        .enumerate()
+    {
+        set.push(
+            w,
+            &unknown_rr,
+            label,
+            id,
+            i as u64,
+            crate::dataset::Origin::Real,
+        );
     }
     set
 }
@@ -561,11 +573,18 @@ impl Workspace {
         let mut set = BeatSet::new(layout);
         for b in &self.beat_files {
             let offset = set.len() as u32;
-            let ids: Vec<u32> = b.beats.records.iter().map(|r| set.record_index(r)).collect();
+            let ids: Vec<u32> = b
+                .beats
+                .records
+                .iter()
+                .map(|r| set.record_index(r))
+                .collect();
             for i in 0..b.beats.len() {
                 let origin = match b.beats.origin[i] {
                     crate::dataset::Origin::Augmented { source } => {
-                        crate::dataset::Origin::Augmented { source: source + offset }
+                        crate::dataset::Origin::Augmented {
+                            source: source + offset,
+                        }
                     }
                     o => o,
                 };

@@ -151,7 +151,12 @@ fn rebalancing_touches_the_training_records_only() {
     assert_eq!(run.test.len(), 49_712, "the test side is untouched");
     assert!(run.test.origin.iter().all(|o| *o == Origin::Real));
     assert!(run.val.origin.iter().all(|o| *o == Origin::Real));
-    let augmented = run.train.origin.iter().filter(|o| matches!(o, Origin::Augmented { .. })).count();
+    let augmented = run
+        .train
+        .origin
+        .iter()
+        .filter(|o| matches!(o, Origin::Augmented { .. }))
+        .count();
     assert_eq!(augmented, report.augmented.total());
     // Scrambled test records change nothing of the rebalanced training set.
     let run2 = prepare_run(&scrambled(&beats), &config, None).expect("prepare");

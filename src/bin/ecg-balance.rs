@@ -13,10 +13,10 @@ mod cli {
     use clap::{Parser, Subcommand, ValueEnum};
     use serde_json::{Value, json};
 
-    use ecg_balance_lab::dataset::split::SplitKind;
     use ecg_balance_lab::dataset::augment::AugmentError;
     use ecg_balance_lab::dataset::rebalance::{Plan, RebalanceConfig, rebalance};
     use ecg_balance_lab::dataset::split::Split;
+    use ecg_balance_lab::dataset::split::SplitKind;
     use ecg_balance_lab::dataset::weights::WeightScheme;
     use ecg_balance_lab::io::files::{Grouped, InputFile};
     use ecg_balance_lab::metrics::Evaluation;
@@ -311,7 +311,9 @@ mod cli {
         out: &Path,
         as_json: bool,
     ) -> Result<(), String> {
-        let plan: Plan = plan.parse().map_err(|e: AugmentError| format!("--plan: {e}"))?;
+        let plan: Plan = plan
+            .parse()
+            .map_err(|e: AugmentError| format!("--plan: {e}"))?;
         let mut ws = load(data)?;
         let source = ws.default_source();
         let kind = ws.effective_split(source, kind);
@@ -353,9 +355,20 @@ mod cli {
         } else {
             println!("{:<28} {:>8} {:>8}", "class", "before", "after");
             for (b, a) in r.before.rows.iter().zip(&r.after.rows) {
-                println!("{:<28} {:>8} {:>8}", format!("{} {}", b.class.code(), b.class.name()), b.count, a.count);
+                println!(
+                    "{:<28} {:>8} {:>8}",
+                    format!("{} {}", b.class.code(), b.class.name()),
+                    b.count,
+                    a.count
+                );
             }
-            println!("imbalance ratio {} → {}; {:.2} s; written to {}", r.before.ratio_text(), r.after.ratio_text(), seconds, out.display());
+            println!(
+                "imbalance ratio {} → {}; {:.2} s; written to {}",
+                r.before.ratio_text(),
+                r.after.ratio_text(),
+                seconds,
+                out.display()
+            );
         }
         Ok(())
     }
@@ -385,15 +398,18 @@ mod cli {
             .map_err(|e| e.to_string())?;
         eprintln!("class weights {:?}", trainer.class_weights());
         let mut last_epoch = std::time::Instant::now();
+        let mut epoch_seconds = Vec::new();
         while trainer.step(&mut |e| {
             if let TrainEvent::Epoch(s) = e {
+                let secs = last_epoch.elapsed().as_secs_f64();
+                epoch_seconds.push(secs);
                 eprintln!(
                     "epoch {:>2}  loss {:.4}  val macro-F1 {:.4}{}  ({:.1} s)",
                     s.epoch,
                     s.train_loss,
                     s.val_macro_f1,
                     if s.best { "  *" } else { "" },
-                    last_epoch.elapsed().as_secs_f64()
+                    secs
                 );
                 last_epoch = std::time::Instant::now();
             }
@@ -434,6 +450,7 @@ mod cli {
         let mut value = eval.to_json();
         if let Some(obj) = value.as_object_mut() {
             obj.insert("train_seconds".into(), json!(train_seconds));
+            obj.insert("epoch_seconds".into(), json!(epoch_seconds));
             obj.insert(
                 "config".into(),
                 serde_json::to_value(&config).unwrap_or_default(),
@@ -527,7 +544,14 @@ mod cli {
                 test_fraction,
                 out,
                 json,
-            } => match augment(&data, split.kind(seed, test_fraction), &plan, seed, &out, json) {
+            } => match augment(
+                &data,
+                split.kind(seed, test_fraction),
+                &plan,
+                seed,
+                &out,
+                json,
+            ) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e}");

@@ -63,11 +63,19 @@ impl BeatSet {
         out.extend_from_slice(BEATS_MAGIC);
         out.extend_from_slice(&(json.len() as u32).to_le_bytes());
         out.extend_from_slice(&json);
-        self.windows.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-        self.rr.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        self.windows
+            .iter()
+            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        self.rr
+            .iter()
+            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
         out.extend(self.labels.iter().map(|c| c.index() as u8));
-        self.record_id.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
-        self.r_sample.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        self.record_id
+            .iter()
+            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+        self.r_sample
+            .iter()
+            .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
         out.extend(self.origin.iter().map(|o| match o {
             Origin::Real => 0u8,
             Origin::Augmented { .. } => 1,
@@ -85,7 +93,9 @@ impl BeatSet {
 
     /// Reads a set written by [`BeatSet::to_bytes`].
     pub fn from_bytes(bytes: &[u8]) -> Result<BeatSet, BeatFileError> {
-        let rest = bytes.strip_prefix(BEATS_MAGIC).ok_or(BeatFileError::NotBeats)?;
+        let rest = bytes
+            .strip_prefix(BEATS_MAGIC)
+            .ok_or(BeatFileError::NotBeats)?;
         let damaged = |what: &str| BeatFileError::Damaged(what.to_string());
         let len = rest
             .get(..4)
@@ -95,7 +105,9 @@ impl BeatSet {
         let header: Header = rest
             .get(4..4 + len)
             .ok_or_else(|| damaged("header cut short"))
-            .and_then(|j| serde_json::from_slice(j).map_err(|e| BeatFileError::Damaged(e.to_string())))?;
+            .and_then(|j| {
+                serde_json::from_slice(j).map_err(|e| BeatFileError::Damaged(e.to_string()))
+            })?;
         if header.n_rr != N_RR || header.layout.len == 0 || header.layout.len > 1 << 16 {
             return Err(damaged("unexpected layout or RR feature count"));
         }
@@ -116,18 +128,27 @@ impl BeatSet {
             p = b;
             a
         };
-        let f32s = |b: &[u8]| -> Vec<f32> { b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect() };
+        let f32s = |b: &[u8]| -> Vec<f32> {
+            b.chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect()
+        };
         let windows = f32s(take(4 * n * l));
         let rr = f32s(take(4 * n * N_RR));
         let labels = take(n)
             .iter()
-            .map(|&c| AamiClass::from_index(usize::from(c)).ok_or_else(|| damaged("bad class index")))
+            .map(|&c| {
+                AamiClass::from_index(usize::from(c)).ok_or_else(|| damaged("bad class index"))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let record_id: Vec<u32> = take(4 * n)
             .chunks_exact(4)
             .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect();
-        if record_id.iter().any(|&r| r as usize >= header.records.len()) {
+        if record_id
+            .iter()
+            .any(|&r| r as usize >= header.records.len())
+        {
             return Err(damaged("record id out of range"));
         }
         let r_sample = take(8 * n)
@@ -184,7 +205,11 @@ impl BeatSet {
                 };
                 *slot = avg;
             }
-            let (lo, hi) = row[..n_out].iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+            let (lo, hi) = row[..n_out]
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                    (a.min(v), b.max(v))
+                });
             let span = if hi > lo { hi - lo } else { 1.0 };
             for (k, v) in row.iter().enumerate() {
                 let scaled = if k < n_out { (v - lo) / span } else { 0.0 };
@@ -201,12 +226,25 @@ mod tests {
     use super::*;
 
     fn set() -> BeatSet {
-        let mut s = BeatSet::new(BeatLayout { fs_hz: 180.0, len: 126, r_index: 45 });
+        let mut s = BeatSet::new(BeatLayout {
+            fs_hz: 180.0,
+            len: 126,
+            r_index: 45,
+        });
         let a = s.record_index("100");
         let b = s.record_index("syn01");
-        let w: Vec<f32> = (0..126).map(|k| ((k as f32 - 45.0) / 5.0).exp().recip().min(1.0)).collect();
+        let w: Vec<f32> = (0..126)
+            .map(|k| ((k as f32 - 45.0) / 5.0).exp().recip().min(1.0))
+            .collect();
         s.push(&w, &[0.8; N_RR], AamiClass::N, a, 77, Origin::Real);
-        s.push(&w, &[0.5; N_RR], AamiClass::V, a, 370, Origin::Augmented { source: 0 });
+        s.push(
+            &w,
+            &[0.5; N_RR],
+            AamiClass::V,
+            a,
+            370,
+            Origin::Augmented { source: 0 },
+        );
         s.push(&w, &[f32::NAN; N_RR], AamiClass::Q, b, 9, Origin::Synthetic);
         s
     }
@@ -222,8 +260,16 @@ mod tests {
         assert_eq!(back.r_sample, s.r_sample);
         assert!(back.rr[2 * N_RR].is_nan());
         let bytes = s.to_bytes();
-        assert_eq!(BeatSet::from_bytes(&bytes[..bytes.len() - 3]).err().map(|e| matches!(e, BeatFileError::Damaged(_))), Some(true));
-        assert_eq!(BeatSet::from_bytes(b"hello").err(), Some(BeatFileError::NotBeats));
+        assert_eq!(
+            BeatSet::from_bytes(&bytes[..bytes.len() - 3])
+                .err()
+                .map(|e| matches!(e, BeatFileError::Damaged(_))),
+            Some(true)
+        );
+        assert_eq!(
+            BeatSet::from_bytes(b"hello").err(),
+            Some(BeatFileError::NotBeats)
+        );
     }
 
     #[test]
@@ -231,7 +277,10 @@ mod tests {
         let csv = set().to_kaggle_csv();
         let rows: Vec<&str> = csv.lines().collect();
         assert_eq!(rows.len(), 3);
-        let first: Vec<f64> = rows[1].split(',').map(|v| v.parse().expect("number")).collect();
+        let first: Vec<f64> = rows[1]
+            .split(',')
+            .map(|v| v.parse().expect("number"))
+            .collect();
         assert_eq!(first.len(), 188);
         assert_eq!(first[187], 2.0, "V is class 2");
         let values = &first[..187];

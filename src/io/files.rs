@@ -74,7 +74,9 @@ impl LoadUnit {
     pub fn main_path(&self) -> &str {
         match self {
             LoadUnit::Wfdb { header, .. } => header,
-            LoadUnit::AnnotationOnly { path, .. } | LoadUnit::Csv { path } | LoadUnit::Beats { path } => path,
+            LoadUnit::AnnotationOnly { path, .. }
+            | LoadUnit::Csv { path }
+            | LoadUnit::Beats { path } => path,
         }
     }
 }

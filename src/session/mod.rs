@@ -614,7 +614,9 @@ impl Session {
             }
             Request::AugmentPlan { plan, split } => {
                 let counts = training_side(&mut self.workspace, split).class_counts();
-                out(Response::AugmentPlan(crate::dataset::rebalance::plan_report(&counts, &plan)));
+                out(Response::AugmentPlan(
+                    crate::dataset::rebalance::plan_report(&counts, &plan),
+                ));
             }
             Request::AugmentPreview {
                 class,
@@ -626,7 +628,10 @@ impl Session {
                 let idx = train.indices_of_class(class);
                 if idx.is_empty() {
                     out(Response::Error {
-                        message: format!("the training side has no {} beat to preview", class.name()),
+                        message: format!(
+                            "the training side has no {} beat to preview",
+                            class.name()
+                        ),
                     });
                     return;
                 }
@@ -635,7 +640,15 @@ impl Session {
                 let l = train.layout;
                 let ranges = crate::dataset::augment::TechniqueRanges::default();
                 let techniques = crate::dataset::augment::Technique::ALL;
-                match crate::dataset::augment::preview(&w, l.fs_hz, l.r_index, &techniques, &ranges, per_technique.min(16), seed) {
+                match crate::dataset::augment::preview(
+                    &w,
+                    l.fs_hz,
+                    l.r_index,
+                    &techniques,
+                    &ranges,
+                    per_technique.min(16),
+                    seed,
+                ) {
                     Ok(p) => out(Response::AugmentPreview(AugmentPreview {
                         layout: l,
                         class,
@@ -646,27 +659,34 @@ impl Session {
                             .map(|t| PreviewTechnique {
                                 name: t.technique.name().to_string(),
                                 label: t.technique.label().to_string(),
-                                draws: t.draws.into_iter().map(|d| (d.augmentation.to_string(), d.window_mv)).collect(),
+                                draws: t
+                                    .draws
+                                    .into_iter()
+                                    .map(|d| (d.augmentation.to_string(), d.window_mv))
+                                    .collect(),
                             })
                             .collect(),
                     })),
-                    Err(e) => out(Response::Error { message: e.to_string() }),
+                    Err(e) => out(Response::Error {
+                        message: e.to_string(),
+                    }),
                 }
             }
             Request::Rebalance { split, config } => {
                 let train = training_side(&mut self.workspace, split);
                 let t0 = now_ms();
                 let total_ref = std::cell::Cell::new(0usize);
-                let result = crate::dataset::rebalance::rebalance(&train, &config, &mut |done, total| {
-                    total_ref.set(total);
-                    out(Response::Progress(Progress {
-                        job: "rebalance".into(),
-                        done: done as f64,
-                        total: total.max(1) as f64,
-                        label: format!("generating beats: {done} of {total}"),
-                    }));
-                    true
-                });
+                let result =
+                    crate::dataset::rebalance::rebalance(&train, &config, &mut |done, total| {
+                        total_ref.set(total);
+                        out(Response::Progress(Progress {
+                            job: "rebalance".into(),
+                            done: done as f64,
+                            total: total.max(1) as f64,
+                            label: format!("generating beats: {done} of {total}"),
+                        }));
+                        true
+                    });
                 match result {
                     Ok(done) => {
                         let ms = now_ms() - t0;
@@ -677,7 +697,9 @@ impl Session {
                         });
                         self.rebalanced = Some(done.beats);
                     }
-                    Err(e) => out(Response::Error { message: e.to_string() }),
+                    Err(e) => out(Response::Error {
+                        message: e.to_string(),
+                    }),
                 }
             }
             Request::ExportRebalanced { format } => match &self.rebalanced {
@@ -921,9 +943,9 @@ fn unit_bytes(g: &Grouped, unit: &LoadUnit) -> usize {
                     .map_or(0, <[u8]>::len)
                 + dat
         }
-        LoadUnit::AnnotationOnly { path, .. } | LoadUnit::Csv { path } | LoadUnit::Beats { path } => {
-            g.bytes(path).map_or(0, <[u8]>::len)
-        }
+        LoadUnit::AnnotationOnly { path, .. }
+        | LoadUnit::Csv { path }
+        | LoadUnit::Beats { path } => g.bytes(path).map_or(0, <[u8]>::len),
     }
 }
 

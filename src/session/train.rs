@@ -61,6 +61,9 @@ pub struct RunReport {
     pub ensemble_epochs: Vec<usize>,
     /// Training time, s.
     pub train_seconds: f64,
+    /// Wall time of each finished epoch (its batches and its validation pass), s.
+    #[serde(default)]
+    pub epoch_seconds: Vec<f64>,
     /// True when the run was cancelled (the best model so far was kept).
     pub cancelled: bool,
     /// Test-set evaluation.
@@ -113,6 +116,7 @@ pub struct TrainJob {
     stage: Stage,
     started_ms: f64,
     train_ms: f64,
+    epoch_ends_ms: Vec<f64>,
     last_post_ms: f64,
     last_batch: (usize, usize, usize, f32),
     /// The model and its report, once done; taken by the session.
@@ -150,6 +154,7 @@ impl TrainJob {
             stage: Stage::Training(Box::new(trainer)),
             started_ms: now_ms,
             train_ms: 0.0,
+            epoch_ends_ms: Vec::new(),
             last_post_ms: f64::NEG_INFINITY,
             last_batch: (0, 0, 0, 0.0),
             finished: None,
@@ -198,6 +203,7 @@ impl TrainJob {
             },
             started_ms: 0.0,
             train_ms: 0.0,
+            epoch_ends_ms: Vec::new(),
             last_post_ms: f64::NEG_INFINITY,
             last_batch: (0, 0, 0, 0.0),
             finished: None,
@@ -267,6 +273,12 @@ impl TrainJob {
             history,
             ensemble_epochs: model.epochs.clone(),
             train_seconds: self.train_ms / 1000.0,
+            epoch_seconds: std::iter::once(self.started_ms)
+                .chain(self.epoch_ends_ms.iter().copied())
+                .collect::<Vec<_>>()
+                .windows(2)
+                .map(|w| (w[1] - w[0]) / 1000.0)
+                .collect(),
             cancelled,
             evaluation: Evaluation::new(&cm),
             misclassified: misclassified(test, predicted),
@@ -330,6 +342,9 @@ impl Job for TrainJob {
                 });
                 self.last_batch = last;
                 let now = now_ms();
+                if epoch_ended {
+                    self.epoch_ends_ms.push(now);
+                }
                 if epoch_ended || now - self.last_post_ms > 150.0 {
                     self.last_post_ms = now;
                     if let Stage::Training(trainer) = &self.stage {

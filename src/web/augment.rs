@@ -17,7 +17,8 @@ pub fn AugmentPanel() -> impl IntoView {
     let kind = RwSignal::new("seed".to_string());
     let k = RwSignal::new("10000".to_string());
     let ratio = RwSignal::new("10".to_string());
-    let custom: [RwSignal<String>; 5] = ["50000", "8000", "12000", "5000", "20000"].map(|v| RwSignal::new(v.to_string()));
+    let custom: [RwSignal<String>; 5] =
+        ["50000", "8000", "12000", "5000", "20000"].map(|v| RwSignal::new(v.to_string()));
     let seed = RwSignal::new("0".to_string());
     let preview_class = RwSignal::new(AamiClass::V);
     let preview_seed = RwSignal::new(1u64);
@@ -35,7 +36,10 @@ pub fn AugmentPanel() -> impl IntoView {
         seed: seed.get().trim().parse().unwrap_or(0),
         ..RebalanceConfig::default()
     };
-    let has_data = move || state.workspace.get().record_counts.total() > 0 || !state.workspace.get().beat_files.is_empty();
+    let has_data = move || {
+        state.workspace.get().record_counts.total() > 0
+            || !state.workspace.get().beat_files.is_empty()
+    };
     // Ask for the plan's targets whenever the plan, the split or the data change.
     Effect::new(move |_| {
         let p = plan();
@@ -47,7 +51,15 @@ pub fn AugmentPanel() -> impl IntoView {
     Effect::new(move |_| {
         let (class, s, split) = (preview_class.get(), preview_seed.get(), state.split.get());
         if has_data() {
-            bridge::send(&Request::AugmentPreview { class, per_technique: 8, seed: s, split }, Vec::new());
+            bridge::send(
+                &Request::AugmentPreview {
+                    class,
+                    per_technique: 8,
+                    seed: s,
+                    split,
+                },
+                Vec::new(),
+            );
         }
     });
     let field = |label: &'static str, id: &'static str, sig: RwSignal<String>| {

@@ -297,9 +297,15 @@ pub fn provide_state() -> AppState {
                         ),
                     };
                     match serde_json::from_str::<Response>(&text) {
-                        Ok(Response::Export { file_name, mime, .. }) => {
+                        Ok(Response::Export {
+                            file_name, mime, ..
+                        }) => {
                             if let Some(buffer) = buffer {
-                                download(&file_name, &js_sys::Uint8Array::new(&buffer).into(), &mime);
+                                download(
+                                    &file_name,
+                                    &js_sys::Uint8Array::new(&buffer).into(),
+                                    &mime,
+                                );
                             }
                         }
                         Ok(r) => state.on_response(r),

@@ -441,8 +441,9 @@ fn RunsTable() -> impl IntoView {
                             {move || state.runs.get().into_iter().map(|r| {
                                 let id = r.id;
                                 let e = r.evaluation.clone();
+                                let epoch_ms = r.epoch_seconds.iter().map(|s| format!("{:.0}", s * 1000.0)).collect::<Vec<_>>().join(",");
                                 view! {
-                                    <tr data-testid="run-row" data-run=id.to_string() class:selected=move || state.selected_run.get() == Some(id)>
+                                    <tr data-testid="run-row" data-run=id.to_string() data-epoch-ms=epoch_ms class:selected=move || state.selected_run.get() == Some(id)>
                                         <th scope="row">{format!("#{id}{}", if r.cancelled { " (cancelled)" } else { "" })}</th>
                                         <td class="wrap">{settings_text(&r.config)}</td>
                                         {e.per_class.iter().map(|m| view! { <td class="num">{format!("{} / {} / {:.2}", pct(m.se), pct(m.ppv), m.f1)}</td> }).collect_view()}
