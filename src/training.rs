@@ -28,6 +28,7 @@ use crate::ecg::aami::{AamiClass, ClassCounts, N_CLASSES};
 use crate::features::{FeatureMaker, FeatureSpec, Inputs, Normalizer, Templates};
 use crate::metrics::ConfusionMatrix;
 use crate::model::{Model, ModelConfig};
+use crate::record::Record;
 use crate::rng::Rng;
 
 /// Everything that defines a training run (saved beside the weights).
@@ -886,4 +887,51 @@ impl TrainedModel {
             class_weights: header.class_weights,
         })
     }
+}
+
+/// Classes of the beats of `record` at the R peaks `r_samples` (detected or annotated), by
+/// `model`: each beat is cut exactly as training beats were (the model's window layout, resampled
+/// from the record's rate, on `lead`), with its RR features from the same peaks and the record's
+/// own template — the path the page and `ecg-balance classify` use for records nobody annotated.
+pub fn classify_record(
+    model: &TrainedModel,
+    record: &Record,
+    lead: usize,
+    r_samples: &[u64],
+) -> Result<Vec<AamiClass>, crate::Error> {
+    if record.signals.get(lead).is_none() {
+        return Err(crate::Error::Invalid(format!(
+            "record {} has {} lead(s); lead {} does not exist",
+            record.name,
+            record.signals.len(),
+            lead + 1
+        )));
+    }
+    if !(record.fs_hz.is_finite() && record.fs_hz > 0.0) {
+        return Err(crate::Error::Invalid(format!(
+            "record {} has no valid sampling rate",
+            record.name
+        )));
+    }
+    let resampler = crate::ecg::beats::Resampler::new(record.fs_hz, model.layout);
+    // Labels are unknown; N is a placeholder the prediction replaces.
+    let cut = crate::ecg::beats::segment_at(
+        record,
+        lead,
+        &resampler,
+        r_samples.to_vec(),
+        vec![AamiClass::N; r_samples.len()],
+    );
+    let mut set = BeatSet::new(model.layout);
+    set.extend_record(&record.name, &cut);
+    if set.is_empty() {
+        return Ok(Vec::new());
+    }
+    let templates = Templates::fit(&set);
+    let idx: Vec<u32> = (0..set.len() as u32).collect();
+    Ok(model
+        .predict(&set, &idx, &templates)
+        .into_iter()
+        .map(|k| AamiClass::from_index(k).unwrap_or(AamiClass::Q))
+        .collect())
 }

@@ -95,12 +95,12 @@ mod cli {
             /// β of the effective-number weights.
             #[arg(long, default_value_t = 0.9999)]
             beta: f64,
-            /// Largest weight relative to the smallest (0 = no cap).
-            #[arg(long, default_value_t = 100.0)]
-            weight_cap: f32,
-            /// Focal-loss γ (0 = plain cross-entropy).
-            #[arg(long, default_value_t = 0.0)]
-            focal_gamma: f32,
+            /// Largest weight relative to the smallest (0 = no cap; default: the page's, 100).
+            #[arg(long)]
+            weight_cap: Option<f32>,
+            /// Focal-loss γ (0 = plain cross-entropy; default: the page's, 2).
+            #[arg(long)]
+            focal_gamma: Option<f32>,
             /// Most epochs.
             #[arg(long)]
             epochs: Option<usize>,
@@ -501,9 +501,15 @@ mod cli {
                 let mut config = TrainConfig::new()
                     .with_split(split.kind(seed, test_fraction))
                     .with_weights(scheme)
-                    .with_weight_cap((weight_cap > 0.0).then_some(weight_cap))
-                    .with_focal_gamma((focal_gamma > 0.0).then_some(focal_gamma))
                     .with_seed(seed);
+                // Unset options keep the defaults the page uses, so "default settings" mean the
+                // same run in both.
+                if let Some(cap) = weight_cap {
+                    config = config.with_weight_cap((cap > 0.0).then_some(cap));
+                }
+                if let Some(g) = focal_gamma {
+                    config = config.with_focal_gamma((g > 0.0).then_some(g));
+                }
                 if let Some(e) = epochs {
                     config = config.with_epochs(e);
                 }
