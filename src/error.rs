@@ -22,4 +22,7 @@ pub enum Error {
     /// Augmentation or rebalancing settings, or a cancelled rebalancing.
     #[error(transparent)]
     Augment(#[from] crate::dataset::augment::AugmentError),
+    /// Simulation settings (ECGSYN, synthetic beats) out of range, or a fit without beats.
+    #[error(transparent)]
+    Simulate(#[from] crate::ecg::simulate::SimulateError),
 }

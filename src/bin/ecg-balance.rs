@@ -3,6 +3,8 @@
 //!
 //! ```text
 //! ecg-balance stats --data DIR [--split inter-patient|intra-patient] [--seed N] --json
+//! ecg-balance synth --class V --count 1000 --fs-hz 180 [--mode fitted --data DIR] --out v.csv
+//! ecg-balance synth-record --minutes 5 --fs-hz 360 [--seed S] --out-dir DIR
 //! ```
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -24,6 +26,13 @@ mod cli {
     use ecg_balance_lab::training::{
         Phase, TrainConfig, TrainEvent, Trainer, evaluate, prepare_run,
     };
+    use ecg_balance_lab::dataset::BeatSet;
+    use ecg_balance_lab::dataset::demo::synth_record;
+    use ecg_balance_lab::dataset::synth::{
+        SynthConfig, fit_class_models, fitted_config, quality_report, synth_beats_with,
+    };
+    use ecg_balance_lab::ecg::aami::AamiClass;
+    use ecg_balance_lab::ecg::beats::{RrFeatures, WindowSpec};
     use ecg_balance_lab::workspace::{BeatSource, Workspace};
 
     #[derive(Parser)]
@@ -79,8 +88,66 @@ mod cli {
         Effective,
     }
 
+    #[derive(Clone, Copy, ValueEnum)]
+    pub enum SynthModeArg {
+        /// The built-in class tables.
+        Default,
+        /// Tables re-centred on a least-squares fit to the class-mean training beat (--data).
+        Fitted,
+    }
+
+    fn parse_class(s: &str) -> Result<AamiClass, String> {
+        AamiClass::from_code(&s.to_ascii_uppercase())
+            .ok_or_else(|| format!("class must be one of N, S, V, F, Q; found {s:?}"))
+    }
+
     #[derive(Subcommand)]
     enum Command {
+        /// Synthetic beats of one class (ECGSYN with class-specific events), one beat per row:
+        /// window in mV, RR features, label last.
+        Synth {
+            /// AAMI class: N, S, V, F or Q (paced-like).
+            #[arg(long, value_parser = parse_class)]
+            class: AamiClass,
+            /// Number of beats.
+            #[arg(long)]
+            count: usize,
+            /// Window rate, Hz (250 ms before to 450 ms after the R peak).
+            #[arg(long, default_value_t = 180.0)]
+            fs_hz: f32,
+            /// Built-in tables or tables fitted to the training beats of --data.
+            #[arg(long, value_enum, default_value = "default")]
+            mode: SynthModeArg,
+            /// Records to fit to (fitted mode: the DS1 / training side of the inter-patient
+            /// split) and to compare with (both modes).
+            #[arg(long, num_args = 1..)]
+            data: Vec<PathBuf>,
+            /// Seed of everything random.
+            #[arg(long, default_value_t = 0)]
+            seed: u64,
+            /// Output CSV file.
+            #[arg(long)]
+            out: PathBuf,
+        },
+        /// A synthetic WFDB record (.hea, format-16 .dat, .atr with beat labels): sinus rhythm
+        /// with atrial and ventricular premature and fusion beats.
+        SynthRecord {
+            /// Length, minutes.
+            #[arg(long)]
+            minutes: f64,
+            /// Sampling rate, Hz.
+            #[arg(long, default_value_t = 360.0)]
+            fs_hz: f64,
+            /// Seed of everything random.
+            #[arg(long, default_value_t = 0)]
+            seed: u64,
+            /// Record name (file names NAME.hea, NAME.dat, NAME.atr).
+            #[arg(long, default_value = "synth01")]
+            name: String,
+            /// Folder to write the files to (created if missing).
+            #[arg(long)]
+            out_dir: PathBuf,
+        },
         /// Train the class-weighted classifier and score it per class on the test side.
         Train {
             /// Folder (searched recursively) or file(s) with WFDB records, zips or CSVs.
@@ -473,6 +540,131 @@ mod cli {
         Ok(())
     }
 
+    /// One beat per row: the window (mV), the RR features, the class code.
+    fn beats_csv(beats: &BeatSet) -> String {
+        use std::fmt::Write as _;
+        let l = beats.layout.len;
+        let mut out = String::with_capacity(beats.len() * (l + 12) * 9);
+        for k in 0..l {
+            let _ = write!(out, "x{k},");
+        }
+        for name in RrFeatures::NAMES {
+            let _ = write!(out, "{name},");
+        }
+        out.push_str("label\n");
+        for i in 0..beats.len() {
+            for v in beats.window(i) {
+                let _ = write!(out, "{v:.5},");
+            }
+            for v in beats.rr_of(i) {
+                let _ = write!(out, "{v:.5},");
+            }
+            let _ = writeln!(out, "{}", beats.labels[i].code());
+        }
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn synth(
+        class: AamiClass,
+        count: usize,
+        fs_hz: f32,
+        mode: SynthModeArg,
+        data: &[PathBuf],
+        seed: u64,
+        out: &Path,
+    ) -> Result<(), String> {
+        let spec = WindowSpec {
+            fs_hz,
+            ..WindowSpec::default()
+        };
+        spec.validate().map_err(|e| format!("--fs-hz: {e}"))?;
+        let layout = spec.layout();
+        // Training beats (inter-patient split: DS1 for MIT-BIH) when data is given.
+        let train = if data.is_empty() {
+            None
+        } else {
+            let mut ws = load(data)?;
+            ws.set_window(spec.clone()).map_err(|e| e.to_string())?;
+            let beats = ws.beats(BeatSource::Records);
+            if beats.is_empty() {
+                return Err("--data holds no annotated record to fit to".into());
+            }
+            let split = Split::new(beats, SplitKind::default(), None);
+            Some(beats.subset(&split.train))
+        };
+        let (config, fits) = match (mode, &train) {
+            (SynthModeArg::Default, _) => (SynthConfig::default(), Vec::new()),
+            (SynthModeArg::Fitted, None) => {
+                return Err("--mode fitted needs --data (records to fit to)".into());
+            }
+            (SynthModeArg::Fitted, Some(train)) => {
+                let fits = fit_class_models(train);
+                if !fits.iter().any(|f| f.class == class) {
+                    return Err(format!(
+                        "the training beats hold too few {class} beats to fit (need {})",
+                        ecg_balance_lab::dataset::synth::MIN_FIT_BEATS
+                    ));
+                }
+                (fitted_config(&fits), fits)
+            }
+        };
+        let t0 = std::time::Instant::now();
+        let beats =
+            synth_beats_with(&config, class, count, layout, seed).map_err(|e| e.to_string())?;
+        let seconds = t0.elapsed().as_secs_f64();
+        std::fs::write(out, beats_csv(&beats)).map_err(|e| format!("{}: {e}", out.display()))?;
+        let quality = match &train {
+            Some(train) => Some(quality_report(train, &beats).map_err(|e| e.to_string())?),
+            None => None,
+        };
+        let value = json!({
+            "class": class.code(),
+            "count": beats.len(),
+            "layout": layout,
+            "seconds": seconds,
+            "beats_per_second": beats.len() as f64 / seconds.max(1e-9),
+            "fits": fits,
+            "quality": quality,
+            "out": out.display().to_string(),
+        });
+        println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+        Ok(())
+    }
+
+    fn synth_record_files(
+        minutes: f64,
+        fs_hz: f64,
+        seed: u64,
+        name: &str,
+        out_dir: &Path,
+    ) -> Result<(), String> {
+        let rec = synth_record(name, minutes, fs_hz, seed).map_err(|e| e.to_string())?;
+        let files =
+            ecg_balance_lab::io::wfdb::write_record(&rec).map_err(|e| e.to_string())?;
+        std::fs::create_dir_all(out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
+        for (file, bytes) in [Some(&files.hea), Some(&files.dat), files.atr.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            let path = out_dir.join(file);
+            std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        let counts = ecg_balance_lab::ecg::aami::ClassCounts::of_annotations(&rec.annotations);
+        println!(
+            "{}",
+            json!({
+                "record": rec.name,
+                "fs_hz": rec.fs_hz,
+                "duration_s": rec.duration_s(),
+                "beats": counts.total(),
+                "aami_counts": counts.to_json(),
+                "out_dir": out_dir.display().to_string(),
+            })
+        );
+        Ok(())
+    }
+
     pub fn main() -> ExitCode {
         let cli = Cli::parse();
         match cli.command {
@@ -558,6 +750,34 @@ mod cli {
                 &out,
                 json,
             ) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            },
+            Command::Synth {
+                class,
+                count,
+                fs_hz,
+                mode,
+                data,
+                seed,
+                out,
+            } => match synth(class, count, fs_hz, mode, &data, seed, &out) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            },
+            Command::SynthRecord {
+                minutes,
+                fs_hz,
+                seed,
+                name,
+                out_dir,
+            } => match synth_record_files(minutes, fs_hz, seed, &name, &out_dir) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e}");

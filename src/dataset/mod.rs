@@ -7,10 +7,12 @@
 //! can never mix by accident: every beat knows its record.
 
 pub mod augment;
+pub mod demo;
 pub mod file;
 pub mod rebalance;
 pub mod split;
 pub mod stats;
+pub mod synth;
 pub mod weights;
 
 use serde::{Deserialize, Serialize};

@@ -2,3 +2,4 @@
 
 pub mod aami;
 pub mod beats;
+pub mod simulate;

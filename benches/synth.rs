@@ -1,0 +1,62 @@
+//! Synthetic-ECG speed: class-specific beats (windows with RR features, `synth_beats`), the
+//! three-equation ECGSYN (`ecgsyn`) and the demo set (`demo_records`).
+//!
+//! ```text
+//! cargo bench --bench synth
+//! ```
+//!
+//! Throughput is reported in beats per second. NeuroKit2 0.3.0's ECGSYN
+//! (`nk.ecg_simulate(method="ecgsyn")`, 360 Hz, 70 bpm) makes about 190–220 beats per CPU
+//! second on the same machine (see the report of issue 5).
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use ecg_balance_lab::dataset::demo::{DEMO_TOTAL_BEATS, demo_records};
+use ecg_balance_lab::dataset::synth::synth_beats;
+use ecg_balance_lab::ecg::aami::AamiClass;
+use ecg_balance_lab::ecg::beats::BeatLayout;
+use ecg_balance_lab::ecg::simulate::{EcgSynConfig, RrSpectrum, ecgsyn};
+
+fn beats(c: &mut Criterion) {
+    let mut g = c.benchmark_group("synth_beats");
+    for count in [100usize, 1000] {
+        g.throughput(Throughput::Elements(count as u64));
+        for class in [AamiClass::N, AamiClass::V] {
+            g.bench_with_input(BenchmarkId::new(class.code(), count), &count, |b, &n| {
+                b.iter(|| synth_beats(class, n, BeatLayout::default(), 7).map(|s| s.len()))
+            });
+        }
+    }
+    g.finish();
+}
+
+fn continuous(c: &mut Criterion) {
+    let mut g = c.benchmark_group("ecgsyn");
+    for seconds in [60.0f64, 300.0] {
+        // 70 bpm: beats per run.
+        g.throughput(Throughput::Elements((seconds * 70.0 / 60.0) as u64));
+        g.bench_with_input(BenchmarkId::new("360Hz_70bpm_s", seconds), &seconds, |b, &s| {
+            let config = EcgSynConfig {
+                fs_hz: 360.0,
+                internal_factor: 1,
+                duration_s: s,
+                rr: RrSpectrum {
+                    hr_mean_bpm: 70.0,
+                    ..RrSpectrum::default()
+                },
+                ..EcgSynConfig::default()
+            };
+            b.iter(|| ecgsyn(&config).map(|e| e.r_samples.len()))
+        });
+    }
+    g.finish();
+    let mut g = c.benchmark_group("demo_records");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(DEMO_TOTAL_BEATS as u64));
+    g.bench_function(BenchmarkId::new("24_patients", DEMO_TOTAL_BEATS), |b| {
+        b.iter(|| demo_records(0).len())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, beats, continuous);
+criterion_main!(benches);
