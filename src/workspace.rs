@@ -150,6 +150,7 @@ pub struct Workspace {
     pending_csv: Vec<PendingCsv>,
     window: WindowSpec,
     cache: Option<(BeatSource, BeatSet)>,
+    demo: Option<u64>,
 }
 
 impl Workspace {
@@ -184,6 +185,30 @@ impl Workspace {
         self.window = window;
         self.cache = None;
         Ok(())
+    }
+
+    /// Replaces everything with the built-in demo set ([`crate::dataset::demo`]): synthetic
+    /// patients, never patient data, made with `seed`.
+    pub fn load_demo(&mut self, seed: u64) {
+        self.clear();
+        self.records = crate::dataset::demo::demo_records(seed);
+        self.demo = Some(seed);
+    }
+
+    /// The demo set's seed while the workspace holds only the demo set.
+    pub fn demo(&self) -> Option<u64> {
+        self.demo
+    }
+
+    /// Drops the demo set if it is what is loaded, so the user's own files never mix with
+    /// synthetic patients; true if it was dropped.
+    pub fn drop_demo(&mut self) -> bool {
+        if self.demo.take().is_some() {
+            self.clear();
+            true
+        } else {
+            false
+        }
     }
 
     /// Removes everything.

@@ -223,3 +223,47 @@ fn busy_session_refuses_a_second_job_and_bad_requests_are_errors() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn demo_set_loads_labelled_synthetic_and_real_files_replace_it() {
+    let now = clock();
+    let mut s = Session::new();
+    let mut out = Vec::new();
+    s.handle(
+        Request::LoadDemo { seed: 2003 },
+        Vec::new(),
+        &now,
+        &mut |r| out.push(r),
+    );
+    let view = out
+        .iter()
+        .find_map(|r| match r {
+            Response::Workspace(v) => Some(v.clone()),
+            _ => None,
+        })
+        .expect("a workspace view");
+    assert_eq!(view.demo, Some(2003));
+    assert_eq!(view.records.len(), 24);
+    let c = view.record_counts;
+    // The guide's mix of 36,000 beats: N 79.3 %, S 3.0 %, V 6.8 %, F 0.5 %, Q 10.4 %.
+    assert_eq!(c.0, [28_548, 1_080, 2_448, 180, 3_744]);
+
+    // The user's own files replace the demo set instead of mixing with it.
+    let (paths, bytes) = files(&["100"]);
+    out.clear();
+    s.handle(Request::LoadFiles { paths }, bytes, &now, &mut |r| {
+        out.push(r)
+    });
+    s.run_to_end(&now, &mut |r| out.push(r));
+    let last = out
+        .iter()
+        .rev()
+        .find_map(|r| match r {
+            Response::Workspace(v) => Some(v.clone()),
+            _ => None,
+        })
+        .expect("a workspace view");
+    assert_eq!(last.demo, None);
+    let names: Vec<&str> = last.records.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["100"]);
+}

@@ -15,24 +15,24 @@ mod cli {
     use clap::{Parser, Subcommand, ValueEnum};
     use serde_json::{Value, json};
 
+    use ecg_balance_lab::dataset::BeatSet;
     use ecg_balance_lab::dataset::augment::AugmentError;
+    use ecg_balance_lab::dataset::demo::synth_record;
     use ecg_balance_lab::dataset::rebalance::{Plan, RebalanceConfig, rebalance};
     use ecg_balance_lab::dataset::split::Split;
     use ecg_balance_lab::dataset::split::SplitKind;
+    use ecg_balance_lab::dataset::synth::{
+        SynthConfig, fit_class_models, fitted_config, quality_report, synth_beats_with,
+    };
     use ecg_balance_lab::dataset::weights::WeightScheme;
+    use ecg_balance_lab::ecg::aami::AamiClass;
+    use ecg_balance_lab::ecg::beats::{RrFeatures, WindowSpec};
     use ecg_balance_lab::io::files::{Grouped, InputFile};
     use ecg_balance_lab::metrics::Evaluation;
     use ecg_balance_lab::session::distribution_view;
     use ecg_balance_lab::training::{
         Phase, TrainConfig, TrainEvent, Trainer, evaluate, prepare_run,
     };
-    use ecg_balance_lab::dataset::BeatSet;
-    use ecg_balance_lab::dataset::demo::synth_record;
-    use ecg_balance_lab::dataset::synth::{
-        SynthConfig, fit_class_models, fitted_config, quality_report, synth_beats_with,
-    };
-    use ecg_balance_lab::ecg::aami::AamiClass;
-    use ecg_balance_lab::ecg::beats::{RrFeatures, WindowSpec};
     use ecg_balance_lab::workspace::{BeatSource, Workspace};
 
     #[derive(Parser)]
@@ -628,7 +628,10 @@ mod cli {
             "quality": quality,
             "out": out.display().to_string(),
         });
-        println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
         Ok(())
     }
 
@@ -640,8 +643,7 @@ mod cli {
         out_dir: &Path,
     ) -> Result<(), String> {
         let rec = synth_record(name, minutes, fs_hz, seed).map_err(|e| e.to_string())?;
-        let files =
-            ecg_balance_lab::io::wfdb::write_record(&rec).map_err(|e| e.to_string())?;
+        let files = ecg_balance_lab::io::wfdb::write_record(&rec).map_err(|e| e.to_string())?;
         std::fs::create_dir_all(out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
         for (file, bytes) in [Some(&files.hea), Some(&files.dat), files.atr.as_ref()]
             .into_iter()

@@ -177,18 +177,54 @@ pub const N_TABLE: Morphology = Morphology {
 /// 120–200 ms (≈ ±8° of the cycle at 60 bpm), QT with heart rate (the table's sqrt scaling)
 /// and between patients (±10° of T).
 const N_SPREAD: Spread = Spread {
-    theta_offset_deg: [r(-8.0, 8.0), r(-2.0, 1.0), r(0.0, 0.0), r(-1.0, 2.0), r(-10.0, 10.0)],
-    a_factor: [r(0.5, 1.4), r(0.6, 1.3), r(0.9, 1.1), r(0.6, 1.3), r(0.5, 1.5)],
-    b_factor: [r(0.8, 1.2), r(0.85, 1.1), r(0.85, 1.1), r(0.85, 1.1), r(0.8, 1.2)],
+    theta_offset_deg: [
+        r(-8.0, 8.0),
+        r(-2.0, 1.0),
+        r(0.0, 0.0),
+        r(-1.0, 2.0),
+        r(-10.0, 10.0),
+    ],
+    a_factor: [
+        r(0.5, 1.4),
+        r(0.6, 1.3),
+        r(0.9, 1.1),
+        r(0.6, 1.3),
+        r(0.5, 1.5),
+    ],
+    b_factor: [
+        r(0.8, 1.2),
+        r(0.85, 1.1),
+        r(0.85, 1.1),
+        r(0.85, 1.1),
+        r(0.8, 1.2),
+    ],
     qrs_gain: r(0.65, 1.35),
 };
 
 /// Spread of ventricular (and paced) beats: the focus decides the QRS axis and shape, so
 /// amplitudes and widths vary more than in conducted beats.
 const V_SPREAD: Spread = Spread {
-    theta_offset_deg: [r(0.0, 0.0), r(-5.0, 3.0), r(-3.0, 3.0), r(-3.0, 8.0), r(-15.0, 15.0)],
-    a_factor: [r(1.0, 1.0), r(0.0, 1.5), r(0.6, 1.4), r(0.5, 1.5), r(0.6, 1.4)],
-    b_factor: [r(1.0, 1.0), r(0.8, 1.25), r(0.95, 1.25), r(0.95, 1.3), r(0.85, 1.2)],
+    theta_offset_deg: [
+        r(0.0, 0.0),
+        r(-5.0, 3.0),
+        r(-3.0, 3.0),
+        r(-3.0, 8.0),
+        r(-15.0, 15.0),
+    ],
+    a_factor: [
+        r(1.0, 1.0),
+        r(0.0, 1.5),
+        r(0.6, 1.4),
+        r(0.5, 1.5),
+        r(0.6, 1.4),
+    ],
+    b_factor: [
+        r(1.0, 1.0),
+        r(0.8, 1.25),
+        r(0.95, 1.25),
+        r(0.95, 1.3),
+        r(0.85, 1.2),
+    ],
     qrs_gain: r(1.0, 1.0),
 };
 
@@ -395,7 +431,10 @@ pub struct SynthConfig {
 impl Default for SynthConfig {
     fn default() -> Self {
         Self {
-            models: AamiClass::ALL.iter().map(|&c| ClassModel::table(c)).collect(),
+            models: AamiClass::ALL
+                .iter()
+                .map(|&c| ClassModel::table(c))
+                .collect(),
             noise_mv: r(0.005, 0.03),
             wander_z: r(0.0, 0.006),
             sinus_modulation: r(0.0, 0.03),
@@ -533,9 +572,7 @@ impl<'a> Generator<'a> {
 
     fn model(&self, class: AamiClass) -> &ClassModel {
         // validate() has checked every class has a model.
-        self.config
-            .model(class)
-            .unwrap_or(&self.config.models[0])
+        self.config.model(class).unwrap_or(&self.config.models[0])
     }
 
     /// Simulates one strip and cuts its centre beat into `window`; returns its RR features and
@@ -588,9 +625,7 @@ impl<'a> Generator<'a> {
         let m = N_SIDE;
         let cycle_at = |t: f64| {
             cycle0
-                * (1.0
-                    + lf * (tau * 0.1 * t + ph_lf).sin()
-                    + hf * (tau * 0.25 * t + ph_hf).sin())
+                * (1.0 + lf * (tau * 0.1 * t + ph_lf).sin() + hf * (tau * 0.25 * t + ph_hf).sin())
         };
         let beats = &mut scratch.beats;
         beats.clear();
@@ -949,10 +984,7 @@ pub fn fitted_config(fits: &[FittedClass]) -> SynthConfig {
                 continue;
             }
             m.morphology = f.morphology;
-            m.hr_bpm = r(
-                (f.hr_bpm * 0.85).max(30.0),
-                (f.hr_bpm * 1.15).min(200.0),
-            );
+            m.hr_bpm = r((f.hr_bpm * 0.85).max(30.0), (f.hr_bpm * 1.15).min(200.0));
             m.invert_probability = 0.0;
             m.source = ModelSource::Fitted {
                 n_beats: f.n_beats,

@@ -46,6 +46,11 @@ pub enum Request {
     },
     /// Remove everything.
     Clear,
+    /// Replace everything with the built-in synthetic demo set.
+    LoadDemo {
+        /// Seed of the demo set.
+        seed: u64,
+    },
     /// Change the beat window.
     SetWindow {
         /// The new window.
@@ -278,6 +283,9 @@ pub struct WorkspaceView {
     pub pending_csv: Vec<NeedsRate>,
     /// Beats per class over all records.
     pub record_counts: ClassCounts,
+    /// The demo set's seed while the built-in synthetic demo set is what is loaded.
+    #[serde(default)]
+    pub demo: Option<u64>,
     /// The beat window.
     pub window: WindowSpec,
     /// Its layout.
@@ -473,6 +481,10 @@ impl Session {
                     .zip(files)
                     .map(|(path, bytes)| InputFile { path, bytes })
                     .collect();
+                // The user's own files replace the demo set rather than mix with it.
+                if self.workspace.drop_demo() {
+                    out(Response::Workspace(self.workspace_view()));
+                }
                 self.job = Some(Box::new(LoadJob::new(inputs)));
             }
             Request::SetCsvRate { file, fs_hz } => match self.workspace.resolve_csv(&file, fs_hz) {
@@ -483,6 +495,10 @@ impl Session {
             },
             Request::Remove { name } => {
                 self.workspace.remove(&name);
+                out(Response::Workspace(self.workspace_view()));
+            }
+            Request::LoadDemo { seed } => {
+                self.workspace.load_demo(seed);
                 out(Response::Workspace(self.workspace_view()));
             }
             Request::Clear => {
@@ -922,6 +938,7 @@ pub fn workspace_view(ws: &Workspace) -> WorkspaceView {
             })
             .collect(),
         record_counts: ws.record_counts(),
+        demo: ws.demo(),
         window: ws.window().clone(),
         layout: ws.window().layout(),
     }

@@ -139,6 +139,17 @@ impl AppState {
         match response {
             Response::Ready => {
                 self.worker_ready.set(true);
+                // Nothing asked for yet (no file dropped while the worker started): open on the
+                // built-in synthetic demo set, unless the address says `#nodemo`.
+                let idle = !USER_FILES.with(std::cell::Cell::get);
+                let no_demo = web_sys::window()
+                    .and_then(|w| js_sys::Reflect::get(&w, &"location".into()).ok())
+                    .and_then(|l| js_sys::Reflect::get(&l, &"hash".into()).ok())
+                    .and_then(|h| h.as_string())
+                    .is_some_and(|h| h.contains("nodemo"));
+                if idle && !no_demo {
+                    send(&Request::LoadDemo { seed: DEMO_SEED }, Vec::new());
+                }
                 flush_pending();
             }
             Response::Progress(p) => {
@@ -249,6 +260,8 @@ thread_local! {
     /// Messages sent before the worker said it is ready: a worker whose WebAssembly is still
     /// compiling drops messages, so they wait here (with their transfer lists).
     static PENDING: RefCell<Option<Vec<(js_sys::Object, js_sys::Array)>>> = const { RefCell::new(Some(Vec::new())) };
+    /// True once the user's own files were sent: the demo set must not replace them.
+    static USER_FILES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 fn post(msg: &js_sys::Object, transfer: &js_sys::Array) {
@@ -268,6 +281,9 @@ fn post(msg: &js_sys::Object, transfer: &js_sys::Array) {
         });
     }
 }
+
+/// Seed of the demo set the page opens on.
+pub const DEMO_SEED: u64 = 2003;
 
 /// The worker is ready: send what waited, and from now on send at once.
 fn flush_pending() {
@@ -346,6 +362,9 @@ pub fn provide_state() -> AppState {
 
 /// Sends `request` to the worker, transferring `buffers`.
 pub fn send(request: &Request, buffers: Vec<js_sys::ArrayBuffer>) {
+    if matches!(request, Request::LoadFiles { .. }) {
+        USER_FILES.with(|f| f.set(true));
+    }
     let Ok(json) = serde_json::to_string(request) else {
         return;
     };

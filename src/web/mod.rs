@@ -93,6 +93,13 @@ fn App() -> impl IntoView {
         </header>
         <main id="main" role="tabpanel" tabindex="-1">
             <data::ProgressPanel />
+            {move || state.workspace.get().demo.map(|seed| view! {
+                <section class="card notice demo-banner" role="note" data-testid="demo-banner" data-seed=seed.to_string()>
+                    <strong>"Demo set — synthetic data, not patients. "</strong>
+                    "24 simulated patients (ECGSYN, McSharry et al., IEEE TBME 50(3), 2003) with beat annotations and the seed guide's MIT-BIH class mix: N 79.3 %, Q 10.4 %, V 6.8 %, S 3.0 %, F 0.5 %. "
+                    "Everything on this page works on it; drop your own ECG files on the Data screen to replace it."
+                </section>
+            })}
             {move || match tab.get() {
                 Tab::Data => view! { <data::DataPanel /> }.into_any(),
                 Tab::Distribution => view! { <distribution::DistributionPanel /> }.into_any(),
