@@ -22,4 +22,10 @@ pub enum Error {
     /// Augmentation or rebalancing settings, or a cancelled rebalancing.
     #[error(transparent)]
     Augment(#[from] crate::dataset::augment::AugmentError),
+    /// QRS detection could not run on a signal.
+    #[error(transparent)]
+    Detect(#[from] crate::ecg::detect::DetectError),
+    /// PTB-XL metadata or a Challenge header could not be read.
+    #[error(transparent)]
+    Ptbxl(#[from] crate::io::ptbxl::PtbxlError),
 }
