@@ -15,18 +15,18 @@ mod cli {
     use clap::{Parser, Subcommand, ValueEnum};
     use serde_json::{Value, json};
 
-    use ecg_balance_lab::dataset::split::SplitKind;
+    use ecg_balance_lab::Record;
     use ecg_balance_lab::dataset::augment::AugmentError;
     use ecg_balance_lab::dataset::rebalance::{Plan, RebalanceConfig, rebalance};
     use ecg_balance_lab::dataset::split::Split;
+    use ecg_balance_lab::dataset::split::SplitKind;
     use ecg_balance_lab::dataset::weights::WeightScheme;
     use ecg_balance_lab::ecg::detect::{
         MatchCounts, PeakMethod, beat_annotations, detect_record, evaluate_record,
         excluded_intervals, match_window_samples, reference_beats,
     };
-    use ecg_balance_lab::io::wfdb::{parse_header, read_record, write_annotations};
-    use ecg_balance_lab::Record;
     use ecg_balance_lab::io::files::{Grouped, InputFile};
+    use ecg_balance_lab::io::wfdb::{parse_header, read_record, write_annotations};
     use ecg_balance_lab::metrics::Evaluation;
     use ecg_balance_lab::session::distribution_view;
     use ecg_balance_lab::training::{
@@ -221,7 +221,11 @@ mod cli {
     /// extension or by its `.hea` file (signal files from the header's directory; the `.atr`
     /// annotations beside it when `with_atr` and present), or a plain CSV (`.csv`, one column
     /// per lead in mV) at `fs_hz` (or the rate its time column implies).
-    pub fn read_record_path(path: &Path, fs_hz: Option<f64>, with_atr: bool) -> Result<Record, String> {
+    pub fn read_record_path(
+        path: &Path,
+        fs_hz: Option<f64>,
+        with_atr: bool,
+    ) -> Result<Record, String> {
         let shown = path.display();
         let ext = path
             .extension()
@@ -235,7 +239,9 @@ mod cli {
             let plain = ecg_balance_lab::io::csv::read_plain(&bytes)
                 .map_err(|e| format!("{shown}: {e}"))?;
             let fs = fs_hz.or(plain.fs_hz_from_time).ok_or_else(|| {
-                format!("{shown}: a plain CSV has no sampling rate: give --fs-hz (e.g. --fs-hz 360)")
+                format!(
+                    "{shown}: a plain CSV has no sampling rate: give --fs-hz (e.g. --fs-hz 360)"
+                )
             })?;
             return plain
                 .into_record(&name, fs)
@@ -249,7 +255,10 @@ mod cli {
         let dir = base.parent().map(Path::to_path_buf).unwrap_or_default();
         let hea_path = PathBuf::from(format!("{}.hea", base.display()));
         let hea = std::fs::read(&hea_path).map_err(|e| {
-            format!("{}: {e} (give a WFDB record path without extension, a .hea file or a .csv file)", hea_path.display())
+            format!(
+                "{}: {e} (give a WFDB record path without extension, a .hea file or a .csv file)",
+                hea_path.display()
+            )
         })?;
         let header = parse_header(&hea).map_err(|e| format!("{}: {e}", hea_path.display()))?;
         let mut dats: Vec<(String, Vec<u8>)> = Vec::new();
@@ -285,7 +294,11 @@ mod cli {
             None => Ok(0),
             Some(n) => record.signal_index(n).ok_or_else(|| {
                 let names: Vec<&str> = record.signals.iter().map(|s| s.name.as_str()).collect();
-                format!("record {} has no lead {n:?}; its leads are {}", record.name, names.join(", "))
+                format!(
+                    "record {} has no lead {n:?}; its leads are {}",
+                    record.name,
+                    names.join(", ")
+                )
             }),
         }
     }
@@ -300,9 +313,12 @@ mod cli {
         let record = read_record_path(record_path, fs_hz, false)?;
         let lead = lead_index(&record, lead)?;
         let t0 = std::time::Instant::now();
-        let peaks = detect_record(&record, lead, method).map_err(|e| format!("{}: {e}", record.name))?;
+        let peaks =
+            detect_record(&record, lead, method).map_err(|e| format!("{}: {e}", record.name))?;
         let seconds = t0.elapsed().as_secs_f64();
-        let is_atr = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("atr"));
+        let is_atr = out
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("atr"));
         let bytes = if is_atr {
             write_annotations(&beat_annotations(&peaks, None)).map_err(|e| e.to_string())?
         } else {
@@ -348,7 +364,12 @@ mod cli {
         Ok(out)
     }
 
-    fn detect_eval(data: &Path, method: PeakMethod, lead: Option<&str>, as_json: bool) -> Result<(), String> {
+    fn detect_eval(
+        data: &Path,
+        method: PeakMethod,
+        lead: Option<&str>,
+        as_json: bool,
+    ) -> Result<(), String> {
         let paths = annotated_records(data)?;
         if paths.is_empty() {
             return Err(format!(
@@ -360,12 +381,16 @@ mod cli {
         let mut records = serde_json::Map::new();
         let mut total = MatchCounts::default();
         if !as_json {
-            println!("{:<10} {:>6} {:>6} {:>5} {:>5} {:>8} {:>8}", "record", "beats", "tp", "fn", "fp", "Se %", "+P %");
+            println!(
+                "{:<10} {:>6} {:>6} {:>5} {:>5} {:>8} {:>8}",
+                "record", "beats", "tp", "fn", "fp", "Se %", "+P %"
+            );
         }
         for path in &paths {
             let record = read_record_path(path, None, true)?;
             let l = lead_index(&record, lead)?;
-            let peaks = detect_record(&record, l, method).map_err(|e| format!("{}: {e}", record.name))?;
+            let peaks =
+                detect_record(&record, l, method).map_err(|e| format!("{}: {e}", record.name))?;
             let m = evaluate_record(&record, &peaks);
             total = total.merged(m);
             let excluded: Vec<[usize; 2]> = excluded_intervals(&record)
@@ -375,7 +400,10 @@ mod cli {
             let mut v = m.to_json();
             if let Some(o) = v.as_object_mut() {
                 o.insert("lead".into(), json!(record.signals[l].name));
-                o.insert("reference_beats".into(), json!(reference_beats(&record).len()));
+                o.insert(
+                    "reference_beats".into(),
+                    json!(reference_beats(&record).len()),
+                );
                 o.insert("detections".into(), json!(peaks.len()));
                 o.insert("excluded_samples".into(), json!(excluded));
             }
@@ -561,7 +589,9 @@ mod cli {
         out: &Path,
         as_json: bool,
     ) -> Result<(), String> {
-        let plan: Plan = plan.parse().map_err(|e: AugmentError| format!("--plan: {e}"))?;
+        let plan: Plan = plan
+            .parse()
+            .map_err(|e: AugmentError| format!("--plan: {e}"))?;
         let mut ws = load(data)?;
         let source = ws.default_source();
         let kind = ws.effective_split(source, kind);
@@ -603,9 +633,20 @@ mod cli {
         } else {
             println!("{:<28} {:>8} {:>8}", "class", "before", "after");
             for (b, a) in r.before.rows.iter().zip(&r.after.rows) {
-                println!("{:<28} {:>8} {:>8}", format!("{} {}", b.class.code(), b.class.name()), b.count, a.count);
+                println!(
+                    "{:<28} {:>8} {:>8}",
+                    format!("{} {}", b.class.code(), b.class.name()),
+                    b.count,
+                    a.count
+                );
             }
-            println!("imbalance ratio {} → {}; {:.2} s; written to {}", r.before.ratio_text(), r.after.ratio_text(), seconds, out.display());
+            println!(
+                "imbalance ratio {} → {}; {:.2} s; written to {}",
+                r.before.ratio_text(),
+                r.after.ratio_text(),
+                seconds,
+                out.display()
+            );
         }
         Ok(())
     }
@@ -777,7 +818,14 @@ mod cli {
                 test_fraction,
                 out,
                 json,
-            } => match augment(&data, split.kind(seed, test_fraction), &plan, seed, &out, json) {
+            } => match augment(
+                &data,
+                split.kind(seed, test_fraction),
+                &plan,
+                seed,
+                &out,
+                json,
+            ) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e}");

@@ -198,14 +198,14 @@ pub enum BeatHint {
 /// involve ectopic beats), and the sinus rhythms, atrial fibrillation and flutter, whose beats
 /// are N in AAMI's scheme but which say nothing about ectopic beats.
 pub const SCP_BEAT_STATEMENTS: [(&str, BeatHint); 8] = [
-    ("PVC", BeatHint::Class(AamiClass::V)),   // ventricular premature complex
-    ("PAC", BeatHint::Class(AamiClass::S)),   // atrial premature complex
+    ("PVC", BeatHint::Class(AamiClass::V)), // ventricular premature complex
+    ("PAC", BeatHint::Class(AamiClass::S)), // atrial premature complex
     ("SVTAC", BeatHint::Class(AamiClass::S)), // supraventricular tachycardia
-    ("PSVT", BeatHint::Class(AamiClass::S)),  // paroxysmal supraventricular tachycardia
-    ("PACE", BeatHint::Class(AamiClass::Q)),  // normal functioning artificial pacemaker
-    ("BIGU", BeatHint::SOrV),                 // bigeminal pattern (unknown origin)
-    ("TRIGU", BeatHint::SOrV),                // trigeminal pattern (unknown origin)
-    ("PRC(S)", BeatHint::SOrV),               // premature complex(es)
+    ("PSVT", BeatHint::Class(AamiClass::S)), // paroxysmal supraventricular tachycardia
+    ("PACE", BeatHint::Class(AamiClass::Q)), // normal functioning artificial pacemaker
+    ("BIGU", BeatHint::SOrV),               // bigeminal pattern (unknown origin)
+    ("TRIGU", BeatHint::SOrV),              // trigeminal pattern (unknown origin)
+    ("PRC(S)", BeatHint::SOrV),             // premature complex(es)
 ];
 
 /// What PTB-XL statement `code` says about beats ([`SCP_BEAT_STATEMENTS`]).
@@ -229,7 +229,12 @@ pub struct SnomedBeatCode {
     pub beats: BeatHint,
 }
 
-const fn snomed(code: u64, abbreviation: &'static str, description: &'static str, class: AamiClass) -> SnomedBeatCode {
+const fn snomed(
+    code: u64,
+    abbreviation: &'static str,
+    description: &'static str,
+    class: AamiClass,
+) -> SnomedBeatCode {
     SnomedBeatCode {
         code,
         abbreviation,
@@ -249,16 +254,36 @@ pub const SNOMED_BEAT_CODES: [SnomedBeatCode; 17] = [
     snomed(164889003, "AF", "atrial fibrillation", AamiClass::N),
     snomed(164890007, "AFL", "atrial flutter", AamiClass::N),
     snomed(251187003, "AED", "atrial escape beat", AamiClass::N),
-    snomed(284470004, "PAC", "premature atrial contraction", AamiClass::S),
-    snomed(63593006, "SVPB", "supraventricular premature beats", AamiClass::S),
+    snomed(
+        284470004,
+        "PAC",
+        "premature atrial contraction",
+        AamiClass::S,
+    ),
+    snomed(
+        63593006,
+        "SVPB",
+        "supraventricular premature beats",
+        AamiClass::S,
+    ),
     snomed(251173003, "AB", "atrial bigeminy", AamiClass::S),
     snomed(251168009, "SVB", "supraventricular bigeminy", AamiClass::S),
-    snomed(427172004, "PVC", "premature ventricular contractions", AamiClass::V),
+    snomed(
+        427172004,
+        "PVC",
+        "premature ventricular contractions",
+        AamiClass::V,
+    ),
     snomed(17338001, "VPB", "ventricular premature beats", AamiClass::V),
     snomed(164884008, "VEB", "ventricular ectopics", AamiClass::V),
     snomed(11157007, "VBig", "ventricular bigeminy", AamiClass::V),
     snomed(251180001, "VTrig", "ventricular trigeminy", AamiClass::V),
-    snomed(251182009, "VPVC", "paired ventricular premature complexes", AamiClass::V),
+    snomed(
+        251182009,
+        "VPVC",
+        "paired ventricular premature complexes",
+        AamiClass::V,
+    ),
     snomed(75532003, "VEsB", "ventricular escape beat", AamiClass::V),
     snomed(10370003, "PR", "pacing rhythm", AamiClass::Q),
     snomed(251266004, "VPP", "ventricular pacing pattern", AamiClass::Q),
@@ -380,7 +405,13 @@ impl Table {
             })
     }
 
-    fn field_error(&self, line: usize, column: &'static str, found: &str, expected: &'static str) -> PtbxlError {
+    fn field_error(
+        &self,
+        line: usize,
+        column: &'static str,
+        found: &str,
+        expected: &'static str,
+    ) -> PtbxlError {
         PtbxlError::Field {
             file: self.file,
             line,
@@ -471,7 +502,12 @@ pub fn read_database(bytes: &[u8]) -> Result<Vec<PtbxlRecord>, PtbxlError> {
             other => return Err(t.field_error(line, "sex", other, "0 (male) or 1 (female)")),
         };
         let scp_codes = parse_scp_codes(&r[c_scp]).ok_or_else(|| {
-            t.field_error(line, "scp_codes", &r[c_scp], "a dict such as {'NORM': 100.0}")
+            t.field_error(
+                line,
+                "scp_codes",
+                &r[c_scp],
+                "a dict such as {'NORM': 100.0}",
+            )
         })?;
         let fold = float(c_fold, "strat_fold")?
             .ok_or_else(|| t.field_error(line, "strat_fold", &r[c_fold], "a fold 1–10"))?;
@@ -605,7 +641,9 @@ impl ChallengeLabels {
 /// Reads `Key: value` header comments (as [`crate::Record::comments`] holds them, without the
 /// leading `#`; a leading `#` is also accepted). Keys are case-insensitive; other comments are
 /// ignored.
-pub fn parse_challenge_comments<S: AsRef<str>>(comments: &[S]) -> Result<ChallengeLabels, PtbxlError> {
+pub fn parse_challenge_comments<S: AsRef<str>>(
+    comments: &[S],
+) -> Result<ChallengeLabels, PtbxlError> {
     let mut out = ChallengeLabels::default();
     let known = |s: &str| {
         let t = s.trim();
@@ -677,7 +715,8 @@ mod tests {
 
     #[test]
     fn scp_code_dicts_parse() {
-        let codes = parse_scp_codes("{'NORM': 100.0, 'RAO/RAE': 50.0, 'PRC(S)': 0.0}").expect("dict");
+        let codes =
+            parse_scp_codes("{'NORM': 100.0, 'RAO/RAE': 50.0, 'PRC(S)': 0.0}").expect("dict");
         let pairs: Vec<(&str, f64)> = codes
             .iter()
             .map(|c| (c.code.as_str(), c.likelihood_percent))
@@ -685,7 +724,14 @@ mod tests {
         assert_eq!(pairs, [("NORM", 100.0), ("RAO/RAE", 50.0), ("PRC(S)", 0.0)]);
         assert_eq!(parse_scp_codes("{}"), Some(vec![]));
         assert_eq!(parse_scp_codes(" {\"SR\": 0} ").map(|v| v.len()), Some(1));
-        for bad in ["", "NORM", "{'NORM' 100}", "{'NORM': x}", "{'NORM: 1}", "{NORM: 1}"] {
+        for bad in [
+            "",
+            "NORM",
+            "{'NORM' 100}",
+            "{'NORM': x}",
+            "{'NORM: 1}",
+            "{NORM: 1}",
+        ] {
             assert_eq!(parse_scp_codes(bad), None, "{bad}");
         }
     }
@@ -694,7 +740,10 @@ mod tests {
     fn csv_rows_follow_rfc_4180() {
         let rows = csv_rows("a,\"b,c\",\"d \"\"e\"\"\"\r\n\n1,\"x\ny\",\n", "t").expect("csv");
         assert_eq!(rows.len(), 2);
-        assert_eq!(rows[0], (1, vec!["a".into(), "b,c".into(), "d \"e\"".into()]));
+        assert_eq!(
+            rows[0],
+            (1, vec!["a".into(), "b,c".into(), "d \"e\"".into()])
+        );
         assert_eq!(rows[1], (3, vec!["1".into(), "x\ny".into(), String::new()]));
         assert_eq!(
             csv_rows("a,\"b\n", "t"),
@@ -704,7 +753,8 @@ mod tests {
 
     #[test]
     fn database_errors_name_line_and_column() {
-        let head = "ecg_id,patient_id,age,sex,report,scp_codes,strat_fold,filename_lr,filename_hr\n";
+        let head =
+            "ecg_id,patient_id,age,sex,report,scp_codes,strat_fold,filename_lr,filename_hr\n";
         let ok = format!("{head}1,15709.0,56.0,1,text,\"{{'NORM': 100.0}}\",3,a_lr,a_hr\n");
         let r = read_database(ok.as_bytes()).expect("valid");
         assert_eq!(r[0].sex, Some(Sex::Female));
@@ -713,7 +763,11 @@ mod tests {
         let bad = format!("{head}1,15709.0,56.0,1,text,NORM,3,a_lr,a_hr\n");
         assert!(matches!(
             read_database(bad.as_bytes()),
-            Err(PtbxlError::Field { line: 2, column: "scp_codes", .. })
+            Err(PtbxlError::Field {
+                line: 2,
+                column: "scp_codes",
+                ..
+            })
         ));
         let bad = format!("{head}1,15709.0,56.0,2,text,{{}},3,a_lr,a_hr\n");
         assert!(matches!(
@@ -742,11 +796,22 @@ mod tests {
     #[test]
     fn beat_tables_are_consistent() {
         for (i, (code, _)) in SCP_BEAT_STATEMENTS.iter().enumerate() {
-            assert!(SCP_BEAT_STATEMENTS[..i].iter().all(|(c, _)| c != code), "{code} twice");
+            assert!(
+                SCP_BEAT_STATEMENTS[..i].iter().all(|(c, _)| c != code),
+                "{code} twice"
+            );
         }
         for (i, s) in SNOMED_BEAT_CODES.iter().enumerate() {
-            assert!(SNOMED_BEAT_CODES[..i].iter().all(|t| t.code != s.code), "{} twice", s.code);
-            assert!(SNOMED_BEAT_CODES[..i].iter().all(|t| t.abbreviation != s.abbreviation));
+            assert!(
+                SNOMED_BEAT_CODES[..i].iter().all(|t| t.code != s.code),
+                "{} twice",
+                s.code
+            );
+            assert!(
+                SNOMED_BEAT_CODES[..i]
+                    .iter()
+                    .all(|t| t.abbreviation != s.abbreviation)
+            );
         }
         // The pairs the Challenge scores as one diagnosis have one class.
         for (a, b) in [(427172004, 17338001), (284470004, 63593006)] {
