@@ -137,6 +137,13 @@ fn pan_tompkins_finds_mitdb_beats_with_se_and_ppv_over_99_5_percent() {
         println!();
         beats += n_beats;
     }
+    // EC57's exclusion: only 207 has ventricular flutter (six episodes, 2.4 min).
+    let with_exclusions: Vec<(&str, usize)> = per_record
+        .iter()
+        .filter(|r| r.3 > 0)
+        .map(|r| (r.0.as_str(), r.3))
+        .collect();
+    assert_eq!(with_exclusions, [("207", 52_081)]);
     // The reference: every beat annotation of the 48 records (mitdb.json aami_totals,
     // wfdb-python 4.3.1: 90631 N + 2781 S + 7236 V + 803 F + 8043 Q).
     assert_eq!(beats, 109_494);

@@ -406,6 +406,11 @@ mod cli {
                 );
                 o.insert("detections".into(), json!(peaks.len()));
                 o.insert("excluded_samples".into(), json!(excluded));
+                o.insert("fs_hz".into(), json!(record.fs_hz));
+                o.insert(
+                    "match_window_samples".into(),
+                    json!(match_window_samples(record.fs_hz)),
+                );
             }
             if !as_json {
                 println!(
@@ -427,7 +432,6 @@ mod cli {
                 "method": method.name(),
                 "lead": lead.map_or_else(|| "first".to_string(), str::to_string),
                 "match_window_ms": 150.0,
-                "match_window_samples_360hz": match_window_samples(360.0),
                 "excluded": "ventricular flutter/fibrillation episodes ([ … ] and (VFL/(VF rhythm to the next rhythm change), as ANSI/AAMI EC57",
                 "records": records,
                 "total": total.to_json(),

@@ -1111,6 +1111,45 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// Any signal at any accepted rate: no panic; peaks strictly increasing, in bounds, on
+        /// finite samples, at least 50 ms apart.
+        #[test]
+        fn peaks_are_sorted_in_bounds_and_finite(
+            fs_hz in 50.0f64..2000.0,
+            seconds in 2.0f64..6.0,
+            seed in proptest::prelude::any::<u64>(),
+            nan_every in 0usize..50,
+            method_index in 0usize..2,
+        ) {
+            let n = (seconds * fs_hz).ceil() as usize;
+            let mut state = seed | 1;
+            let x: Vec<f32> = (0..n)
+                .map(|i| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    if nan_every > 0 && i % (nan_every * 7 + 3) == 0 {
+                        f32::NAN
+                    } else {
+                        (state % 2001) as f32 / 1000.0 - 1.0
+                    }
+                })
+                .collect();
+            let peaks = find_r_peaks(&x, fs_hz, PeakMethod::ALL[method_index]);
+            let peaks = peaks.expect("valid rate and length");
+            let min_gap = (0.050 * fs_hz).round() as usize;
+            for w in peaks.windows(2) {
+                proptest::prop_assert!(w[1] > w[0] + min_gap);
+            }
+            for &p in &peaks {
+                proptest::prop_assert!(p < n && x[p].is_finite());
+            }
+        }
+    }
+
     #[test]
     fn bad_inputs_are_errors_not_panics() {
         let m = PeakMethod::default();
