@@ -484,7 +484,7 @@ pub fn read_database(bytes: &[u8]) -> Result<Vec<PtbxlRecord>, PtbxlError> {
             if v.fract() == 0.0 && (0.0..=max).contains(&v) {
                 Ok(v as u32)
             } else {
-                Err(t.field_error(line, name, &r[c_id], "a whole number"))
+                Err(t.field_error(line, name, &v.to_string(), "a whole number"))
             }
         };
         let ecg_id = float(c_id, "ecg_id")?
@@ -769,6 +769,17 @@ mod tests {
                 ..
             })
         ));
+        let bad = format!("{head}1,15709.5,56.0,1,text,{{}},3,a_lr,a_hr\n");
+        assert_eq!(
+            read_database(bad.as_bytes()),
+            Err(PtbxlError::Field {
+                file: "ptbxl_database.csv",
+                line: 2,
+                column: "patient_id",
+                found: "15709.5".into(),
+                expected: "a whole number"
+            })
+        );
         let bad = format!("{head}1,15709.0,56.0,2,text,{{}},3,a_lr,a_hr\n");
         assert!(matches!(
             read_database(bad.as_bytes()),
