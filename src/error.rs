@@ -25,4 +25,10 @@ pub enum Error {
     /// Simulation settings (ECGSYN, synthetic beats) out of range, or a fit without beats.
     #[error(transparent)]
     Simulate(#[from] crate::ecg::simulate::SimulateError),
+    /// QRS detection could not run on a signal.
+    #[error(transparent)]
+    Detect(#[from] crate::ecg::detect::DetectError),
+    /// PTB-XL metadata or a Challenge header could not be read.
+    #[error(transparent)]
+    Ptbxl(#[from] crate::io::ptbxl::PtbxlError),
 }

@@ -5,6 +5,8 @@
 //! ecg-balance stats --data DIR [--split inter-patient|intra-patient] [--seed N] --json
 //! ecg-balance synth --class V --count 1000 --fs-hz 180 [--mode fitted --data DIR] --out v.csv
 //! ecg-balance synth-record --minutes 5 --fs-hz 360 [--seed S] --out-dir DIR
+//! ecg-balance detect --record PATH [--method pan-tompkins-1985] [--lead NAME] [--fs-hz HZ] --out FILE
+//! ecg-balance detect-eval --data DIR [--method pan-tompkins-1985] [--lead NAME] --json
 //! ```
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -15,6 +17,7 @@ mod cli {
     use clap::{Parser, Subcommand, ValueEnum};
     use serde_json::{Value, json};
 
+    use ecg_balance_lab::Record;
     use ecg_balance_lab::dataset::BeatSet;
     use ecg_balance_lab::dataset::augment::AugmentError;
     use ecg_balance_lab::dataset::demo::synth_record;
@@ -25,9 +28,15 @@ mod cli {
         SynthConfig, fit_class_models, fitted_config, quality_report, synth_beats_with,
     };
     use ecg_balance_lab::dataset::weights::WeightScheme;
+    use ecg_balance_lab::dataset::weights::WeightScheme;
     use ecg_balance_lab::ecg::aami::AamiClass;
     use ecg_balance_lab::ecg::beats::{RrFeatures, WindowSpec};
+    use ecg_balance_lab::ecg::detect::{
+        MatchCounts, PeakMethod, beat_annotations, detect_record, evaluate_record,
+        excluded_intervals, match_window_samples, reference_beats,
+    };
     use ecg_balance_lab::io::files::{Grouped, InputFile};
+    use ecg_balance_lab::io::wfdb::{parse_header, read_record, write_annotations};
     use ecg_balance_lab::metrics::Evaluation;
     use ecg_balance_lab::session::distribution_view;
     use ecg_balance_lab::training::{
@@ -237,6 +246,280 @@ mod cli {
             #[arg(long)]
             json: bool,
         },
+        /// Find the R peaks of one lead of one record; write their sample positions, one per
+        /// line (or a WFDB annotation file when --out ends in .atr).
+        Detect {
+            /// WFDB record path without extension, its .hea file, or a plain CSV (mV, one
+            /// column per lead; give --fs-hz unless a time column tells the rate).
+            #[arg(long)]
+            record: PathBuf,
+            /// QRS detection method: pan-tompkins-1985 or pan-tompkins-1985-lookahead.
+            #[arg(long, default_value_t = PeakMethod::default())]
+            method: PeakMethod,
+            /// Lead name (e.g. MLII, II); the first lead by default.
+            #[arg(long)]
+            lead: Option<String>,
+            /// Sampling rate of a plain CSV, Hz.
+            #[arg(long)]
+            fs_hz: Option<f64>,
+            /// Output: sample positions as text, or a WFDB annotation file (.atr).
+            #[arg(long)]
+            out: PathBuf,
+        },
+        /// Run the QRS detector on every annotated WFDB record under a folder and score it
+        /// beat by beat against the reference annotations (ANSI/AAMI EC57: 150-ms window,
+        /// ventricular flutter excluded): Se, +P, TP/FN/FP per record and in total.
+        DetectEval {
+            /// Folder with WFDB records and their .atr annotations (e.g. MIT-BIH).
+            #[arg(long)]
+            data: PathBuf,
+            /// QRS detection method: pan-tompkins-1985 or pan-tompkins-1985-lookahead.
+            #[arg(long, default_value_t = PeakMethod::default())]
+            method: PeakMethod,
+            /// Lead name; the first lead of each record by default.
+            #[arg(long)]
+            lead: Option<String>,
+            /// Print one JSON object (the default prints a table).
+            #[arg(long)]
+            json: bool,
+        },
+    }
+
+    /// Reads one record from the file system: a WFDB record named by its path without
+    /// extension or by its `.hea` file (signal files from the header's directory; the `.atr`
+    /// annotations beside it when `with_atr` and present), or a plain CSV (`.csv`, one column
+    /// per lead in mV) at `fs_hz` (or the rate its time column implies).
+    pub fn read_record_path(
+        path: &Path,
+        fs_hz: Option<f64>,
+        with_atr: bool,
+    ) -> Result<Record, String> {
+        let shown = path.display();
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "record".into());
+        if ext.as_deref() == Some("csv") {
+            let bytes = std::fs::read(path).map_err(|e| format!("{shown}: {e}"))?;
+            let plain = ecg_balance_lab::io::csv::read_plain(&bytes)
+                .map_err(|e| format!("{shown}: {e}"))?;
+            let fs = fs_hz.or(plain.fs_hz_from_time).ok_or_else(|| {
+                format!(
+                    "{shown}: a plain CSV has no sampling rate: give --fs-hz (e.g. --fs-hz 360)"
+                )
+            })?;
+            return plain
+                .into_record(&name, fs)
+                .map_err(|e| format!("{shown}: {e}"));
+        }
+        let base = if ext.as_deref() == Some("hea") {
+            path.with_extension("")
+        } else {
+            path.to_path_buf()
+        };
+        let dir = base.parent().map(Path::to_path_buf).unwrap_or_default();
+        let hea_path = PathBuf::from(format!("{}.hea", base.display()));
+        let hea = std::fs::read(&hea_path).map_err(|e| {
+            format!(
+                "{}: {e} (give a WFDB record path without extension, a .hea file or a .csv file)",
+                hea_path.display()
+            )
+        })?;
+        let header = parse_header(&hea).map_err(|e| format!("{}: {e}", hea_path.display()))?;
+        let mut dats: Vec<(String, Vec<u8>)> = Vec::new();
+        for s in &header.signals {
+            if dats.iter().all(|(n, _)| *n != s.file_name) {
+                let p = dir.join(&s.file_name);
+                let bytes = std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+                dats.push((s.file_name.clone(), bytes));
+            }
+        }
+        let atr_path = PathBuf::from(format!("{}.atr", base.display()));
+        let atr = if with_atr && atr_path.exists() {
+            Some(std::fs::read(&atr_path).map_err(|e| format!("{}: {e}", atr_path.display()))?)
+        } else {
+            None
+        };
+        let name = base
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or(name);
+        read_record(
+            &name,
+            &hea,
+            |f| dats.iter().find(|(n, _)| n == f).map(|(_, b)| b.as_slice()),
+            atr.as_deref(),
+        )
+        .map_err(|e| format!("{}: {e}", base.display()))
+    }
+
+    /// Index of lead `name` in `record` (case-insensitive), or the first lead.
+    fn lead_index(record: &Record, name: Option<&str>) -> Result<usize, String> {
+        match name {
+            None => Ok(0),
+            Some(n) => record.signal_index(n).ok_or_else(|| {
+                let names: Vec<&str> = record.signals.iter().map(|s| s.name.as_str()).collect();
+                format!(
+                    "record {} has no lead {n:?}; its leads are {}",
+                    record.name,
+                    names.join(", ")
+                )
+            }),
+        }
+    }
+
+    fn detect(
+        record_path: &Path,
+        method: PeakMethod,
+        lead: Option<&str>,
+        fs_hz: Option<f64>,
+        out: &Path,
+    ) -> Result<(), String> {
+        let record = read_record_path(record_path, fs_hz, false)?;
+        let lead = lead_index(&record, lead)?;
+        let t0 = std::time::Instant::now();
+        let peaks =
+            detect_record(&record, lead, method).map_err(|e| format!("{}: {e}", record.name))?;
+        let seconds = t0.elapsed().as_secs_f64();
+        let is_atr = out
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("atr"));
+        let bytes = if is_atr {
+            write_annotations(&beat_annotations(&peaks, None)).map_err(|e| e.to_string())?
+        } else {
+            let mut text = String::with_capacity(peaks.len() * 8);
+            for p in &peaks {
+                text.push_str(&p.to_string());
+                text.push('\n');
+            }
+            text.into_bytes()
+        };
+        std::fs::write(out, bytes).map_err(|e| format!("{}: {e}", out.display()))?;
+        eprintln!(
+            "{}: {} beats in lead {} ({:.1} s at {} Hz) by {method} in {seconds:.2} s; written to {}",
+            record.name,
+            peaks.len(),
+            record.signals[lead].name,
+            record.duration_s(),
+            record.fs_hz,
+            out.display()
+        );
+        Ok(())
+    }
+
+    /// WFDB records (`.hea` with an `.atr` beside them) under `dir`, recursively, sorted.
+    fn annotated_records(dir: &Path) -> Result<Vec<PathBuf>, String> {
+        fn walk(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+            let entries = std::fs::read_dir(p).map_err(|e| format!("{}: {e}", p.display()))?;
+            for e in entries.filter_map(Result::ok) {
+                let path = e.path();
+                if path.is_dir() {
+                    walk(&path, out)?;
+                } else if path.extension().is_some_and(|x| x == "hea")
+                    && path.with_extension("atr").exists()
+                {
+                    out.push(path.with_extension(""));
+                }
+            }
+            Ok(())
+        }
+        let mut out = Vec::new();
+        walk(dir, &mut out)?;
+        out.sort();
+        Ok(out)
+    }
+
+    fn detect_eval(
+        data: &Path,
+        method: PeakMethod,
+        lead: Option<&str>,
+        as_json: bool,
+    ) -> Result<(), String> {
+        let paths = annotated_records(data)?;
+        if paths.is_empty() {
+            return Err(format!(
+                "{}: no WFDB record with reference annotations (.hea with .atr) found",
+                data.display()
+            ));
+        }
+        let t0 = std::time::Instant::now();
+        let mut records = serde_json::Map::new();
+        let mut total = MatchCounts::default();
+        if !as_json {
+            println!(
+                "{:<10} {:>6} {:>6} {:>5} {:>5} {:>8} {:>8}",
+                "record", "beats", "tp", "fn", "fp", "Se %", "+P %"
+            );
+        }
+        for path in &paths {
+            let record = read_record_path(path, None, true)?;
+            let l = lead_index(&record, lead)?;
+            let peaks =
+                detect_record(&record, l, method).map_err(|e| format!("{}: {e}", record.name))?;
+            let m = evaluate_record(&record, &peaks);
+            total = total.merged(m);
+            let excluded: Vec<[usize; 2]> = excluded_intervals(&record)
+                .into_iter()
+                .map(|r| [r.start, r.end])
+                .collect();
+            let mut v = m.to_json();
+            if let Some(o) = v.as_object_mut() {
+                o.insert("lead".into(), json!(record.signals[l].name));
+                o.insert(
+                    "reference_beats".into(),
+                    json!(reference_beats(&record).len()),
+                );
+                o.insert("detections".into(), json!(peaks.len()));
+                o.insert("excluded_samples".into(), json!(excluded));
+                o.insert("fs_hz".into(), json!(record.fs_hz));
+                o.insert(
+                    "match_window_samples".into(),
+                    json!(match_window_samples(record.fs_hz)),
+                );
+            }
+            if !as_json {
+                println!(
+                    "{:<10} {:>6} {:>6} {:>5} {:>5} {:>8.3} {:>8.3}",
+                    record.name,
+                    m.tp + m.fn_,
+                    m.tp,
+                    m.fn_,
+                    m.fp,
+                    m.se().map_or(f64::NAN, |x| 100.0 * x),
+                    m.ppv().map_or(f64::NAN, |x| 100.0 * x)
+                );
+            }
+            records.insert(record.name.clone(), v);
+        }
+        let seconds = t0.elapsed().as_secs_f64();
+        if as_json {
+            let value = json!({
+                "method": method.name(),
+                "lead": lead.map_or_else(|| "first".to_string(), str::to_string),
+                "match_window_ms": 150.0,
+                "excluded": "ventricular flutter/fibrillation episodes ([ … ] and (VFL/(VF rhythm to the next rhythm change), as ANSI/AAMI EC57",
+                "records": records,
+                "total": total.to_json(),
+                "seconds": seconds,
+            });
+            println!("{value}");
+        } else {
+            println!(
+                "{:<10} {:>6} {:>6} {:>5} {:>5} {:>8.3} {:>8.3}   ({} records, {seconds:.1} s)",
+                "TOTAL",
+                total.tp + total.fn_,
+                total.tp,
+                total.fn_,
+                total.fp,
+                total.se().map_or(f64::NAN, |x| 100.0 * x),
+                total.ppv().map_or(f64::NAN, |x| 100.0 * x),
+                paths.len()
+            );
+        }
+        Ok(())
     }
 
     /// Reads every file under `paths` (recursively) into memory.
@@ -807,6 +1090,31 @@ mod cli {
                 }
                 ExitCode::SUCCESS
             }
+            Command::Detect {
+                record,
+                method,
+                lead,
+                fs_hz,
+                out,
+            } => match detect(&record, method, lead.as_deref(), fs_hz, &out) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            },
+            Command::DetectEval {
+                data,
+                method,
+                lead,
+                json,
+            } => match detect_eval(&data, method, lead.as_deref(), json) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            },
         }
     }
 }

@@ -1,5 +1,6 @@
-//! Signal work named like the field: AAMI classes, beat segmentation, RR features.
+//! Signal work named like the field: AAMI classes, QRS detection, beat segmentation, RR features.
 
 pub mod aami;
 pub mod beats;
+pub mod detect;
 pub mod simulate;
