@@ -28,7 +28,6 @@ mod cli {
         SynthConfig, fit_class_models, fitted_config, quality_report, synth_beats_with,
     };
     use ecg_balance_lab::dataset::weights::WeightScheme;
-    use ecg_balance_lab::dataset::weights::WeightScheme;
     use ecg_balance_lab::ecg::aami::AamiClass;
     use ecg_balance_lab::ecg::beats::{RrFeatures, WindowSpec};
     use ecg_balance_lab::ecg::detect::{
