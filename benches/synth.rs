@@ -34,19 +34,23 @@ fn continuous(c: &mut Criterion) {
     for seconds in [60.0f64, 300.0] {
         // 70 bpm: beats per run.
         g.throughput(Throughput::Elements((seconds * 70.0 / 60.0) as u64));
-        g.bench_with_input(BenchmarkId::new("360Hz_70bpm_s", seconds), &seconds, |b, &s| {
-            let config = EcgSynConfig {
-                fs_hz: 360.0,
-                internal_factor: 1,
-                duration_s: s,
-                rr: RrSpectrum {
-                    hr_mean_bpm: 70.0,
-                    ..RrSpectrum::default()
-                },
-                ..EcgSynConfig::default()
-            };
-            b.iter(|| ecgsyn(&config).map(|e| e.r_samples.len()))
-        });
+        g.bench_with_input(
+            BenchmarkId::new("360Hz_70bpm_s", seconds),
+            &seconds,
+            |b, &s| {
+                let config = EcgSynConfig {
+                    fs_hz: 360.0,
+                    internal_factor: 1,
+                    duration_s: s,
+                    rr: RrSpectrum {
+                        hr_mean_bpm: 70.0,
+                        ..RrSpectrum::default()
+                    },
+                    ..EcgSynConfig::default()
+                };
+                b.iter(|| ecgsyn(&config).map(|e| e.r_samples.len()))
+            },
+        );
     }
     g.finish();
     let mut g = c.benchmark_group("demo_records");

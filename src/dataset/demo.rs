@@ -22,8 +22,8 @@
 use super::synth::{After, ClassModel, Range, SynthConfig, mv_to_adu};
 use crate::ecg::aami::AamiClass;
 use crate::ecg::simulate::{
-    Morphology, N_WAVES, PlannedBeat, RrSpectrum, SimulateError, StripConfig,
-    internal_factor_for, rr_process, simulate_strip,
+    Morphology, N_WAVES, PlannedBeat, RrSpectrum, SimulateError, StripConfig, internal_factor_for,
+    rr_process, simulate_strip,
 };
 use crate::record::RecordSource;
 use crate::rng::Rng;
@@ -112,7 +112,10 @@ fn split_count(total: usize, weights: &[f64], caps: &[usize]) -> Vec<usize> {
                 left -= 1;
             }
         }
-        open = next_open.into_iter().filter(|&i| out[i] < caps[i]).collect();
+        open = next_open
+            .into_iter()
+            .filter(|&i| out[i] < caps[i])
+            .collect();
     }
     out
 }
@@ -175,18 +178,21 @@ fn place_labels(n: usize, s: usize, v: usize, f: usize, rng: &mut Rng) -> Vec<Aa
 }
 
 fn plan_demo(seed: u64) -> Vec<PatientPlan> {
-    let mut rng = Rng::new(seed ^ 0xDE30_5E7);
+    let mut rng = Rng::new(seed ^ 0x0DE3_05E7);
     let [n_n, n_s, n_v, n_f, n_q] = demo_class_counts();
     let paced = pick(DEMO_PATIENTS, DEMO_PACED_PATIENTS, &mut rng);
     let others: Vec<usize> = (0..DEMO_PATIENTS).filter(|i| !paced.contains(i)).collect();
     // Beats per patient.
     let paced_counts = split_count(
         n_q,
-        &vec![1.0; DEMO_PACED_PATIENTS],
-        &vec![usize::MAX; DEMO_PACED_PATIENTS],
+        &[1.0; DEMO_PACED_PATIENTS],
+        &[usize::MAX; DEMO_PACED_PATIENTS],
     );
     let other_total = n_n + n_s + n_v + n_f;
-    let w: Vec<f64> = others.iter().map(|_| rng.uniform_range(0.75, 1.25)).collect();
+    let w: Vec<f64> = others
+        .iter()
+        .map(|_| rng.uniform_range(0.75, 1.25))
+        .collect();
     let other_counts = split_count(other_total, &w, &vec![usize::MAX; others.len()]);
     // Who has which ectopic beats, and how many (caps keep every patient mostly sinus).
     let v_who = pick(others.len(), N_WITH_V, &mut rng);
@@ -554,13 +560,11 @@ mod tests {
             }
         }
         assert_eq!(counts, demo_class_counts());
-        assert_eq!(plans.iter().filter(|p| p.paced).count(), DEMO_PACED_PATIENTS);
-        let with = |c: AamiClass| {
-            plans
-                .iter()
-                .filter(|p| p.labels.contains(&c))
-                .count()
-        };
+        assert_eq!(
+            plans.iter().filter(|p| p.paced).count(),
+            DEMO_PACED_PATIENTS
+        );
+        let with = |c: AamiClass| plans.iter().filter(|p| p.labels.contains(&c)).count();
         assert_eq!(with(AamiClass::V), N_WITH_V);
         assert_eq!(with(AamiClass::S), N_WITH_S);
         assert_eq!(with(AamiClass::F), N_WITH_F);

@@ -119,6 +119,7 @@ impl Morphology {
         b_rad: [0.25, 0.1, 0.1, 0.1, 0.4],
     };
 
+    #[allow(clippy::needless_range_loop)]
     /// The events ECGSYN integrates at heart rate `hr_bpm`: widths × √(hr/60), angles of Q and S
     /// × √(hr/60), of P and T × (hr/60)^¼, R unchanged (`ecgsyn.m`'s `hrfact`, `hrfact2`).
     pub fn at_heart_rate(&self, hr_bpm: f64) -> Waves {
@@ -137,6 +138,7 @@ impl Morphology {
         w
     }
 
+    #[allow(clippy::needless_range_loop)]
     /// Inverse of [`Morphology::at_heart_rate`]: the 60-bpm table whose events at `hr_bpm` are
     /// `waves`.
     pub fn from_waves(waves: &Waves, hr_bpm: f64) -> Morphology {
@@ -428,12 +430,11 @@ pub fn rr_process(spec: &RrSpectrum, n: usize, rng: &mut Rng) -> Vec<f64> {
             Complex::from_polar(sw[k], ph)
         })
         .collect();
-    FftPlanner::<f64>::new().plan_fft_inverse(n).process(&mut buf);
+    FftPlanner::<f64>::new()
+        .plan_fft_inverse(n)
+        .process(&mut buf);
     // numpy's ifft divides by n, ECGSYN divides by n again.
-    let x: Vec<f64> = buf
-        .iter()
-        .map(|c| c.re / (n as f64) / (n as f64))
-        .collect();
+    let x: Vec<f64> = buf.iter().map(|c| c.re / (n as f64) / (n as f64)).collect();
     let mean = x.iter().sum::<f64>() / n as f64;
     let sd = (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64).sqrt();
     let ratio = if sd > 0.0 { rr_std / sd } else { 0.0 };
@@ -508,8 +509,7 @@ impl EcgSynConfig {
                 format!("must be 1 to 64, found {}", self.internal_factor),
             ));
         }
-        if !(self.duration_s.is_finite() && self.duration_s > 0.0 && self.duration_s <= 86_400.0)
-        {
+        if !(self.duration_s.is_finite() && self.duration_s > 0.0 && self.duration_s <= 86_400.0) {
             return Err(invalid(
                 "duration_s",
                 format!("must be in (0, 86400] s, found {}", self.duration_s),
@@ -589,7 +589,9 @@ pub fn ecgsyn(config: &EcgSynConfig) -> Result<Ecg, SimulateError> {
     let n_out = (config.duration_s * config.fs_hz).ceil().max(1.0) as usize;
     let n_int = (n_out - 1) * q + 1;
     // RR process long enough to cover the record (a power of two of 1-Hz samples, as ECGSYN).
-    let n_rr = ((config.duration_s.ceil() as usize) + 2).next_power_of_two().max(4);
+    let n_rr = ((config.duration_s.ceil() as usize) + 2)
+        .next_power_of_two()
+        .max(4);
     let rr0 = rr_process(&config.rr, n_rr, &mut rng.fork(1));
     let rr_at = |t: f64| -> f64 {
         let i = t.floor().max(0.0) as usize;
@@ -1128,10 +1130,18 @@ mod tests {
         // at its own ω; only the slow baseline differs).
         let qrs = |r: u64| {
             let r = r as usize;
-            let q = s.signal_mv[r - 30..r].iter().copied().fold(f32::INFINITY, f32::min);
+            let q = s.signal_mv[r - 30..r]
+                .iter()
+                .copied()
+                .fold(f32::INFINITY, f32::min);
             s.signal_mv[r] - q
         };
-        assert!((qrs(1314) - qrs(720)).abs() < 0.03, "{} {}", qrs(1314), qrs(720));
+        assert!(
+            (qrs(1314) - qrs(720)).abs() < 0.03,
+            "{} {}",
+            qrs(1314),
+            qrs(720)
+        );
     }
 
     #[test]
