@@ -201,7 +201,8 @@ impl Waves {
         s
     }
 
-    /// The forcing with Δθ wrapped into [−π, π], as ECGSYN computes it for a phase θ ∈ (−π, π].
+    /// The forcing with Δθ wrapped into [−π, π], as ECGSYN computes it for a phase θ ∈ (−π, π]
+    /// (events beyond the cut-off of [`Waves::forcing`] skipped).
     #[inline]
     pub fn forcing_wrapped(&self, theta_rad: f64) -> f64 {
         let tau = std::f64::consts::TAU;
@@ -210,7 +211,9 @@ impl Waves {
             let raw = theta_rad - self.theta_rad[i];
             let d = raw - (raw / tau).round() * tau;
             let b = self.b_rad[i];
-            s -= self.a[i] * d * exp_neg(-0.5 * (d * d) / (b * b));
+            if d.abs() < CUTOFF_WIDTHS * b {
+                s -= self.a[i] * d * exp_neg(-0.5 * (d * d) / (b * b));
+            }
         }
         s
     }
