@@ -957,12 +957,17 @@ pub fn simulate_strip(beats: &[PlannedBeat], config: &StripConfig, rng: &mut Rng
                     let d_a = ph_a - shift - ev.theta[i];
                     // Half steps with |d| < reach.
                     let (lo, hi) = if delta > 0.0 {
+                        let span = (mb - 1 - ma) as f64;
                         let lo = ((-reach - d_a) / delta).ceil().max(0.0);
-                        let hi = ((reach - d_a) / delta).floor();
-                        if hi < lo {
+                        let hi = ((reach - d_a) / delta).floor().min(span);
+                        // NaN (from a NaN phase) falls through as "no overlap" too.
+                        if lo
+                            .partial_cmp(&hi)
+                            .is_none_or(|o| o == std::cmp::Ordering::Greater)
+                        {
                             continue;
                         }
-                        (ma + lo as usize, (ma + hi as usize).min(mb - 1))
+                        (ma + lo as usize, ma + hi as usize)
                     } else if d_a.abs() < reach {
                         (ma, mb - 1)
                     } else {
