@@ -545,3 +545,31 @@ fn fitted_models_on_mitdb_ds1() {
         assert!(qf.train_synthetic_test_real.is_none());
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Whatever the class, seed and window rate: the requested number of beats, every window of
+    /// the layout's length and finite, every RR feature finite and positive intervals, labels
+    /// and origins as asked.
+    #[test]
+    fn synthetic_beats_are_well_formed(
+        class_index in 0usize..5,
+        seed in proptest::prelude::any::<u64>(),
+        fs_hz in 60.0f32..500.0,
+        count in 1usize..12,
+    ) {
+        let class = AamiClass::ALL[class_index];
+        let layout = WindowSpec { fs_hz, ..WindowSpec::default() }.layout();
+        let set = synth_beats(class, count, layout, seed).expect("valid layout");
+        proptest::prop_assert_eq!(set.len(), count);
+        proptest::prop_assert_eq!(set.windows.len(), count * layout.len);
+        proptest::prop_assert!(set.windows.iter().all(|v| v.is_finite() && v.abs() < 10.0));
+        proptest::prop_assert!(set.rr.iter().all(|v| v.is_finite()));
+        for i in 0..count {
+            proptest::prop_assert!(set.rr_of(i)[0] > 0.2 && set.rr_of(i)[1] > 0.2);
+        }
+        proptest::prop_assert!(set.labels.iter().all(|&l| l == class));
+        proptest::prop_assert!(set.origin.iter().all(|&o| o == ecg_balance_lab::dataset::Origin::Synthetic));
+    }
+}
