@@ -133,6 +133,10 @@ fn ecgsyn_heart_rate_and_r_peaks_follow_the_rr_series() {
         let sd_ms =
             1000.0 * (d.iter().map(|v| (v - m).powi(2)).sum::<f64>() / d.len() as f64).sqrt();
         let want_ms = 1000.0 * 60.0 / (hr * hr);
+        eprintln!(
+            "hr {hr} seed {seed}: {} R peaks, mean HR {mean_hr:.3} bpm (NeuroKit2 {nk_hr}), RR sd {sd_ms:.3} ms (requested {want_ms:.3}, NeuroKit2 {nk_sd_ms})",
+            e.r_samples.len()
+        );
         assert!(
             (sd_ms - want_ms).abs() < 0.3 * want_ms,
             "RR sd {sd_ms} ms, requested {want_ms} ms (NeuroKit2 {nk_sd_ms} ms)"
