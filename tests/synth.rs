@@ -133,6 +133,10 @@ fn ecgsyn_heart_rate_and_r_peaks_follow_the_rr_series() {
         let sd_ms =
             1000.0 * (d.iter().map(|v| (v - m).powi(2)).sum::<f64>() / d.len() as f64).sqrt();
         let want_ms = 1000.0 * 60.0 / (hr * hr);
+        eprintln!(
+            "hr {hr} seed {seed}: {} R peaks, mean HR {mean_hr:.3} bpm (NeuroKit2 {nk_hr}), RR sd {sd_ms:.3} ms (requested {want_ms:.3}, NeuroKit2 {nk_sd_ms})",
+            e.r_samples.len()
+        );
         assert!(
             (sd_ms - want_ms).abs() < 0.3 * want_ms,
             "RR sd {sd_ms} ms, requested {want_ms} ms (NeuroKit2 {nk_sd_ms} ms)"
@@ -382,7 +386,10 @@ fn demo_records_segment_like_real_records() {
 ///       sorted(set(a.symbol)), r.p_signal[:, 0].min(), r.p_signal[:, 0].max())
 /// ```
 ///
-/// See `WFDB_PYTHON_SYNTH07` below for what it printed.
+/// It printed `360 43200 ['MLII'] [200.0] [0] 183 ['A', 'N', 'V'] -2.075 2.755`, symbol counts
+/// `{'A': 2, 'N': 164, 'V': 17}` and first beats at samples `[230, 472, 720, 963, 1201]`; the
+/// crate's reader must see the same (a change to the generator changes these numbers: run the
+/// command and the script again before updating them).
 #[test]
 fn synth_record_round_trips_through_wfdb_files() {
     use ecg_balance_lab::io::wfdb::{read_record, write_record};
@@ -413,6 +420,30 @@ fn synth_record_round_trips_through_wfdb_files() {
     assert!(
         symbols.iter().all(|s| ["N", "A", "V", "F"].contains(s)),
         "{symbols:?}"
+    );
+    // What wfdb-python read from the same files.
+    assert_eq!(back.sig_len(), 43_200);
+    assert_eq!(back.annotations.len(), 183);
+    let count = |sym: &str| {
+        back.annotations
+            .iter()
+            .filter(|a| a.symbol() == sym)
+            .count()
+    };
+    assert_eq!((count("A"), count("N"), count("V")), (2, 164, 17));
+    let first: Vec<u64> = back.annotations.iter().take(5).map(|a| a.sample).collect();
+    assert_eq!(first, vec![230, 472, 720, 963, 1201]);
+    let mv: Vec<f32> = (0..back.sig_len())
+        .map(|i| back.signals[0].physical(i))
+        .collect();
+    let (lo, hi) = mv
+        .iter()
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    assert!(
+        (lo + 2.075).abs() < 1e-3 && (hi - 2.755).abs() < 1e-3,
+        "{lo} {hi}"
     );
 }
 
@@ -450,9 +481,10 @@ fn mitdb_ds1_train(layout_fs_hz: f32) -> BeatSet {
     beats.subset(&split.train)
 }
 
-/// Fitted mode on MIT-BIH DS1: the five-Gaussian fit describes each class-mean beat, and
-/// synthetic beats from the fitted models correlate with the real class means better than
-/// those from the built-in tables.
+/// Fitted mode on MIT-BIH DS1 (training side of the inter-patient split): the five-Gaussian fit
+/// describes each class-mean beat, and synthetic beats from the fitted models correlate with the
+/// real class means at least as well as those from the built-in tables (where a fit does worse,
+/// the table stays: F on DS1). Quality figures are printed (`--nocapture`).
 #[test]
 fn fitted_models_on_mitdb_ds1() {
     let train = mitdb_ds1_train(180.0);
@@ -460,17 +492,33 @@ fn fitted_models_on_mitdb_ds1() {
     let fits = fit_class_models(&train);
     for f in &fits {
         eprintln!(
-            "fit {}: {} beats, hr {:.0} bpm, rms residual {:.4} mV of {:.4} mV, {} iterations, {:?}",
+            "fit {}: {} beats, hr {:.0} bpm, rms residual {:.4} mV of {:.4} mV, {} iterations, corr fitted {:.3} table {:.3}, replaces table {}",
             f.class,
             f.n_beats,
             f.hr_bpm,
             f.rms_residual_mv,
             f.rms_mean_beat_mv,
             f.iterations,
-            f.morphology
+            f.corr_fitted,
+            f.corr_table,
+            f.replaces_table
         );
-        assert!(f.rms_residual_mv < 0.1 * f.rms_mean_beat_mv, "{f:?}");
+        // Five Gaussians describe the N and V means closely; S and F means mix patients and
+        // hold parts of neighbouring beats (S is premature: the previous T wave).
+        let bound = if matches!(f.class, AamiClass::N | AamiClass::V) {
+            0.1
+        } else {
+            0.3
+        };
+        assert!(f.rms_residual_mv < bound * f.rms_mean_beat_mv, "{f:?}");
     }
+    // Fits that beat their tables (checked inside fit_class_models): N, S and V on DS1.
+    let used: Vec<AamiClass> = fits
+        .iter()
+        .filter(|f| f.replaces_table)
+        .map(|f| f.class)
+        .collect();
+    assert_eq!(used, vec![AamiClass::N, AamiClass::S, AamiClass::V]);
     let classes: Vec<AamiClass> = fits.iter().map(|f| f.class).collect();
     assert!(classes.starts_with(&[AamiClass::N, AamiClass::S, AamiClass::V, AamiClass::F]));
     let fitted = fitted_config(&fits);
@@ -499,5 +547,33 @@ fn fitted_models_on_mitdb_ds1() {
             "{class}: fitted {f:?} table {t:?}"
         );
         assert!(qf.train_synthetic_test_real.is_none());
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Whatever the class, seed and window rate: the requested number of beats, every window of
+    /// the layout's length and finite, every RR feature finite and positive intervals, labels
+    /// and origins as asked.
+    #[test]
+    fn synthetic_beats_are_well_formed(
+        class_index in 0usize..5,
+        seed in proptest::prelude::any::<u64>(),
+        fs_hz in 60.0f32..500.0,
+        count in 1usize..12,
+    ) {
+        let class = AamiClass::ALL[class_index];
+        let layout = WindowSpec { fs_hz, ..WindowSpec::default() }.layout();
+        let set = synth_beats(class, count, layout, seed).expect("valid layout");
+        proptest::prop_assert_eq!(set.len(), count);
+        proptest::prop_assert_eq!(set.windows.len(), count * layout.len);
+        proptest::prop_assert!(set.windows.iter().all(|v| v.is_finite() && v.abs() < 10.0));
+        proptest::prop_assert!(set.rr.iter().all(|v| v.is_finite()));
+        for i in 0..count {
+            proptest::prop_assert!(set.rr_of(i)[0] > 0.2 && set.rr_of(i)[1] > 0.2);
+        }
+        proptest::prop_assert!(set.labels.iter().all(|&l| l == class));
+        proptest::prop_assert!(set.origin.iter().all(|&o| o == ecg_balance_lab::dataset::Origin::Synthetic));
     }
 }

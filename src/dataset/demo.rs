@@ -178,15 +178,15 @@ fn place_labels(n: usize, s: usize, v: usize, f: usize, rng: &mut Rng) -> Vec<Aa
 }
 
 fn plan_demo(seed: u64) -> Vec<PatientPlan> {
-    let mut rng = Rng::new(seed ^ 0xDE30_5E7);
+    let mut rng = Rng::new(seed ^ 0x0DE3_05E7);
     let [n_n, n_s, n_v, n_f, n_q] = demo_class_counts();
     let paced = pick(DEMO_PATIENTS, DEMO_PACED_PATIENTS, &mut rng);
     let others: Vec<usize> = (0..DEMO_PATIENTS).filter(|i| !paced.contains(i)).collect();
     // Beats per patient.
     let paced_counts = split_count(
         n_q,
-        &vec![1.0; DEMO_PACED_PATIENTS],
-        &vec![usize::MAX; DEMO_PACED_PATIENTS],
+        &[1.0; DEMO_PACED_PATIENTS],
+        &[usize::MAX; DEMO_PACED_PATIENTS],
     );
     let other_total = n_n + n_s + n_v + n_f;
     let w: Vec<f64> = others

@@ -159,12 +159,14 @@ pub struct ClassModel {
 }
 
 /// The normal beat: McSharry et al. 2003, table 1, with the QRS narrowed to a typical adult
-/// duration. The paper's Q and S at ∓15° with widths 0.1 rad make a QRS of about 105–115 ms at
-/// 60–100 bpm (slope delineation of `tests/synth.rs`), at the upper limit of normal; normal
-/// adult QRS is 80–100 ms (AHA/ACCF/HRS recommendations for the standardization and
-/// interpretation of the ECG, part III, Circulation 119:e235, 2009: < 110 ms). Q and S move to
-/// ∓10° and the three QRS widths to 0.07 rad; their amplitudes grow by (0.1/0.07)² so every
-/// wave keeps the paper's area a·b² (and so its height in mV). P and T are the paper's.
+/// duration. The paper's Q and S at ∓15° with widths 0.1 rad make a QRS of 114, 103 and 94 ms
+/// at 60, 75 and 90 bpm (slope delineation of `tests/synth.rs` on
+/// [`crate::ecg::simulate::ecgsyn`]), at or past the upper limit of normal: a normal adult QRS
+/// lasts 80–100 ms, and 110 ms or more is a conduction delay (Surawicz et al., AHA/ACCF/HRS
+/// recommendations for the standardization and interpretation of the ECG, part III, Circulation
+/// 119:e235–e240, 2009). Q and S move to ∓10° and the three QRS widths to 0.07 rad; their
+/// amplitudes grow by (0.1/0.07)² so every wave keeps the paper's area a·b² (and so its height
+/// in mV). P and T are the paper's.
 pub const N_TABLE: Morphology = Morphology {
     theta_deg: [-70.0, -10.0, 0.0, 10.0, 100.0],
     a: [1.2, -10.2, 61.2, -15.3, 0.75],
@@ -458,7 +460,10 @@ impl SynthConfig {
                     reason: format!("no model for class {c}"),
                 });
             };
-            if !m.morphology.is_valid() || !(m.hr_bpm.lo > 20.0 && m.hr_bpm.hi < 250.0) {
+            if !m.morphology.is_valid()
+                || !(20.0..250.0).contains(&m.hr_bpm.lo)
+                || !(20.0..250.0).contains(&m.hr_bpm.hi)
+            {
                 return Err(SimulateError::Invalid {
                     what: "models",
                     reason: format!(
@@ -487,7 +492,7 @@ pub fn strip_rate_hz(layout: &BeatLayout) -> f64 {
 
 fn check_layout(layout: &BeatLayout) -> Result<(), SimulateError> {
     let fs = f64::from(layout.fs_hz);
-    if !(fs.is_finite() && (20.0..=2000.0).contains(&fs))
+    if !(20.0..=2000.0).contains(&fs)
         || !(8..=4096).contains(&layout.len)
         || layout.r_index >= layout.len
     {
@@ -721,9 +726,22 @@ pub struct FittedClass {
     pub rms_residual_mv: f64,
     /// RMS of the mean beat about its mean, mV (the residual's scale).
     pub rms_mean_beat_mv: f64,
-    /// Levenberg–Marquardt iterations.
+    /// Levenberg–Marquardt iterations (over all starts).
     pub iterations: usize,
+    /// Median correlation with the real class-mean beat of [`FIT_CHECK_BEATS`] synthetic beats
+    /// from the fitted model (`NaN` until [`fit_class_models`] checks it).
+    pub corr_fitted: f64,
+    /// The same for beats from the built-in table.
+    pub corr_table: f64,
+    /// True when the fitted model does at least as well as the table (checked by
+    /// [`fit_class_models`]; true until checked); [`fitted_config`] uses only such fits (five
+    /// Gaussians cannot always describe a class mean that mixes patients or holds parts of
+    /// neighbouring beats).
+    pub replaces_table: bool,
 }
+
+/// Synthetic beats per model used to compare a fit with its table.
+pub const FIT_CHECK_BEATS: usize = 60;
 
 /// Fewest beats a class needs to be fitted.
 pub const MIN_FIT_BEATS: usize = 10;
@@ -747,12 +765,40 @@ pub fn class_mean(set: &BeatSet, class: AamiClass) -> Vec<f32> {
     sum.iter().map(|s| (s / n as f64) as f32).collect()
 }
 
-/// Fits every class of `train` with at least [`MIN_FIT_BEATS`] beats (see [`fit_class`]).
+/// Fits every class of `train` with at least [`MIN_FIT_BEATS`] beats (see [`fit_class`]), then
+/// checks each fit against its table: [`FIT_CHECK_BEATS`] beats of the class from all the fits
+/// and from all the fits but this class's table, each compared with the real class-mean beat
+/// (median correlation); a fit that does worse than its table is marked
+/// `replaces_table = false` and [`fitted_config`] leaves the table in place.
 pub fn fit_class_models(train: &BeatSet) -> Vec<FittedClass> {
-    AamiClass::ALL
+    let mut fits: Vec<FittedClass> = AamiClass::ALL
         .iter()
         .filter_map(|&c| fit_class(train, c).ok())
-        .collect()
+        .collect();
+    let all = fits.iter().fold(SynthConfig::default(), config_with);
+    let layout = train.layout;
+    for fit in &mut fits {
+        let real_mean = class_mean(train, fit.class);
+        let median_corr = |config: &SynthConfig| -> f64 {
+            let Ok(set) = synth_beats_with(config, fit.class, FIT_CHECK_BEATS, layout, 0xF17)
+            else {
+                return f64::NAN;
+            };
+            let mut c: Vec<f64> = (0..set.len())
+                .map(|i| pearson(set.window(i), &real_mean))
+                .collect();
+            c.sort_by(f64::total_cmp);
+            quantile(&c, 0.5)
+        };
+        let mut without = all.clone();
+        if let Some(m) = without.models.iter_mut().find(|m| m.class == fit.class) {
+            *m = ClassModel::table(fit.class);
+        }
+        fit.corr_fitted = median_corr(&all);
+        fit.corr_table = median_corr(&without);
+        fit.replaces_table = fit.morphology.is_valid() && fit.corr_fitted >= fit.corr_table;
+    }
+    fits
 }
 
 /// Least-squares fit of the five Gaussians to the class-mean beat of `class` in `train`.
@@ -760,9 +806,9 @@ pub fn fit_class_models(train: &BeatSet) -> Vec<FittedClass> {
 /// In time, the model's leak-free beat is c + Σ αi exp(−(t − μi)² / (2σi²)) with μi = θi/ω,
 /// σi = bi/ω and αi = ai bi² / ω · [`Z_TO_MV`] (ω = 2π × the class's median local sinus rate).
 /// The 16 parameters are fitted by Levenberg–Marquardt (analytic Jacobian, Marquardt's
-/// diagonal scaling, λ ÷ 3 on success and × 4 on failure, at most 200 iterations), starting from
-/// the class's table scaled to the mean beat's R amplitude, then mapped back to (θ, a, b) at
-/// 60 bpm.
+/// diagonal scaling, λ ÷ 3 on success and × 4 on failure, at most 400 iterations) from five
+/// starts — the five class tables scaled to the mean beat's R amplitude — keeping the best, and
+/// mapped back to (θ, a, b) at 60 bpm.
 pub fn fit_class(train: &BeatSet, class: AamiClass) -> Result<FittedClass, SimulateError> {
     let idx = train.indices_of_class(class);
     if idx.len() < MIN_FIT_BEATS {
@@ -785,32 +831,49 @@ pub fn fit_class(train: &BeatSet, class: AamiClass) -> Result<FittedClass, Simul
         .map(|k| (k as f64 - layout.r_index as f64) / fs)
         .collect();
     let y: Vec<f64> = y.iter().map(|&v| f64::from(v)).collect();
-    // Initial guess: the table at the class's rate, scaled to the mean beat's R amplitude.
-    let init = ClassModel::table(class).morphology.at_heart_rate(hr);
-    let mut p = [0.0f64; 16];
-    for i in 0..N_WAVES {
-        let b = init.b_rad[i];
-        p[3 * i] = if init.a[i] == 0.0 {
-            0.01
-        } else {
-            init.a[i] * b * b / omega * Z_TO_MV
-        };
-        p[3 * i + 1] = init.theta_rad[i] / omega;
-        p[3 * i + 2] = b / omega;
-    }
     let mut sorted = y.clone();
     sorted.sort_by(f64::total_cmp);
     let c0 = sorted[sorted.len() / 2];
-    p[15] = c0;
-    let model_r = gaussians(&p, 0.0) - c0;
-    let y_r = y[layout.r_index.min(y.len() - 1)] - c0;
-    if model_r.abs() > 1e-9 {
-        let s = y_r / model_r;
+    // Starts: every class's table at the class's rate, scaled to the mean beat's R amplitude;
+    // the best fit wins.
+    let start = |table: &Morphology| {
+        let init = table.at_heart_rate(hr);
+        let mut p = [0.0f64; 16];
         for i in 0..N_WAVES {
-            p[3 * i] *= s;
+            let b = init.b_rad[i];
+            p[3 * i] = if init.a[i] == 0.0 {
+                0.01
+            } else {
+                init.a[i] * b * b / omega * Z_TO_MV
+            };
+            p[3 * i + 1] = init.theta_rad[i] / omega;
+            p[3 * i + 2] = b / omega;
+        }
+        p[15] = c0;
+        let model_r = gaussians(&p, 0.0) - c0;
+        let y_r = y[layout.r_index.min(y.len() - 1)] - c0;
+        if model_r.abs() > 1e-9 {
+            let s = y_r / model_r;
+            for i in 0..N_WAVES {
+                p[3 * i] *= s;
+            }
+        }
+        p
+    };
+    let mut best: Option<([f64; 16], usize, f64)> = None;
+    let mut iterations_all = 0;
+    for c in AamiClass::ALL {
+        let fit = levenberg_marquardt(&t, &y, start(&ClassModel::table(c).morphology), 1.0 / fs);
+        iterations_all += fit.1;
+        if best.as_ref().is_none_or(|b| fit.2 < b.2) {
+            best = Some(fit);
         }
     }
-    let (p, iterations, rms) = levenberg_marquardt(&t, &y, p, 1.0 / fs);
+    let Some((p, _, rms)) = best else {
+        return Err(SimulateError::NoBeats {
+            class: class.code().to_string(),
+        });
+    };
     let mut waves = Waves {
         theta_rad: [0.0; N_WAVES],
         a: [0.0; N_WAVES],
@@ -825,15 +888,19 @@ pub fn fit_class(train: &BeatSet, class: AamiClass) -> Result<FittedClass, Simul
     }
     let mean = y.iter().sum::<f64>() / y.len() as f64;
     let rms_mean = (y.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / y.len() as f64).sqrt();
-    Ok(FittedClass {
+    let fit = FittedClass {
         class,
         morphology: Morphology::from_waves(&waves, hr),
         hr_bpm: hr,
         n_beats: idx.len(),
         rms_residual_mv: rms,
         rms_mean_beat_mv: rms_mean,
-        iterations,
-    })
+        iterations: iterations_all,
+        corr_fitted: f64::NAN,
+        corr_table: f64::NAN,
+        replaces_table: true,
+    };
+    Ok(fit)
 }
 
 /// c + Σ αi exp(−(t − μi)² / (2σi²)) for parameters `[α, μ, σ] × 5, c`.
@@ -854,8 +921,30 @@ fn cost(t: &[f64], y: &[f64], p: &[f64; 16]) -> f64 {
         .sum()
 }
 
+/// Where each event may sit in a fit, s from the R peak (P, Q, R, S, T): the P wave before the
+/// QRS, Q and S on either side of R, T after it. Keeps the fit from trading events (a "Q" drifting
+/// into the T wave) on class means that hold parts of neighbouring beats.
+const FIT_CENTRE_S: [(f64, f64); N_WAVES] = [
+    (-0.35, -0.06),
+    (-0.10, 0.0),
+    (-0.04, 0.04),
+    (0.0, 0.12),
+    (0.08, 0.5),
+];
+
+/// Widths each event may take in a fit, s (standard deviation of its Gaussian in time).
+const FIT_WIDTH_S: [(f64, f64); N_WAVES] = [
+    (0.008, 0.12),
+    (0.003, 0.06),
+    (0.003, 0.06),
+    (0.003, 0.06),
+    (0.015, 0.2),
+];
+
+#[allow(clippy::needless_range_loop)] // matrix code reads best with indices
 /// Levenberg–Marquardt on the 16-parameter Gaussian sum; returns parameters, iterations and
-/// the RMS residual. Widths are kept between half a sample and 250 ms.
+/// the RMS residual. Centres and widths are kept in [`FIT_CENTRE_S`] and [`FIT_WIDTH_S`] (and
+/// widths above half a sample).
 fn levenberg_marquardt(
     t: &[f64],
     y: &[f64],
@@ -863,18 +952,19 @@ fn levenberg_marquardt(
     sample_s: f64,
 ) -> ([f64; 16], usize, f64) {
     const NP: usize = 16;
-    let (t_lo, t_hi) = (t[0] - 0.1, t[t.len() - 1] + 0.1);
     let clamp = |p: &mut [f64; 16]| {
         for i in 0..N_WAVES {
-            p[3 * i + 1] = p[3 * i + 1].clamp(t_lo, t_hi);
-            p[3 * i + 2] = p[3 * i + 2].clamp(0.5 * sample_s, 0.25);
+            let (c_lo, c_hi) = FIT_CENTRE_S[i];
+            let (w_lo, w_hi) = FIT_WIDTH_S[i];
+            p[3 * i + 1] = p[3 * i + 1].clamp(c_lo, c_hi);
+            p[3 * i + 2] = p[3 * i + 2].clamp(w_lo.max(0.5 * sample_s), w_hi);
         }
     };
     clamp(&mut p);
     let mut c = cost(t, y, &p);
     let mut lambda = 1e-3;
     let mut iterations = 0;
-    for _ in 0..200 {
+    for _ in 0..400 {
         iterations += 1;
         // Normal equations JᵀJ and Jᵀr.
         let mut jtj = [[0.0f64; NP]; NP];
@@ -943,6 +1033,7 @@ fn levenberg_marquardt(
     (p, iterations, (c / t.len() as f64).sqrt())
 }
 
+#[allow(clippy::needless_range_loop)]
 /// Solves `a x = b` in place (Gaussian elimination, partial pivoting); false when singular.
 fn solve<const N: usize>(a: &mut [[f64; N]; N], b: &mut [f64; N]) -> bool {
     for col in 0..N {
@@ -975,20 +1066,27 @@ fn solve<const N: usize>(a: &mut [[f64; N]; N], b: &mut [f64; N]) -> bool {
 }
 
 /// The default models with each fitted class's centre (and heart-rate range, ±15 % around the
-/// fitted rate) replaced by its fit; the fitted V keeps its polarity (no inversion).
+/// fitted rate) replaced by its fit where the fit does at least as well as the table
+/// ([`FittedClass::replaces_table`]); a fitted V keeps its polarity (no inversion).
 pub fn fitted_config(fits: &[FittedClass]) -> SynthConfig {
-    let mut config = SynthConfig::default();
-    for f in fits {
-        if let Some(m) = config.models.iter_mut().find(|m| m.class == f.class) {
-            if !f.morphology.is_valid() {
-                continue;
-            }
-            m.morphology = f.morphology;
-            m.hr_bpm = r((f.hr_bpm * 0.85).max(30.0), (f.hr_bpm * 1.15).min(200.0));
+    fits.iter()
+        .filter(|f| f.replaces_table)
+        .fold(SynthConfig::default(), config_with)
+}
+
+/// `config` with the model of `fit.class` centred on the fit.
+fn config_with(mut config: SynthConfig, fit: &FittedClass) -> SynthConfig {
+    if let Some(m) = config.models.iter_mut().find(|m| m.class == fit.class) {
+        if fit.morphology.is_valid() {
+            m.morphology = fit.morphology;
+            m.hr_bpm = r(
+                (fit.hr_bpm * 0.85).max(30.0),
+                (fit.hr_bpm * 1.15).min(200.0),
+            );
             m.invert_probability = 0.0;
             m.source = ModelSource::Fitted {
-                n_beats: f.n_beats,
-                rms_residual_mv: f.rms_residual_mv,
+                n_beats: fit.n_beats,
+                rms_residual_mv: fit.rms_residual_mv,
             };
         }
     }
