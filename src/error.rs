@@ -22,4 +22,10 @@ pub enum Error {
     /// Augmentation or rebalancing settings, or a cancelled rebalancing.
     #[error(transparent)]
     Augment(#[from] crate::dataset::augment::AugmentError),
+    /// A LightWAVE answer could not be used.
+    #[error(transparent)]
+    Lightwave(#[from] crate::io::lightwave::LightwaveError),
+    /// Fetching from a server failed.
+    #[error(transparent)]
+    Remote(#[from] crate::io::remote::RemoteError),
 }

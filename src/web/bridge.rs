@@ -197,6 +197,7 @@ impl AppState {
                     });
                 }
                 self.notices.set(notices);
+                super::fetch::on_loaded(&report, cancelled);
                 self.last_report.set(Some(report));
                 self.load_timing.set(Some(timing));
             }
@@ -227,7 +228,8 @@ impl AppState {
             }
             Response::Runs { runs } => self.runs.set(runs),
             // Exports are handled where the message arrives (their bytes travel beside it).
-            Response::Export { .. } => {}
+            Response::Export { .. } | Response::Assembled { .. } => {}
+            Response::Fingerprint(f) => super::fetch::on_fingerprint(f),
             Response::AugmentPlan(r) => self.augment_plan.set(Some(r)),
             Response::AugmentPreview(p) => self.augment_preview.set(Some(p)),
             Response::Rebalanced { report, ms, beats } => {
@@ -301,6 +303,11 @@ pub fn provide_state() -> AppState {
                             if let Some(buffer) = buffer {
                                 download(&file_name, &js_sys::Uint8Array::new(&buffer).into(), &mime);
                             }
+                        }
+                        Ok(Response::Assembled { key, name, paths, error, .. }) => {
+                            let buffers = js_sys::Reflect::get(&data, &"buffers".into())
+                                .unwrap_or(JsValue::NULL);
+                            super::fetch::on_assembled(key, name, paths, error, buffers);
                         }
                         Ok(r) => state.on_response(r),
                         Err(err) => state.notify(
