@@ -75,9 +75,8 @@ fn strjson(bytes: &[u8]) -> String {
             continue;
         }
         let n = b[i].leading_ones() as usize;
-        let ok = (2..=4).contains(&n)
-            && b.len() >= i + n
-            && std::str::from_utf8(&b[i..i + n]).is_ok();
+        let ok =
+            (2..=4).contains(&n) && b.len() >= i + n && std::str::from_utf8(&b[i..i + n]).is_ok();
         if ok {
             i += n;
         } else {
@@ -206,7 +205,11 @@ fn answers(db: &str, path: &str, r: &Record, window_s: u32) -> (Vec<u8>, Vec<u8>
     )
 }
 
-fn assemble(info: &[u8], ann: Option<&[u8]>, windows: &[Vec<u8>]) -> Result<Record, LightwaveError> {
+fn assemble(
+    info: &[u8],
+    ann: Option<&[u8]>,
+    windows: &[Vec<u8>],
+) -> Result<Record, LightwaveError> {
     let mut a = Assembler::new(&parse_info(info)?)?;
     if let Some(ann) = ann {
         a.add_annotations(&parse_fetch(ann)?, "atr")?;
@@ -224,17 +227,40 @@ fn assert_same_as_files(got: &Record, file: &Record) {
     assert_eq!(got.comments, file.comments);
     assert_eq!(got.signals.len(), file.signals.len());
     for (g, f) in got.signals.iter().zip(&file.signals) {
-        assert_eq!((&g.name, &g.units, g.adc_gain, g.baseline), (&f.name, &f.units, f.adc_gain, f.baseline));
-        assert!(!f.samples_adu.contains(&f.invalid_adu.unwrap()), "the record has missing samples");
-        assert!(g.samples_adu == f.samples_adu, "{} {}: samples differ", file.name, f.name);
+        assert_eq!(
+            (&g.name, &g.units, g.adc_gain, g.baseline),
+            (&f.name, &f.units, f.adc_gain, f.baseline)
+        );
+        assert!(
+            !f.samples_adu.contains(&f.invalid_adu.unwrap()),
+            "the record has missing samples"
+        );
+        assert!(
+            g.samples_adu == f.samples_adu,
+            "{} {}: samples differ",
+            file.name,
+            f.name
+        );
         assert_eq!(g.invalid_adu, Some(i16::MIN), "WFDB_INVALID_SAMPLE");
     }
     assert_eq!(got.annotations.len(), file.annotations.len());
     for (g, f) in got.annotations.iter().zip(&file.annotations) {
-        assert_eq!((g.sample, g.code, g.subtype, g.chan, g.num), (f.sample, f.code, f.subtype, f.chan, f.num));
-        let served = f.aux_note.as_deref().map(|t| t.split('\0').next().unwrap_or(""));
+        assert_eq!(
+            (g.sample, g.code, g.subtype, g.chan, g.num),
+            (f.sample, f.code, f.subtype, f.chan, f.num)
+        );
+        let served = f
+            .aux_note
+            .as_deref()
+            .map(|t| t.split('\0').next().unwrap_or(""));
         let served = served.filter(|_| f.aux_note.as_deref() != Some(""));
-        assert_eq!(g.aux_note.as_deref(), served, "{} at {}", file.name, f.sample);
+        assert_eq!(
+            g.aux_note.as_deref(),
+            served,
+            "{} at {}",
+            file.name,
+            f.sample
+        );
     }
     assert_eq!(*got, as_served(file));
 }
@@ -267,7 +293,12 @@ fn windows_of_other_sizes_and_overlaps_agree() {
     let (info, ann, w60) = answers("mitdb", "100", &file, 60);
     let (_, _, w7) = answers("mitdb", "100", &file, 7);
     // Every 60 s window but the fifth, whose frames come from overlapping 7 s windows.
-    let mut windows: Vec<Vec<u8>> = w60.iter().enumerate().filter(|(k, _)| *k != 4).map(|(_, w)| w.clone()).collect();
+    let mut windows: Vec<Vec<u8>> = w60
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| *k != 4)
+        .map(|(_, w)| w.clone())
+        .collect();
     windows.extend(w7[30..45].iter().cloned());
     let got = assemble(&info, Some(&ann), &windows).unwrap();
     assert_same_as_files(&got, &file);
@@ -307,19 +338,27 @@ fn gaps_conflicts_and_refusals_are_errors() {
     // A window holding more samples than the record has.
     let long = signals_answer(&file, 640_000, 21_600);
     let mut v: Value = serde_json::from_slice(&long).unwrap();
-    v["fetch"]["signal"][0]["samp"].as_array_mut().unwrap().push(json!(0));
+    v["fetch"]["signal"][0]["samp"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!(0));
     let e = assemble(&info, None, &[serde_json::to_vec(&v).unwrap()]).unwrap_err();
     assert!(e.to_string().contains("10000 were expected"), "{e}");
     // The server's refusal, a record with two samples per frame, a record without a length.
-    let e = parse_info(br#"{"success": false, "error": "The '.hea' file could not be read"}"#).unwrap_err();
-    assert_eq!(e.to_string(), "the LightWAVE server refused info: The '.hea' file could not be read");
+    let e = parse_info(br#"{"success": false, "error": "The '.hea' file could not be read"}"#)
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the LightWAVE server refused info: The '.hea' file could not be read"
+    );
     let mut multi: Value = serde_json::from_slice(&info).unwrap();
     multi["info"]["signal"][1]["tps"] = json!(0.5);
     let e = Assembler::new(&parse_info(&serde_json::to_vec(&multi).unwrap()).unwrap()).unwrap_err();
     assert!(matches!(e, LightwaveError::Unsupported { .. }), "{e}");
     let mut no_len: Value = serde_json::from_slice(&info).unwrap();
     no_len["info"]["duration"] = Value::Null;
-    let e = Assembler::new(&parse_info(&serde_json::to_vec(&no_len).unwrap()).unwrap()).unwrap_err();
+    let e =
+        Assembler::new(&parse_info(&serde_json::to_vec(&no_len).unwrap()).unwrap()).unwrap_err();
     assert!(e.to_string().contains("drop them here"), "{e}");
 }
 
@@ -345,7 +384,11 @@ fn unnamed_signals_and_odd_aux_notes_map_back() {
     let got = assemble(&serde_json::to_vec(&info).unwrap(), Some(&ann), &windows).unwrap();
     assert_eq!(got.signals[0].name, "signal 0");
     assert_eq!(got.annotations[1].aux_note.as_deref(), Some("? x"));
-    assert_eq!(got.annotations[2].aux_note.as_deref(), Some("\u{c3}\u{a9}"), "UTF-8 bytes read back as the file holds them");
+    assert_eq!(
+        got.annotations[2].aux_note.as_deref(),
+        Some("\u{c3}\u{a9}"),
+        "UTF-8 bytes read back as the file holds them"
+    );
     assert_eq!(got.annotations[3].aux_note, None);
     assert_eq!(got, as_served(&file));
 }
@@ -361,7 +404,8 @@ fn clock() -> impl Fn() -> f64 {
 
 #[test]
 fn the_worker_assembles_and_the_files_load_like_dropped_ones() {
-    let reference: Value = serde_json::from_str(&std::fs::read_to_string(REFERENCE).unwrap()).unwrap();
+    let reference: Value =
+        serde_json::from_str(&std::fs::read_to_string(REFERENCE).unwrap()).unwrap();
     let now = clock();
     let mut session = Session::new();
     for name in ["100", "208"] {
@@ -374,7 +418,11 @@ fn the_worker_assembles_and_the_files_load_like_dropped_ones() {
         buffers.extend(windows);
         let mut out = Vec::new();
         session.handle(
-            Request::AssembleLightwave { key: format!("k{name}"), annotator: "atr".into(), parts },
+            Request::AssembleLightwave {
+                key: format!("k{name}"),
+                annotator: "atr".into(),
+                parts,
+            },
             buffers,
             &now,
             &mut |r| out.push(r),
@@ -383,19 +431,42 @@ fn the_worker_assembles_and_the_files_load_like_dropped_ones() {
         let (paths, files) = out
             .into_iter()
             .find_map(|r| match r {
-                Response::Assembled { key, name: n, paths, error, files } => {
-                    assert_eq!((key.as_str(), n.as_str(), error), (format!("k{name}").as_str(), name, None));
+                Response::Assembled {
+                    key,
+                    name: n,
+                    paths,
+                    error,
+                    files,
+                } => {
+                    assert_eq!(
+                        (key.as_str(), n.as_str(), error),
+                        (format!("k{name}").as_str(), name, None)
+                    );
                     Some((paths, files))
                 }
                 _ => None,
             })
             .expect("an Assembled answer");
-        assert_eq!(paths, [format!("{name}.hea"), format!("{name}.dat"), format!("{name}.atr")]);
+        assert_eq!(
+            paths,
+            [
+                format!("{name}.hea"),
+                format!("{name}.dat"),
+                format!("{name}.atr")
+            ]
+        );
 
         let mut out = Vec::new();
-        session.handle(Request::LoadFiles { paths }, files, &now, &mut |r| out.push(r));
+        session.handle(Request::LoadFiles { paths }, files, &now, &mut |r| {
+            out.push(r)
+        });
         session.run_to_end(&now, &mut |r| out.push(r));
-        session.handle(Request::Fingerprint { name: name.into() }, Vec::new(), &now, &mut |r| out.push(r));
+        session.handle(
+            Request::Fingerprint { name: name.into() },
+            Vec::new(),
+            &now,
+            &mut |r| out.push(r),
+        );
         let fp = out
             .into_iter()
             .find_map(|r| match r {
@@ -406,22 +477,47 @@ fn the_worker_assembles_and_the_files_load_like_dropped_ones() {
         assert_eq!(*session.workspace.record(name).unwrap(), as_served(&file));
         let want = &reference["records"][name];
         assert_eq!(fp.digital_sha256, want["digital_sha256"].as_str().unwrap());
-        assert_eq!(serde_json::to_value(&fp.digital_sum).unwrap(), want["digital_sum"]);
-        assert_eq!(serde_json::to_value(&fp.digital_sum_sq).unwrap(), want["digital_sum_sq"]);
-        assert_eq!(serde_json::to_value(&fp.first_10).unwrap(), want["first_10"]);
+        assert_eq!(
+            serde_json::to_value(&fp.digital_sum).unwrap(),
+            want["digital_sum"]
+        );
+        assert_eq!(
+            serde_json::to_value(&fp.digital_sum_sq).unwrap(),
+            want["digital_sum_sq"]
+        );
+        assert_eq!(
+            serde_json::to_value(&fp.first_10).unwrap(),
+            want["first_10"]
+        );
         assert_eq!(serde_json::to_value(&fp.last_10).unwrap(), want["last_10"]);
-        assert_eq!(fp.n_annotations as u64, want["n_annotations"].as_u64().unwrap());
+        assert_eq!(
+            fp.n_annotations as u64,
+            want["n_annotations"].as_u64().unwrap()
+        );
         let samples = want["beat_samples"].as_array().unwrap();
         let symbols: Vec<char> = want["beat_symbols"].as_str().unwrap().chars().collect();
         assert_eq!(fp.n_beats, samples.len());
-        let text: String = samples.iter().zip(&symbols).map(|(s, c)| format!("{s} {c}\n")).collect();
+        let text: String = samples
+            .iter()
+            .zip(&symbols)
+            .map(|(s, c)| format!("{s} {c}\n"))
+            .collect();
         use sha2::Digest;
-        let want_beats: String = sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        let want_beats: String = sha2::Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         assert_eq!(fp.beats_sha256, want_beats);
         // The files read directly give the same fingerprint but for the aux notes' NULs.
         let direct = fingerprint(&file);
-        assert_eq!((direct.digital_sha256, direct.beats_sha256), (fp.digital_sha256.clone(), fp.beats_sha256.clone()));
-        assert_ne!(direct.annotations_sha256, fp.annotations_sha256, "MIT-BIH stores rhythm labels with a NUL");
+        assert_eq!(
+            (direct.digital_sha256, direct.beats_sha256),
+            (fp.digital_sha256.clone(), fp.beats_sha256.clone())
+        );
+        assert_ne!(
+            direct.annotations_sha256, fp.annotations_sha256,
+            "MIT-BIH stores rhythm labels with a NUL"
+        );
     }
 }
 
@@ -430,7 +526,16 @@ fn urls_of_a_whole_record() {
     let file = read_files(MITDB, "100", true);
     let s = Server::new("http://127.0.0.1:8099/lightwave/server").unwrap();
     let plan = plan_windows(file.fs_hz, file.sig_len() as u64, 60);
-    let urls: Vec<String> = plan.iter().map(|w| s.signals_url("mitdb", "100", &["MLII", "V5"], w)).collect();
-    assert_eq!(urls[0], "http://127.0.0.1:8099/lightwave/server?action=fetch&db=mitdb&record=100&signal=MLII&signal=V5&t0=0&dt=60");
-    assert_eq!(urls[30], "http://127.0.0.1:8099/lightwave/server?action=fetch&db=mitdb&record=100&signal=MLII&signal=V5&t0=1800&dt=60");
+    let urls: Vec<String> = plan
+        .iter()
+        .map(|w| s.signals_url("mitdb", "100", &["MLII", "V5"], w))
+        .collect();
+    assert_eq!(
+        urls[0],
+        "http://127.0.0.1:8099/lightwave/server?action=fetch&db=mitdb&record=100&signal=MLII&signal=V5&t0=0&dt=60"
+    );
+    assert_eq!(
+        urls[30],
+        "http://127.0.0.1:8099/lightwave/server?action=fetch&db=mitdb&record=100&signal=MLII&signal=V5&t0=1800&dt=60"
+    );
 }

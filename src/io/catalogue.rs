@@ -22,7 +22,9 @@ impl LabelKind {
     pub fn text(self) -> &'static str {
         match self {
             LabelKind::Beats => "every beat labelled (MIT .atr annotations)",
-            LabelKind::Records => "labels per record (statements / SNOMED codes), no beat positions",
+            LabelKind::Records => {
+                "labels per record (statements / SNOMED codes), no beat positions"
+            }
         }
     }
 }
@@ -152,7 +154,11 @@ mod tests {
     #[test]
     fn catalogue_is_consistent() {
         for (i, d) in CATALOGUE.iter().enumerate() {
-            assert!(CATALOGUE[..i].iter().all(|e| e.id != d.id), "{} twice", d.id);
+            assert!(
+                CATALOGUE[..i].iter().all(|e| e.id != d.id),
+                "{} twice",
+                d.id
+            );
             // LightWAVE is offered only for beat-annotated databases, the ones that add beats.
             if d.lightwave_db.is_some() {
                 assert_eq!(d.labels, LabelKind::Beats, "{}", d.id);
@@ -160,10 +166,17 @@ mod tests {
             if let Some(u) = d.files_url {
                 assert!(u.starts_with("https://") && u.ends_with('/'), "{u}");
             }
-            assert!(d.records.chars().all(|c| c.is_ascii_digit() || c == ','), "{}", d.records);
+            assert!(
+                d.records.chars().all(|c| c.is_ascii_digit() || c == ','),
+                "{}",
+                d.records
+            );
             assert!(!d.source.is_empty() && !d.licence.is_empty());
         }
-        let beats = CATALOGUE.iter().take_while(|d| d.labels == LabelKind::Beats).count();
+        let beats = CATALOGUE
+            .iter()
+            .take_while(|d| d.labels == LabelKind::Beats)
+            .count();
         assert_eq!(beats, 3, "beat databases come first");
     }
 }

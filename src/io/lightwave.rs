@@ -94,7 +94,9 @@ pub enum LightwaveError {
         message: String,
     },
     /// The record is of a kind the assembler does not rebuild.
-    #[error("record {record} cannot be fetched through LightWAVE: {reason} — download its files and drop them here instead")]
+    #[error(
+        "record {record} cannot be fetched through LightWAVE: {reason} — download its files and drop them here instead"
+    )]
     Unsupported {
         /// Record name.
         record: String,
@@ -551,7 +553,12 @@ pub fn parse_fetch(bytes: &[u8]) -> Result<Fetch, LightwaveError> {
         let tps = u32::try_from(s.tps)
             .ok()
             .filter(|&t| t >= 1)
-            .ok_or_else(|| json(format!("signal {}: tps {} is not a positive integer", s.name, s.tps)))?;
+            .ok_or_else(|| {
+                json(format!(
+                    "signal {}: tps {} is not a positive integer",
+                    s.name, s.tps
+                ))
+            })?;
         let mut samples_adu = Vec::with_capacity(s.samp.len());
         let mut value: i64 = 0;
         for (i, d) in s.samp.iter().enumerate() {
@@ -831,17 +838,26 @@ impl Assembler {
     pub fn add_signals(&mut self, fetch: &Fetch) -> Result<(), LightwaveError> {
         for s in &fetch.signals {
             let Some(k) = self.service_names.iter().position(|n| *n == s.name) else {
-                return Err(self.mismatch(format!("the answer holds a signal {:?} the record's info does not list", s.name)));
+                return Err(self.mismatch(format!(
+                    "the answer holds a signal {:?} the record's info does not list",
+                    s.name
+                )));
             };
             if s.tps != 1 {
                 return Err(self.mismatch(format!("signal {} comes with tps {}", s.name, s.tps)));
             }
             let sig = &self.signals[k];
             if s.gain != sig.adc_gain && !(s.gain == 0.0 && sig.adc_gain == 200.0) {
-                return Err(self.mismatch(format!("signal {}: gain {} here, {} in info", s.name, s.gain, sig.adc_gain)));
+                return Err(self.mismatch(format!(
+                    "signal {}: gain {} here, {} in info",
+                    s.name, s.gain, sig.adc_gain
+                )));
             }
             if s.base != sig.baseline {
-                return Err(self.mismatch(format!("signal {}: baseline {} here, {} in info", s.name, s.base, sig.baseline)));
+                return Err(self.mismatch(format!(
+                    "signal {}: baseline {} here, {} in info",
+                    s.name, s.base, sig.baseline
+                )));
             }
             let t0 = usize::try_from(s.t0).unwrap_or(usize::MAX);
             let asked = usize::try_from(s.tf - s.t0).unwrap_or(usize::MAX);
@@ -874,15 +890,23 @@ impl Assembler {
     /// Sets the record's annotations from a `fetch` answer holding every annotation of
     /// `annotator` (a `dt=0` request). Code-0 annotations and notes at sample 0 are dropped, as
     /// the file reader drops them; an absent annotator leaves the record without annotations.
-    pub fn add_annotations(&mut self, fetch: &Fetch, annotator: &str) -> Result<(), LightwaveError> {
+    pub fn add_annotations(
+        &mut self,
+        fetch: &Fetch,
+        annotator: &str,
+    ) -> Result<(), LightwaveError> {
         let Some(a) = fetch.annotators.iter().find(|a| a.name == annotator) else {
             self.annotations = Some(Vec::new());
             return Ok(());
         };
         let mut out = Vec::with_capacity(a.annotation.len());
         for x in &a.annotation {
-            let code = code_of_mnemonic(&x.a)
-                .ok_or_else(|| self.mismatch(format!("annotation at tick {}: unknown mnemonic {:?}", x.t, x.a)))?;
+            let code = code_of_mnemonic(&x.a).ok_or_else(|| {
+                self.mismatch(format!(
+                    "annotation at tick {}: unknown mnemonic {:?}",
+                    x.t, x.a
+                ))
+            })?;
             let sample = u64::try_from(x.t)
                 .map_err(|_| self.mismatch(format!("an annotation lies at tick {}", x.t)))?;
             if code == 0 || (code == crate::io::wfdb::annotation::NOTE && sample == 0) {
@@ -892,7 +916,10 @@ impl Assembler {
                 if (-128..=255).contains(&v) {
                     Ok(v)
                 } else {
-                    Err(self.mismatch(format!("annotation at tick {}: {what} {v} does not fit a byte", x.t)))
+                    Err(self.mismatch(format!(
+                        "annotation at tick {}: {what} {v} does not fit a byte",
+                        x.t
+                    )))
                 }
             };
             out.push(Annotation {
@@ -910,7 +937,8 @@ impl Assembler {
 
     /// Frame ranges (inclusive) still missing in any signal.
     pub fn missing(&self) -> Vec<(usize, usize)> {
-        let mut all: Vec<(usize, usize)> = self.coverage.iter().flat_map(Coverage::missing).collect();
+        let mut all: Vec<(usize, usize)> =
+            self.coverage.iter().flat_map(Coverage::missing).collect();
         all.sort_unstable();
         all.dedup();
         all
@@ -949,7 +977,10 @@ mod tests {
     #[test]
     fn urls_follow_the_service() {
         let s = Server::new(DEFAULT_SERVER).unwrap();
-        assert_eq!(s.dblist_url(), "https://physionet.org/lightwave/server?action=dblist");
+        assert_eq!(
+            s.dblist_url(),
+            "https://physionet.org/lightwave/server?action=dblist"
+        );
         assert_eq!(
             s.rlist_url("mitdb/1.0.0"),
             "https://physionet.org/lightwave/server?action=rlist&db=mitdb/1.0.0"
@@ -964,7 +995,10 @@ mod tests {
             "https://physionet.org/lightwave/server?action=fetch&db=mitdb&record=100&signal=MLII&signal=V%205&t0=120&dt=60"
         );
         let flags = Server::new("http://127.0.0.1:9/lw?x=1").unwrap();
-        assert_eq!(flags.dblist_url(), "http://127.0.0.1:9/lw?x=1&action=dblist");
+        assert_eq!(
+            flags.dblist_url(),
+            "http://127.0.0.1:9/lw?x=1&action=dblist"
+        );
         assert!(Server::new("ftp://x").is_err());
         assert!(Server::new("https://").is_err());
     }
@@ -976,9 +1010,10 @@ mod tests {
         assert!(w.iter().all(|x| x.frames == 21_600));
         assert_eq!(w[30].t0_frame, 648_000);
         assert_eq!(w[30].t0_param, "1800");
-        // 60 s of 128.5 Hz is not whole frames: frames are named exactly.
-        let odd = plan_windows(128.5, 20_000, 60);
-        assert_eq!(odd[1].t0_param, "s7710");
+        // 1 s of 2.5 Hz is not whole frames: the server truncates to 2, and frames are named.
+        let odd = plan_windows(2.5, 9, 1);
+        assert_eq!(odd.len(), 5);
+        assert_eq!((odd[1].t0_frame, odd[1].t0_param.as_str()), (2, "s2"));
         // The server's cap: 120 s when over 120 s and over 120 000 samples.
         assert_eq!(served_frames(60, 360.0), 21_600);
         assert_eq!(served_frames(300, 360.0), 108_000);
@@ -1010,16 +1045,25 @@ mod tests {
 
     #[test]
     fn refusals_and_broken_answers() {
-        let e = parse_rlist(br#"{"success": false, "error": "The list of records could not be read"}"#)
-            .unwrap_err();
+        let e =
+            parse_rlist(br#"{"success": false, "error": "The list of records could not be read"}"#)
+                .unwrap_err();
         assert_eq!(
             e.to_string(),
             "the LightWAVE server refused rlist: The list of records could not be read"
         );
-        assert!(matches!(parse_info(b"<html>"), Err(LightwaveError::Json { what: "info", .. })));
+        assert!(matches!(
+            parse_info(b"<html>"),
+            Err(LightwaveError::Json { what: "info", .. })
+        ));
         let f = parse_fetch(br#"{"fetch":{"signal":[{"name":"I","units":"mV","t0":10,"tf":14,"gain":200,"base":0,"tps":1,"scale":1,"samp":[5,-1,2,0]}]}}"#).unwrap();
         assert_eq!(f.signals[0].samples_adu, vec![5, 4, 6, 6]);
-        assert!(parse_fetch(br#"{"fetch":null}"#).unwrap().signals.is_empty());
+        assert!(
+            parse_fetch(br#"{"fetch":null}"#)
+                .unwrap()
+                .signals
+                .is_empty()
+        );
         assert!(parse_fetch(br#"{"fetch":{"signal":[{"name":"I","t0":0,"tf":1,"gain":200,"base":0,"tps":1,"samp":[40000]}]}}"#).is_err());
     }
 }

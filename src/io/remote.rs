@@ -40,7 +40,9 @@ pub enum RemoteError {
         url: String,
     },
     /// The browser is offline.
-    #[error("this browser is offline, so {url} cannot be fetched. Connect and try again, or drop files you already have here")]
+    #[error(
+        "this browser is offline, so {url} cannot be fetched. Connect and try again, or drop files you already have here"
+    )]
     Offline {
         /// The URL.
         url: String,
@@ -62,7 +64,9 @@ pub enum RemoteError {
         url: String,
     },
     /// Another HTTP error status.
-    #[error("{url} answered HTTP {status}. Try again later, or download the files and drop them here instead")]
+    #[error(
+        "{url} answered HTTP {status}. Try again later, or download the files and drop them here instead"
+    )]
     Http {
         /// The URL.
         url: String,
@@ -70,7 +74,9 @@ pub enum RemoteError {
         status: u16,
     },
     /// The answer is not what was asked for.
-    #[error("{url} did not answer with what was expected: {reason}. Download the files and drop them here instead")]
+    #[error(
+        "{url} did not answer with what was expected: {reason}. Download the files and drop them here instead"
+    )]
     BadResponse {
         /// The URL.
         url: String,
@@ -299,7 +305,13 @@ pub fn fingerprint(record: &Record) -> RecordFingerprint {
     }
     let frames = |range: std::ops::Range<usize>| -> Vec<Vec<i16>> {
         range
-            .map(|i| record.signals.iter().map(|s| s.samples_adu.get(i).copied().unwrap_or(0)).collect())
+            .map(|i| {
+                record
+                    .signals
+                    .iter()
+                    .map(|s| s.samples_adu.get(i).copied().unwrap_or(0))
+                    .collect()
+            })
             .collect()
     };
     let mut beats = Sha256::new();
@@ -317,7 +329,13 @@ pub fn fingerprint(record: &Record) -> RecordFingerprint {
             .chars()
             .map(|c| format!("{:02x}", u32::from(c) & 0xff))
             .collect();
-        all.update(format!("{} {} {} {} {} {aux}\n", a.sample, a.code, a.subtype, a.chan, a.num).as_bytes());
+        all.update(
+            format!(
+                "{} {} {} {} {} {aux}\n",
+                a.sample, a.code, a.subtype, a.chan, a.num
+            )
+            .as_bytes(),
+        );
     }
     RecordFingerprint {
         name: record.name.clone(),
@@ -332,7 +350,12 @@ pub fn fingerprint(record: &Record) -> RecordFingerprint {
         digital_sum_sq: record
             .signals
             .iter()
-            .map(|s| s.samples_adu.iter().map(|&v| i64::from(v) * i64::from(v)).sum())
+            .map(|s| {
+                s.samples_adu
+                    .iter()
+                    .map(|&v| i64::from(v) * i64::from(v))
+                    .sum()
+            })
             .collect(),
         digital_sha256: hex(&h.finalize()),
         first_10: frames(0..n.min(10)),
@@ -358,12 +381,18 @@ mod tests {
         assert!(check_url("http://127.0.0.1.example.org/").is_err());
         assert!(check_url("file:///etc/").is_err());
         assert_eq!(base_url("https://x.org/db").unwrap(), "https://x.org/db/");
-        assert_eq!(base_url(" https://x.org/db/RECORDS ").unwrap(), "https://x.org/db/");
+        assert_eq!(
+            base_url(" https://x.org/db/RECORDS ").unwrap(),
+            "https://x.org/db/"
+        );
     }
 
     #[test]
     fn records_and_files_of_a_record() {
-        assert_eq!(parse_records(b"100\r\n\n101\n# c\nsub/\n"), ["100", "101", "sub/"]);
+        assert_eq!(
+            parse_records(b"100\r\n\n101\n# c\nsub/\n"),
+            ["100", "101", "sub/"]
+        );
         let hea = b"00001_lr 2 100 1000\n00001_lr.dat 16 1000/mV 16 0 0 0 0 I\n00001_lr.dat 16 1000/mV 16 0 0 0 0 II\n";
         let f = record_files("records100/00000/00001_lr", hea, &["atr"]).unwrap();
         assert_eq!(f.name, "00001_lr");
@@ -376,15 +405,33 @@ mod tests {
     #[test]
     fn errors_say_which_and_what_to_do() {
         let u = "https://x.org/db/100.hea";
-        for (kind, status) in [("cors", 0), ("offline", 0), ("unreachable", 0), ("not-found", 404), ("http", 503), ("bad-response", 0)] {
+        for (kind, status) in [
+            ("cors", 0),
+            ("offline", 0),
+            ("unreachable", 0),
+            ("not-found", 404),
+            ("http", 503),
+            ("bad-response", 0),
+        ] {
             let e = RemoteError::from_kind(kind, u, status, "");
             let text = e.to_string();
             assert!(text.contains(u), "{text}");
             assert!(text.contains("drop"), "{text}");
         }
-        assert!(RemoteError::from_kind("cors", u, 0, "").to_string().contains("CORS"));
-        assert!(RemoteError::from_kind("not-found", u, 404, "").to_string().contains("404"));
-        assert_eq!(RemoteError::from_kind("http", u, 404, ""), RemoteError::NotFound { url: u.into() });
+        assert!(
+            RemoteError::from_kind("cors", u, 0, "")
+                .to_string()
+                .contains("CORS")
+        );
+        assert!(
+            RemoteError::from_kind("not-found", u, 404, "")
+                .to_string()
+                .contains("404")
+        );
+        assert_eq!(
+            RemoteError::from_kind("http", u, 404, ""),
+            RemoteError::NotFound { url: u.into() }
+        );
         assert!(RemoteError::from_kind("http", u, 503, "").is_transient());
         assert!(!RemoteError::from_kind("cors", u, 0, "").is_transient());
         assert!(!RemoteError::from_kind("not-found", u, 404, "").is_transient());
@@ -394,8 +441,15 @@ mod tests {
     fn backoff_doubles_up_to_its_limit() {
         let b = Backoff::default();
         let waits: Vec<Option<u32>> = (1..=6).map(|a| b.delay_ms(a)).collect();
-        assert_eq!(waits, [Some(0), Some(500), Some(1000), Some(2000), Some(4000), None]);
-        let capped = Backoff { first_ms: 3000, max_ms: 5000, attempts: 4 };
+        assert_eq!(
+            waits,
+            [Some(0), Some(500), Some(1000), Some(2000), Some(4000), None]
+        );
+        let capped = Backoff {
+            first_ms: 3000,
+            max_ms: 5000,
+            attempts: 4,
+        };
         assert_eq!(capped.delay_ms(4), Some(5000));
     }
 }

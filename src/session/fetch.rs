@@ -45,8 +45,7 @@ impl AssembleJob {
                 files.len()
             ));
         }
-        if parts.first() != Some(&LightwavePart::Info)
-            || parts[1..].contains(&LightwavePart::Info)
+        if parts.first() != Some(&LightwavePart::Info) || parts[1..].contains(&LightwavePart::Info)
         {
             return Err("the LightWAVE answers must start with the record's info, once".into());
         }

@@ -304,7 +304,13 @@ pub fn provide_state() -> AppState {
                                 download(&file_name, &js_sys::Uint8Array::new(&buffer).into(), &mime);
                             }
                         }
-                        Ok(Response::Assembled { key, name, paths, error, .. }) => {
+                        Ok(Response::Assembled {
+                            key,
+                            name,
+                            paths,
+                            error,
+                            ..
+                        }) => {
                             let buffers = js_sys::Reflect::get(&data, &"buffers".into())
                                 .unwrap_or(JsValue::NULL);
                             super::fetch::on_assembled(key, name, paths, error, buffers);

@@ -20,8 +20,8 @@ use super::bridge::{self, AppState};
 use super::charts::thousands;
 use crate::io::catalogue::{CATALOGUE, LabelKind};
 use crate::io::lightwave::{
-    DEFAULT_SERVER, Entry, RecordPlan, Server, WINDOW_S, parse_alist, parse_dblist,
-    parse_info, parse_rlist,
+    DEFAULT_SERVER, Entry, RecordPlan, Server, WINDOW_S, parse_alist, parse_dblist, parse_info,
+    parse_rlist,
 };
 use crate::io::remote::{self, Backoff, RecordFingerprint, RemoteError};
 use crate::session::Request;
@@ -166,7 +166,9 @@ fn remote_error(e: &JsValue, url: &str) -> RemoteError {
     let kind = prop(e, "kind").as_string().unwrap_or_default();
     let status = prop(e, "status").as_f64().unwrap_or(0.0) as u16;
     let reason = prop(e, "reason").as_string().unwrap_or_default();
-    let url = prop(e, "url").as_string().unwrap_or_else(|| url.to_string());
+    let url = prop(e, "url")
+        .as_string()
+        .unwrap_or_else(|| url.to_string());
     RemoteError::from_kind(&kind, &url, status, &reason)
 }
 
@@ -175,7 +177,11 @@ fn bytes_of(buffer: &js_sys::ArrayBuffer) -> Vec<u8> {
 }
 
 /// GET `url` with retries: transient failures are tried again after 0.5, 1, 2 and 4 s.
-async fn get(fs: FetchState, url: &str, generation: u32) -> Result<js_sys::ArrayBuffer, RemoteError> {
+async fn get(
+    fs: FetchState,
+    url: &str,
+    generation: u32,
+) -> Result<js_sys::ArrayBuffer, RemoteError> {
     remote::check_url(url)?;
     let backoff = Backoff::default();
     let mut attempt = 1;
@@ -189,10 +195,12 @@ async fn get(fs: FetchState, url: &str, generation: u32) -> Result<js_sys::Array
         }
         let err = match wasm_bindgen_futures::JsFuture::from(fetch_bytes(url)).await {
             Ok(v) => {
-                return v.dyn_into::<js_sys::ArrayBuffer>().map_err(|_| RemoteError::BadResponse {
-                    url: url.to_string(),
-                    reason: "no bytes came back".into(),
-                });
+                return v
+                    .dyn_into::<js_sys::ArrayBuffer>()
+                    .map_err(|_| RemoteError::BadResponse {
+                        url: url.to_string(),
+                        reason: "no bytes came back".into(),
+                    });
             }
             Err(e) => remote_error(&e, url),
         };
@@ -265,10 +273,19 @@ async fn refresh_cache(fs: FetchState) {
 }
 
 /// Sends WFDB files to the worker exactly as a drop does.
-fn load_files(fs: FetchState, name: &str, source: &'static str, paths: Vec<String>, buffers: Vec<js_sys::ArrayBuffer>) {
+fn load_files(
+    fs: FetchState,
+    name: &str,
+    source: &'static str,
+    paths: Vec<String>,
+    buffers: Vec<js_sys::ArrayBuffer>,
+) {
     let state = AppState::get();
     if state.busy.get_untracked() {
-        return fail(fs, "the page is busy with another job: wait for it or cancel it, then fetch again");
+        return fail(
+            fs,
+            "the page is busy with another job: wait for it or cancel it, then fetch again",
+        );
     }
     state.busy.set(true);
     fs.awaiting.update(|a| a.push((name.to_string(), source)));
@@ -295,7 +312,9 @@ async fn load_from_cache(fs: FetchState, key: &str, name: &str) -> bool {
     if paths.is_empty() || paths.len() != buffers.len() {
         return false;
     }
-    fs.status.set(Some(format!("record {name} comes from this browser's cache: nothing was downloaded")));
+    fs.status.set(Some(format!(
+        "record {name} comes from this browser's cache: nothing was downloaded"
+    )));
     load_files(fs, name, "cache", paths, buffers);
     true
 }
@@ -315,7 +334,10 @@ async fn store_and_load(
         .await
         .is_err()
     {
-        fs.status.set(Some("the browser's cache refused the record (storage full?); it is loaded but not kept".into()));
+        fs.status.set(Some(
+            "the browser's cache refused the record (storage full?); it is loaded but not kept"
+                .into(),
+        ));
     }
     refresh_cache(fs).await;
     load_files(fs, &name, source, paths, buffers);
@@ -337,7 +359,8 @@ async fn list_databases(fs: FetchState) {
         Ok(b) => match parse_dblist(&bytes_of(&b)) {
             Ok(list) => {
                 fs.running.set(None);
-                fs.status.set(Some(format!("{} databases on {}", list.len(), srv.base())));
+                fs.status
+                    .set(Some(format!("{} databases on {}", list.len(), srv.base())));
                 fs.dbs.set(list);
             }
             Err(e) => fail(fs, e),
@@ -366,7 +389,8 @@ async fn list_records(fs: FetchState) {
         Err(_) => Vec::new(),
     };
     fs.running.set(None);
-    fs.status.set(Some(format!("{} records in {db}", records.len())));
+    fs.status
+        .set(Some(format!("{} records in {db}", records.len())));
     if let Some(first) = records.first() {
         if !records.contains(&fs.record.get_untracked()) {
             fs.record.set(first.clone());
@@ -413,8 +437,19 @@ async fn fetch_lightwave(fs: FetchState) {
     };
     let windows = plan.windows(WINDOW_S);
     let total = windows.len() as f64 + 2.0;
-    progress(fs, format!("{db}/{record}: annotations ({annotator})"), 1.0, total);
-    let ann_buf = match get(fs, &srv.annotations_url(&db, &record, &[&annotator]), generation).await {
+    progress(
+        fs,
+        format!("{db}/{record}: annotations ({annotator})"),
+        1.0,
+        total,
+    );
+    let ann_buf = match get(
+        fs,
+        &srv.annotations_url(&db, &record, &[&annotator]),
+        generation,
+    )
+    .await
+    {
         Ok(b) => b,
         Err(e) => return fail(fs, e),
     };
@@ -446,9 +481,17 @@ async fn fetch_lightwave(fs: FetchState) {
         return;
     }
     if AppState::get().busy.get_untracked() {
-        return fail(fs, "the page is busy with another job: wait for it or cancel it, then fetch again");
+        return fail(
+            fs,
+            "the page is busy with another job: wait for it or cancel it, then fetch again",
+        );
     }
-    progress(fs, format!("{db}/{record}: assembling in the background worker"), total, total);
+    progress(
+        fs,
+        format!("{db}/{record}: assembling in the background worker"),
+        total,
+        total,
+    );
     fs.pending.set(Some(Pending {
         key: key.clone(),
         label,
@@ -465,7 +508,13 @@ async fn fetch_lightwave(fs: FetchState) {
 }
 
 /// The worker's answer to [`Request::AssembleLightwave`] (its files in `buffers`).
-pub fn on_assembled(key: String, name: String, paths: Vec<String>, error: Option<String>, buffers: JsValue) {
+pub fn on_assembled(
+    key: String,
+    name: String,
+    paths: Vec<String>,
+    error: Option<String>,
+    buffers: JsValue,
+) {
     let Some(fs) = FetchState::get() else {
         return;
     };
@@ -487,7 +536,15 @@ pub fn on_assembled(key: String, name: String, paths: Vec<String>, error: Option
         .iter()
         .filter_map(|b| b.dyn_into().ok())
         .collect();
-    leptos::task::spawn_local(store_and_load(fs, key, pending.label, name, pending.source, paths, buffers));
+    leptos::task::spawn_local(store_and_load(
+        fs,
+        key,
+        pending.label,
+        name,
+        pending.source,
+        paths,
+        buffers,
+    ));
 }
 
 /// A load finished: ask for the fingerprints of the fetched records it loaded.
@@ -499,7 +556,9 @@ pub fn on_loaded(report: &LoadReport, cancelled: bool) {
     if awaiting.is_empty() {
         return;
     }
-    let (done, rest): (Vec<_>, Vec<_>) = awaiting.into_iter().partition(|(n, _)| report.loaded.contains(n));
+    let (done, rest): (Vec<_>, Vec<_>) = awaiting
+        .into_iter()
+        .partition(|(n, _)| report.loaded.contains(n));
     for (name, _) in &done {
         bridge::send(&Request::Fingerprint { name: name.clone() }, Vec::new());
     }
@@ -516,7 +575,10 @@ pub fn on_loaded(report: &LoadReport, cancelled: bool) {
             .map(|e| format!("{}: {}", e.file, e.message))
             .collect::<Vec<_>>()
             .join("; ");
-        fail(fs, format!("record {} did not load: {why}", names.join(", ")));
+        fail(
+            fs,
+            format!("record {} did not load: {why}", names.join(", ")),
+        );
     }
 }
 
@@ -539,7 +601,9 @@ pub fn on_fingerprint(fp: RecordFingerprint) {
     if awaiting.is_empty() {
         fs.running.set(None);
         if source != "cache" {
-            fs.status.set(Some(format!("record {name} fetched and loaded; it is kept in this browser's cache")));
+            fs.status.set(Some(format!(
+                "record {name} fetched and loaded; it is kept in this browser's cache"
+            )));
         }
     }
 }
@@ -556,7 +620,8 @@ async fn list_base_records(fs: FetchState) {
         Ok(b) => {
             let records = remote::parse_records(&bytes_of(&b));
             fs.running.set(None);
-            fs.status.set(Some(format!("{} records listed at {base}", records.len())));
+            fs.status
+                .set(Some(format!("{} records listed at {base}", records.len())));
             if let Some(first) = records.first() {
                 if !records.contains(&fs.base_record.get_untracked()) {
                     fs.base_record.set(first.clone());
@@ -618,7 +683,16 @@ async fn fetch_base_record(fs: FetchState) {
     if fs.generation.get_untracked() != generation {
         return;
     }
-    store_and_load(fs, key, format!("{base}{record}"), name, "url", paths, buffers).await;
+    store_and_load(
+        fs,
+        key,
+        format!("{base}{record}"),
+        name,
+        "url",
+        paths,
+        buffers,
+    )
+    .await;
 }
 
 // ---- views -------------------------------------------------------------------------------------
