@@ -329,7 +329,7 @@ async fn store_and_load(
     buffers: Vec<js_sys::ArrayBuffer>,
 ) {
     let js_paths: js_sys::Array = paths.iter().map(|p| JsValue::from_str(p)).collect();
-    let js_buffers: js_sys::Array = buffers.iter().map(JsValue::from).collect();
+    let js_buffers: js_sys::Array = buffers.iter().collect();
     if wasm_bindgen_futures::JsFuture::from(cache_put(&key, &label, &name, &js_paths, &js_buffers))
         .await
         .is_err()
