@@ -975,8 +975,10 @@ fn FetchedTable(
                     </thead>
                     <tbody>
                         {move || fs.fetched.get().into_iter().map(|(source, f)| {
+                            let source_attr = source.clone();
+                            let short_sha = format!("{}…", &f.digital_sha256[..16.min(f.digital_sha256.len())]);
                             view! {
-                                <tr data-testid="fetched-record" data-record=f.name.clone() data-source=source.clone()
+                                <tr data-testid="fetched-record" data-record=f.name.clone() data-source=source_attr
                                     data-sig-len=f.sig_len.to_string()
                                     data-sha256=f.digital_sha256.clone()
                                     data-sum=to_json(&f.digital_sum)
@@ -991,7 +993,7 @@ fn FetchedTable(
                                     <td>{source}</td>
                                     <td class="num">{thousands(f.sig_len)}</td>
                                     <td class="num">{thousands(f.n_beats)}</td>
-                                    <td><code>{f.digital_sha256[..16.min(f.digital_sha256.len())].to_string()}"…"</code></td>
+                                    <td><code>{short_sha}</code></td>
                                 </tr>
                             }
                         }).collect_view()}
