@@ -912,7 +912,8 @@ fn CacheView(
     /// Panel state.
     fs: FetchState,
 ) -> impl IntoView {
-    let total = move || fs.cached.get().iter().map(|c| c.bytes).sum::<f64>();
+    // A fold from +0.0: an empty f64 sum is −0.0, which would show as "-0".
+    let total = move || fs.cached.get().iter().fold(0.0, |a, c| a + c.bytes);
     view! {
         <div class="cache" data-testid="cache">
             <p>

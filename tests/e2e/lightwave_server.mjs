@@ -194,14 +194,23 @@ function listen(server) {
 
 /**
  * A LightWAVE server publishing `databases` = { name: { dir, desc } }.
- * Options: cors (default true); failOnce(url) → true makes the first matching request answer 503.
+ * Options: cors (default true); failOnce(url) → true makes the first matching request answer 503;
+ * delayMs(url) → milliseconds to wait before answering (to watch progress and Cancel).
  * Returns { url (the server endpoint), origin, log: [{ action, params }], close() }.
  */
-export async function startLightwaveServer({ databases, cors = true, failOnce = () => false } = {}) {
+export async function startLightwaveServer({ databases, cors = true, failOnce = () => false, delayMs = () => 0 } = {}) {
   const log = [];
   const failed = new Set();
   const cache = new Map();
   const server = http.createServer((req, res) => {
+    // Logged on arrival, so a request cancelled while it waits still counts.
+    const q = new URL(req.url, 'http://x');
+    log.push({ action: q.searchParams.get('action'), params: Object.fromEntries(q.searchParams), url: req.url });
+    const wait = delayMs(req.url);
+    if (wait > 0) setTimeout(() => answer(req, res), wait);
+    else answer(req, res);
+  });
+  function answer(req, res) {
     const u = new URL(req.url, 'http://x');
     const headers = { 'content-type': 'application/javascript; charset=utf-8', 'cache-control': 'no-store' };
     if (cors) headers['access-control-allow-origin'] = '*';
@@ -211,7 +220,6 @@ export async function startLightwaveServer({ databases, cors = true, failOnce = 
     };
     if (u.pathname !== '/lightwave/server') return send('not found', 404);
     const action = u.searchParams.get('action');
-    log.push({ action, params: Object.fromEntries(u.searchParams), url: req.url });
     if (failOnce(req.url) && !failed.has(req.url)) {
       failed.add(req.url);
       return send('Service Unavailable', 503);
@@ -281,7 +289,7 @@ export async function startLightwaveServer({ databases, cors = true, failOnce = 
       }));
     }
     return send({ fetch: Object.keys(out).length ? out : null });
-  });
+  }
   const port = await listen(server);
   const origin = `http://127.0.0.1:${port}`;
   return { url: `${origin}/lightwave/server`, origin, log, close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }) };
