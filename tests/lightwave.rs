@@ -31,7 +31,7 @@ const REFERENCE: &str = concat!(
     "/../shared/reference/mitdb.json"
 );
 
-/// A record read from its files: (record, header text).
+/// A record read from its files (`dir/path.hea`, `.dat`, and `.atr` when `with_atr`).
 fn read_files(dir: &str, path: &str, with_atr: bool) -> Record {
     let name = path.rsplit('/').next().unwrap();
     let file = |ext: &str| std::fs::read(format!("{dir}/{path}.{ext}")).unwrap();
