@@ -774,7 +774,7 @@ fn Catalogue(
                                                 fs.base_records.set(Vec::new());
                                             }>"Files URL"</button>
                                         })}
-                                        {(d.labels == LabelKind::Records && files.is_none()).then(|| "download from the source")}
+                                        {(d.labels == LabelKind::Records && files.is_none()).then_some("download from the source")}
                                     </td>
                                 </tr>
                             }
