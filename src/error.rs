@@ -31,4 +31,10 @@ pub enum Error {
     /// PTB-XL metadata or a Challenge header could not be read.
     #[error(transparent)]
     Ptbxl(#[from] crate::io::ptbxl::PtbxlError),
+    /// A LightWAVE answer could not be used.
+    #[error(transparent)]
+    Lightwave(#[from] crate::io::lightwave::LightwaveError),
+    /// Fetching from a server failed.
+    #[error(transparent)]
+    Remote(#[from] crate::io::remote::RemoteError),
 }

@@ -9,6 +9,7 @@
 //! Time comes from a clock the caller provides (`now_ms`): `std::time::Instant` does not exist
 //! on `wasm32-unknown-unknown`.
 
+pub mod fetch;
 pub mod train;
 
 use serde::{Deserialize, Serialize};
@@ -147,6 +148,22 @@ pub enum Request {
         /// Run number.
         id: u32,
     },
+    /// Rebuild a record from LightWAVE answers (their bytes travel beside the request, in the
+    /// order of `parts`) and send it back as WFDB files ([`Response::Assembled`]); the page then
+    /// loads those files like dropped ones.
+    AssembleLightwave {
+        /// The page's name for the result (its cache key), sent back unchanged.
+        key: String,
+        /// The annotator whose annotations the record takes (`atr`).
+        annotator: String,
+        /// What each buffer holds.
+        parts: Vec<fetch::LightwavePart>,
+    },
+    /// Figures identifying a loaded record's samples and annotations.
+    Fingerprint {
+        /// Record name.
+        name: String,
+    },
     /// Stop the running job, keeping what it has done.
     Cancel,
 }
@@ -209,6 +226,23 @@ pub enum Response {
         /// Beats in the new training set.
         beats: usize,
     },
+    /// A record rebuilt from LightWAVE answers, as WFDB files whose bytes travel beside the
+    /// JSON (transferred, in `paths` order); or why it could not be.
+    Assembled {
+        /// The request's `key`.
+        key: String,
+        /// Record name.
+        name: String,
+        /// File names (`NAME.hea`, `NAME.dat`, `NAME.atr`); empty on failure.
+        paths: Vec<String>,
+        /// Why the record could not be rebuilt (or `cancelled`).
+        error: Option<String>,
+        /// Contents, in `paths` order.
+        #[serde(skip)]
+        files: Vec<Vec<u8>>,
+    },
+    /// Figures identifying a loaded record.
+    Fingerprint(crate::io::remote::RecordFingerprint),
     /// A request failed; nothing loaded was lost.
     Error {
         /// What went wrong.
@@ -487,6 +521,20 @@ impl Session {
                 }
                 self.job = Some(Box::new(LoadJob::new(inputs)));
             }
+            Request::AssembleLightwave {
+                key,
+                annotator,
+                parts,
+            } => match fetch::AssembleJob::new(key, annotator, parts, files) {
+                Ok(job) => self.job = Some(Box::new(job)),
+                Err(message) => out(Response::Error { message }),
+            },
+            Request::Fingerprint { name } => match self.workspace.record(&name) {
+                Some(r) => out(Response::Fingerprint(crate::io::remote::fingerprint(r))),
+                None => out(Response::Error {
+                    message: format!("no record named {name} is loaded"),
+                }),
+            },
             Request::SetCsvRate { file, fs_hz } => match self.workspace.resolve_csv(&file, fs_hz) {
                 Ok(_) => out(Response::Workspace(self.workspace_view())),
                 Err(e) => out(Response::Error {

@@ -208,6 +208,7 @@ impl AppState {
                     });
                 }
                 self.notices.set(notices);
+                super::fetch::on_loaded(&report, cancelled);
                 self.last_report.set(Some(report));
                 self.load_timing.set(Some(timing));
             }
@@ -238,7 +239,8 @@ impl AppState {
             }
             Response::Runs { runs } => self.runs.set(runs),
             // Exports are handled where the message arrives (their bytes travel beside it).
-            Response::Export { .. } => {}
+            Response::Export { .. } | Response::Assembled { .. } => {}
+            Response::Fingerprint(f) => super::fetch::on_fingerprint(f),
             Response::AugmentPlan(r) => self.augment_plan.set(Some(r)),
             Response::AugmentPreview(p) => self.augment_preview.set(Some(p)),
             Response::Rebalanced { report, ms, beats } => {
@@ -323,6 +325,17 @@ pub fn provide_state() -> AppState {
                                     &mime,
                                 );
                             }
+                        }
+                        Ok(Response::Assembled {
+                            key,
+                            name,
+                            paths,
+                            error,
+                            ..
+                        }) => {
+                            let buffers = js_sys::Reflect::get(&data, &"buffers".into())
+                                .unwrap_or(JsValue::NULL);
+                            super::fetch::on_assembled(key, name, paths, error, buffers);
                         }
                         Ok(r) => state.on_response(r),
                         Err(err) => state.notify(

@@ -55,6 +55,7 @@ pub fn ProgressPanel() -> impl IntoView {
 pub fn DataPanel() -> impl IntoView {
     view! {
         <DropZone />
+        <super::fetch::GetDataPanel />
         <Notices />
         <CsvRatePrompts />
         <RecordsTable />

@@ -8,6 +8,7 @@ pub mod bridge;
 pub mod charts;
 pub mod data;
 pub mod distribution;
+pub mod fetch;
 pub mod record;
 pub mod train;
 pub mod worker;
@@ -58,6 +59,7 @@ impl Tab {
 #[component]
 fn App() -> impl IntoView {
     let state = bridge::provide_state();
+    fetch::provide_fetch_state();
     let tab = RwSignal::new(Tab::Data);
     provide_context(tab);
     view! {

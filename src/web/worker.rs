@@ -45,6 +45,17 @@ fn post(response: Response) {
             let transfer = js_sys::Array::of1(&buffer);
             let _ = scope().post_message_with_transfer(&msg, &transfer);
         }
+        // A fetched record's files travel as transferred buffers beside the JSON.
+        Response::Assembled { files, .. } => {
+            let msg = js_sys::Object::new();
+            let buffers = js_sys::Array::new();
+            for f in &files {
+                buffers.push(&js_sys::Uint8Array::from(f.as_slice()).buffer());
+            }
+            let _ = js_sys::Reflect::set(&msg, &"json".into(), &JsValue::from_str(&text));
+            let _ = js_sys::Reflect::set(&msg, &"buffers".into(), &buffers);
+            let _ = scope().post_message_with_transfer(&msg, &buffers);
+        }
         _ => {
             let _ = scope().post_message(&JsValue::from_str(&text));
         }
