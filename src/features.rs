@@ -112,18 +112,25 @@ impl Templates {
                 }));
                 template.push(median_in_place(&mut column).unwrap_or(0.0));
             }
-            let mut centred = template.clone();
-            let base = median_in_place(&mut centred).unwrap_or(0.0);
-            template.iter_mut().for_each(|v| *v -= base);
-            let (lo, hi) = template
-                .iter()
-                .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
-                    (a.min(v), b.max(v))
-                });
-            out.scale.push((hi - lo).max(MIN_SCALE));
-            out.beats.push(template);
+            out.push_template(template);
         }
         out
+    }
+
+    /// Appends the template of the next record id from its typical beat window (centred on
+    /// its median, scaled by its peak-to-peak amplitude as [`Templates::fit`] does): for
+    /// records whose typical beat is known without real beats, e.g. synthetic patients.
+    pub fn push_template(&mut self, mut template: Vec<f32>) {
+        let mut centred = template.clone();
+        let base = median_in_place(&mut centred).unwrap_or(0.0);
+        template.iter_mut().for_each(|v| *v -= base);
+        let (lo, hi) = template
+            .iter()
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
+                (a.min(v), b.max(v))
+            });
+        self.scale.push((hi - lo).max(MIN_SCALE));
+        self.beats.push(template);
     }
 }
 

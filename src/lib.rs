@@ -16,6 +16,7 @@ pub mod model;
 pub mod record;
 pub mod rng;
 pub mod session;
+pub mod synth_train;
 pub mod training;
 pub mod workspace;
 

@@ -67,6 +67,10 @@ pub struct TrainConfig {
     /// per-class targets reached by down-sampling and augmentation ([`crate::dataset::rebalance`]).
     #[config(default = "None")]
     pub rebalance: Option<crate::dataset::rebalance::RebalanceConfig>,
+    /// Synthetic beats added to the training beats (never validation or test) after the split
+    /// and any rebalancing ([`crate::synth_train`]); fitted mode fits the training beats only.
+    #[config(default = "None")]
+    pub synthetic: Option<crate::synth_train::SynthTrainConfig>,
     /// Random jitter of every training beat each time it is drawn (amplitude ×0.8–1.25, shift
     /// by up to 2 samples, 1 % noise; RR features ±0.05 standard deviations): the network sees
     /// 22 patients in DS1 and must not learn them by heart.
@@ -713,6 +717,8 @@ pub struct PreparedRun {
     pub templates: Templates,
     /// What rebalancing did to the training beats, when the run rebalances.
     pub rebalance: Option<crate::dataset::rebalance::RebalanceReport>,
+    /// Synthetic beats added to the training beats per class, when the run adds them.
+    pub synthetic: Option<ClassCounts>,
 }
 
 /// Splits `beats` for a run of `config`, and rebalances the training beats when the config asks
@@ -721,6 +727,18 @@ pub fn prepare_run(
     beats: &BeatSet,
     config: &TrainConfig,
     given_test: Option<&[bool]>,
+) -> Result<PreparedRun, crate::Error> {
+    prepare_run_with(beats, config, given_test, None)
+}
+
+/// As [`prepare_run`]; `generated` is a synthetic set made earlier from the training beats at
+/// the given indices of `beats`, used instead of generating again when this run's plan and
+/// training beats are the same (the page generates once, then trains).
+pub fn prepare_run_with(
+    beats: &BeatSet,
+    config: &TrainConfig,
+    given_test: Option<&[bool]>,
+    generated: Option<(&[u32], &crate::synth_train::SynthesizedSet)>,
 ) -> Result<PreparedRun, crate::Error> {
     let split = Split::new(beats, config.split, given_test);
     let by_record = matches!(config.split, SplitKind::InterPatient { .. });
@@ -739,13 +757,35 @@ pub fn prepare_run(
         train = done.beats;
         report = Some(done.report);
     }
+    let mut templates = Templates::fit(beats);
+    let mut synthetic = None;
+    if let Some(sc) = &config.synthetic {
+        // Generated from (fitted to) the real training beats only, then added to them alone.
+        let reuse = generated.filter(|(idx, set)| {
+            *idx == sets.train.as_slice()
+                && set.config == *sc
+                && set.beats.beats.layout == beats.layout
+        });
+        let made;
+        let set = match reuse {
+            Some((_, set)) => set,
+            None => {
+                let real_train = beats.subset(&sets.train);
+                made = crate::synth_train::SynthGeneration::new(&real_train, sc)?.run()?;
+                &made
+            }
+        };
+        crate::synth_train::add_to_training(&mut train, &mut templates, &set.beats)?;
+        synthetic = Some(set.beats.beats.class_counts());
+    }
     Ok(PreparedRun {
         train,
         val: beats.subset(&sets.val),
         test: beats.subset(&sets.test),
-        templates: Templates::fit(beats),
+        templates,
         sets,
         rebalance: report,
+        synthetic,
     })
 }
 

@@ -96,7 +96,7 @@ mod cli {
         Effective,
     }
 
-    #[derive(Clone, Copy, ValueEnum)]
+    #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
     pub enum SynthModeArg {
         /// The built-in class tables.
         Default,
@@ -201,6 +201,14 @@ mod cli {
             /// ratio:R or custom:N,S,V,F,Q.
             #[arg(long)]
             rebalance: Option<String>,
+            /// Add synthetic beats to the training beats (never validation or test), per class:
+            /// F:4000,S:3000,V:2000 is the seed guide's plan.
+            #[arg(long)]
+            synth: Option<String>,
+            /// Class models of the synthetic beats: built-in tables or fitted to the training
+            /// beats.
+            #[arg(long, value_enum, default_value_t = SynthModeArg::Default)]
+            synth_mode: SynthModeArg,
         },
         /// Rebalance the training side of the split with augmented beats; write it as a
         /// Kaggle-style CSV (or the project's own .ecgbeats format by extension).
@@ -734,7 +742,15 @@ mod cli {
         config.split = ws.effective_split(source, config.split);
         let mask = (source == BeatSource::BeatFiles).then(|| ws.beat_file_test_mask());
         let beats = ws.beats(source).clone();
+        let t_prep = std::time::Instant::now();
         let run = prepare_run(&beats, &config, mask.as_deref()).map_err(|e| e.to_string())?;
+        let prepare_seconds = t_prep.elapsed().as_secs_f64();
+        if let Some(added) = &run.synthetic {
+            eprintln!(
+                "synthetic beats added to training: {:?} (N S V F Q), split and generation {prepare_seconds:.1} s",
+                added.0
+            );
+        }
         eprintln!(
             "train {} beats, validation {} beats (records {}), test {} beats",
             run.train.len(),
@@ -799,6 +815,9 @@ mod cli {
         let mut value = eval.to_json();
         if let Some(obj) = value.as_object_mut() {
             obj.insert("train_seconds".into(), json!(train_seconds));
+            obj.insert("prepare_seconds".into(), json!(prepare_seconds));
+            obj.insert("train_counts".into(), json!(run.train.class_counts()));
+            obj.insert("synthetic_added".into(), json!(run.synthetic));
             obj.insert("epoch_seconds".into(), json!(epoch_seconds));
             obj.insert(
                 "config".into(),
@@ -967,6 +986,8 @@ mod cli {
                 out,
                 model_out,
                 rebalance,
+                synth,
+                synth_mode,
             } => {
                 let scheme = match weights {
                     WeightsArg::None => WeightScheme::None,
@@ -1009,6 +1030,33 @@ mod cli {
                             return ExitCode::FAILURE;
                         }
                     }
+                }
+                if let Some(counts) = synth {
+                    match ecg_balance_lab::synth_train::SynthTrainConfig::parse_counts(&counts) {
+                        Ok(counts) => {
+                            config = config.with_synthetic(Some(
+                                ecg_balance_lab::synth_train::SynthTrainConfig {
+                                    counts,
+                                    mode: match synth_mode {
+                                        SynthModeArg::Default => {
+                                            ecg_balance_lab::synth_train::SynthMode::Default
+                                        }
+                                        SynthModeArg::Fitted => {
+                                            ecg_balance_lab::synth_train::SynthMode::Fitted
+                                        }
+                                    },
+                                    seed,
+                                },
+                            ))
+                        }
+                        Err(e) => {
+                            eprintln!("error: --synth: {e}");
+                            return ExitCode::FAILURE;
+                        }
+                    }
+                } else if synth_mode == SynthModeArg::Fitted {
+                    eprintln!("error: --synth-mode needs --synth (which classes, how many beats)");
+                    return ExitCode::FAILURE;
                 }
                 match train(&data, split, config, &out, model_out.as_deref()) {
                     Ok(()) => ExitCode::SUCCESS,

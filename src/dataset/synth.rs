@@ -19,8 +19,8 @@
 //!
 //! [`quality_report`] compares synthetic beats with real ones class by class: correlation with
 //! the real class-mean beat and nearest-neighbour distances. Train-on-synthetic /
-//! test-on-real needs the model and is left to the caller
-//! ([`QualityReport::train_synthetic_test_real`]).
+//! test-on-real needs the model and is filled by the caller
+//! ([`QualityReport::train_synthetic_test_real`], [`crate::synth_train::TstrJob`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -544,6 +544,59 @@ pub fn synth_beats_with(
     Ok(set)
 }
 
+/// Synthetic beats with their virtual patients' normal beats.
+#[derive(Debug, Clone)]
+pub struct PatientBeats {
+    /// The beats, one record (virtual patient) per beat, named `synthetic-{class}-{seed}-{k}`.
+    pub beats: BeatSet,
+    /// Window of a sinus beat of each record, in record-id order (what a real record's
+    /// template is made from: its typical, normal beat).
+    pub normal_windows: Vec<Vec<f32>>,
+}
+
+/// As [`synth_beats_with`], each beat its own virtual patient (record) with a window of that
+/// patient's sinus beat from the same strip, so that inputs relative to the patient's typical
+/// beat ([`crate::features::Templates`]) can be formed for synthetic beats as for real ones.
+/// The strips are two beats longer, so this costs about 1.6× [`synth_beats_with`].
+pub fn synth_patient_beats(
+    config: &SynthConfig,
+    class: AamiClass,
+    count: usize,
+    layout: BeatLayout,
+    seed: u64,
+) -> Result<PatientBeats, SimulateError> {
+    check_layout(&layout)?;
+    config.validate()?;
+    let generator = Generator::new(config, layout);
+    let mut set = BeatSet::new(layout);
+    set.windows.reserve(count * layout.len);
+    set.rr.reserve(count * N_RR);
+    let mut normal_windows = Vec::with_capacity(count);
+    let mut rng = Rng::new(seed);
+    let mut window = vec![0.0f32; layout.len];
+    let mut scratch = Scratch::default();
+    for k in 0..count {
+        // Record names are unique, so pushing skips `record_index`'s linear search.
+        set.records.push(format!("synthetic-{class}-{seed}-{k}"));
+        let id = (set.records.len() - 1) as u32;
+        let mut beat_rng = rng.fork(class.index() as u64);
+        let mut normal = vec![0.0f32; layout.len];
+        let (rr, r_sample) = generator.beat_and_template(
+            class,
+            &mut beat_rng,
+            &mut window,
+            Some(&mut normal),
+            &mut scratch,
+        );
+        set.push(&window, &rr, class, id, r_sample, Origin::Synthetic);
+        normal_windows.push(normal);
+    }
+    Ok(PatientBeats {
+        beats: set,
+        normal_windows,
+    })
+}
+
 /// Buffers reused from beat to beat.
 #[derive(Default)]
 struct Scratch {
@@ -587,6 +640,20 @@ impl<'a> Generator<'a> {
         class: AamiClass,
         rng: &mut Rng,
         window: &mut [f32],
+        scratch: &mut Scratch,
+    ) -> ([f32; N_RR], u64) {
+        self.beat_and_template(class, rng, window, None, scratch)
+    }
+
+    /// As [`Generator::beat`]; with `template`, the strip starts two beats earlier and the
+    /// window of the virtual patient's sinus beat two before the synthetic one (a normal
+    /// interval on each side of it) is cut into `template` too.
+    fn beat_and_template(
+        &self,
+        class: AamiClass,
+        rng: &mut Rng,
+        window: &mut [f32],
+        mut template: Option<&mut [f32]>,
         scratch: &mut Scratch,
     ) -> ([f32; N_RR], u64) {
         let tau = std::f64::consts::TAU;
@@ -665,12 +732,17 @@ impl<'a> Generator<'a> {
             t += rr;
         }
         let t_r = r_times[m];
+        let t_first = if template.is_some() {
+            r_times[m - 2]
+        } else {
+            t_r
+        };
         let margin_s = 0.05;
         let strip_config = StripConfig {
             fs_hz: self.fs_strip,
             internal_factor: self.q,
             first_r_s: 0.0,
-            start_s: t_r - self.pre_s - margin_s - LEAD_IN_S,
+            start_s: t_first - self.pre_s - margin_s - LEAD_IN_S,
             end_s: t_r + self.post_s + margin_s,
             wander_z: self.config.wander_z.draw(rng),
             wander_hz: rng.uniform_range(0.15, 0.35),
@@ -694,6 +766,11 @@ impl<'a> Generator<'a> {
         let r_local = (r_strip as usize).saturating_sub(strip.start_sample);
         self.resampler
             .window_into_with(signal, r_local, window, &mut scratch.resample);
+        if let Some(t) = template.as_deref_mut() {
+            let r_t = (strip.r_samples[m - 2] as usize).saturating_sub(strip.start_sample);
+            self.resampler
+                .window_into_with(signal, r_t, t, &mut scratch.resample);
+        }
         let rr = rr_features(&strip.r_samples, self.fs_strip)
             .get(m)
             .map_or([f32::NAN; N_RR], RrFeatures::to_array);
@@ -1120,13 +1197,22 @@ pub struct ClassQuality {
     pub n_synthetic_used: usize,
 }
 
-/// Train-on-synthetic, test-on-real scores, filled by the caller that owns the model.
+/// Train-on-synthetic, test-on-real scores, filled by the caller that owns the model
+/// ([`crate::synth_train::TstrJob`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TstrScore {
-    /// Macro-averaged F1 on the real test beats of a model trained on synthetic beats only.
+    /// Macro-averaged F1 on the real beats, over the classes scored.
     pub macro_f1: f64,
-    /// F1 per class, in [`AamiClass::ALL`] order.
-    pub f1_per_class: Vec<f64>,
+    /// F1 per class, in [`AamiClass::ALL`] order (`None` for a class not scored).
+    pub f1_per_class: Vec<Option<f64>>,
+    /// Sensitivity per class, in [`AamiClass::ALL`] order (`None` for a class not scored).
+    pub sensitivity_per_class: Vec<Option<f64>>,
+    /// Real beats scored per class, in [`AamiClass::ALL`] order.
+    pub support_per_class: Vec<usize>,
+    /// Synthetic beats trained on per class, in [`AamiClass::ALL`] order.
+    pub trained_per_class: Vec<usize>,
+    /// What was trained and how, in words.
+    pub method: String,
 }
 
 /// Synthetic against real, per class present in both.

@@ -10,6 +10,7 @@
 //! on `wasm32-unknown-unknown`.
 
 pub mod fetch;
+pub mod synth;
 pub mod train;
 
 use serde::{Deserialize, Serialize};
@@ -164,6 +165,14 @@ pub enum Request {
         /// Record name.
         name: String,
     },
+    /// Generate synthetic beats from the training side of `split`, with their quality report
+    /// (kept for training runs that add them).
+    Synthesize {
+        /// The split whose training side they are made from.
+        split: SplitKind,
+        /// Counts, mode and seed.
+        config: crate::synth_train::SynthTrainConfig,
+    },
     /// Stop the running job, keeping what it has done.
     Cancel,
 }
@@ -243,6 +252,8 @@ pub enum Response {
     },
     /// Figures identifying a loaded record.
     Fingerprint(crate::io::remote::RecordFingerprint),
+    /// Synthetic beats were generated: gallery, quality report, speed.
+    Synthesized(Box<synth::SynthView>),
     /// A request failed; nothing loaded was lost.
     Error {
         /// What went wrong.
@@ -446,6 +457,10 @@ pub trait Job {
     fn take_trained(&mut self) -> Option<(train::RunReport, crate::training::TrainedModel)> {
         None
     }
+    /// A synthetic set the job produced, handed to the session once.
+    fn take_synthetic(&mut self) -> Option<synth::Generated> {
+        None
+    }
 }
 
 /// The worker's state.
@@ -457,6 +472,7 @@ pub struct Session {
     runs: Vec<(train::RunReport, crate::training::TrainedModel)>,
     next_run: u32,
     rebalanced: Option<crate::dataset::BeatSet>,
+    synthetic: Option<synth::Generated>,
 }
 
 impl Session {
@@ -529,6 +545,14 @@ impl Session {
                 Ok(job) => self.job = Some(Box::new(job)),
                 Err(message) => out(Response::Error { message }),
             },
+            Request::Synthesize { split, config } => {
+                match synth::SynthJob::new(&mut self.workspace, split, config, now_ms()) {
+                    Ok(job) => self.job = Some(Box::new(job)),
+                    Err(e) => out(Response::Error {
+                        message: e.to_string(),
+                    }),
+                }
+            }
             Request::Fingerprint { name } => match self.workspace.record(&name) {
                 Some(r) => out(Response::Fingerprint(crate::io::remote::fingerprint(r))),
                 None => out(Response::Error {
@@ -581,12 +605,13 @@ impl Session {
             Request::Train { source, config } => {
                 let source = source.unwrap_or_else(|| self.workspace.default_source());
                 self.next_run += 1;
-                match train::TrainJob::new(
+                match train::TrainJob::new_with(
                     self.next_run,
                     &mut self.workspace,
                     source,
                     config,
                     now_ms(),
+                    self.synthetic.as_ref().map(|(i, s)| (i.as_slice(), s)),
                 ) {
                     Ok(job) => self.job = Some(Box::new(job)),
                     Err(e) => {
@@ -810,6 +835,9 @@ impl Session {
             if let Some(run) = job.take_trained() {
                 self.runs.push(run);
                 out(self.runs_view());
+            }
+            if let Some(set) = job.take_synthetic() {
+                self.synthetic = Some(set);
             }
         }
     }

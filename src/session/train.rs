@@ -129,8 +129,21 @@ impl TrainJob {
         id: u32,
         ws: &mut Workspace,
         source: BeatSource,
+        config: TrainConfig,
+        now_ms: f64,
+    ) -> Result<TrainJob, crate::Error> {
+        Self::new_with(id, ws, source, config, now_ms, None)
+    }
+
+    /// As [`TrainJob::new`], with synthetic beats generated earlier from the training beats
+    /// at the given indices ([`crate::training::prepare_run_with`]).
+    pub fn new_with(
+        id: u32,
+        ws: &mut Workspace,
+        source: BeatSource,
         mut config: TrainConfig,
         now_ms: f64,
+        generated: Option<(&[u32], &crate::synth_train::SynthesizedSet)>,
     ) -> Result<TrainJob, crate::Error> {
         config.split = ws.effective_split(source, config.split);
         let mask = (source == BeatSource::BeatFiles).then(|| ws.beat_file_test_mask());
@@ -140,7 +153,8 @@ impl TrainJob {
                 "no beats to train on: load annotated records, a beat file or the demo set".into(),
             ));
         }
-        let run = prepare_run(beats, &config, mask.as_deref())?;
+        let run =
+            crate::training::prepare_run_with(beats, &config, mask.as_deref(), generated)?;
         if run.test.is_empty() {
             return Err(crate::Error::Invalid(
                 "the test side of this split is empty: load records of both sides (for MIT-BIH, DS1 and DS2 records) or use a random split".into(),

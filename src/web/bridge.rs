@@ -241,6 +241,11 @@ impl AppState {
             // Exports are handled where the message arrives (their bytes travel beside it).
             Response::Export { .. } | Response::Assembled { .. } => {}
             Response::Fingerprint(f) => super::fetch::on_fingerprint(f),
+            Response::Synthesized(v) => {
+                self.busy.set(false);
+                self.progress.set(None);
+                super::synth::on_synthesized(*v);
+            }
             Response::AugmentPlan(r) => self.augment_plan.set(Some(r)),
             Response::AugmentPreview(p) => self.augment_preview.set(Some(p)),
             Response::Rebalanced { report, ms, beats } => {
@@ -251,6 +256,7 @@ impl AppState {
             Response::Error { message } => {
                 self.busy.set(false);
                 self.progress.set(None);
+                super::synth::on_error();
                 self.notify("error", None, message);
             }
         }

@@ -10,6 +10,7 @@ pub mod data;
 pub mod distribution;
 pub mod fetch;
 pub mod record;
+pub mod synth;
 pub mod train;
 pub mod worker;
 
@@ -60,6 +61,7 @@ impl Tab {
 fn App() -> impl IntoView {
     let state = bridge::provide_state();
     fetch::provide_fetch_state();
+    synth::provide_synth_state();
     let tab = RwSignal::new(Tab::Data);
     provide_context(tab);
     view! {
@@ -105,7 +107,7 @@ fn App() -> impl IntoView {
             {move || match tab.get() {
                 Tab::Data => view! { <data::DataPanel /> }.into_any(),
                 Tab::Distribution => view! { <distribution::DistributionPanel /> }.into_any(),
-                Tab::Augment => view! { <augment::AugmentPanel /> }.into_any(),
+                Tab::Augment => view! { <augment::AugmentPanel /><synth::SynthPanel /> }.into_any(),
                 Tab::Train => view! { <train::TrainPanel /> }.into_any(),
             }}
         </main>

@@ -44,8 +44,13 @@ pub fn settings_text(c: &TrainConfig) -> String {
         .as_ref()
         .map(|r| format!("; rebalanced: {}", r.plan.describe()))
         .unwrap_or_default();
+    let synthetic = c
+        .synthetic
+        .as_ref()
+        .map(|s| format!("; synthetic: {}", s.describe()))
+        .unwrap_or_default();
     format!(
-        "{weights}{focal}; {split}{rebalance}; ≤{} epochs, batch {}, lr {}, seed {}",
+        "{weights}{focal}; {split}{rebalance}{synthetic}; ≤{} epochs, batch {}, lr {}, seed {}",
         c.epochs, c.batch_size, c.learning_rate, c.seed
     )
 }
@@ -118,7 +123,8 @@ fn Settings() -> impl IntoView {
             .with_batch_size(num(batch, 256.0).clamp(8.0, 4096.0) as usize)
             .with_learning_rate(num(lr, 1e-3).clamp(1e-6, 1.0))
             .with_seed(num(seed, 42.0) as u64)
-            .with_rebalance(state.train_rebalance.get_untracked());
+            .with_rebalance(state.train_rebalance.get_untracked())
+            .with_synthetic(super::synth::training_plan());
         state.notices.set(Vec::new());
         state.busy.set(true);
         state.train_progress.set(None);
@@ -187,6 +193,13 @@ fn Settings() -> impl IntoView {
                     {format!("The training beats will be rebalanced first ({}; set on the Rebalance screen).", rc.plan.describe())}
                     " "
                     <button class="link" on:click=move |_| state.train_rebalance.set(None)>"Train without it"</button>
+                </p>
+            })}
+            {move || super::synth::training_plan_tracked().map(|sc| view! {
+                <p class="notice info" data-testid="train-synth-note">
+                    {format!("Synthetic beats will be added to the training beats ({}; set on the Rebalance screen).", sc.describe())}
+                    " "
+                    <button class="link" on:click=move |_| super::synth::drop_from_training()>"Train without them"</button>
                 </p>
             })}
             <div class="buttons left">

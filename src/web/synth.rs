@@ -1,0 +1,306 @@
+//! The "Synthetic beats" section of the Rebalance screen: a per-class plan (the guide's F 4,000,
+//! S 3,000, V 2,000 by default), built-in or fitted class models, a seed; generation in the
+//! worker (progress and Cancel in the progress panel); a gallery per class (synthetic beats over
+//! the real class-mean beat); the quality report; the generation speed; and the choice to add
+//! the beats to the training beats of the next runs (training split only).
+
+use std::cell::RefCell;
+
+use leptos::prelude::*;
+
+use super::bridge::{self, AppState};
+use super::charts::{class_colour, polyline_path, range_of, thousands};
+use crate::ecg::aami::AamiClass;
+use crate::session::Request;
+use crate::session::synth::{SynthClassView, SynthView};
+use crate::synth_train::{SynthMode, SynthTrainConfig};
+
+/// The section's state, shared with the Train screen.
+#[derive(Clone, Copy)]
+pub struct SynthState {
+    /// The last generated set's report.
+    pub view: RwSignal<Option<SynthView>>,
+    /// Add synthetic beats with this plan to the training beats of the next runs.
+    pub add: RwSignal<Option<SynthTrainConfig>>,
+    /// A generation is running.
+    pub running: RwSignal<bool>,
+}
+
+thread_local! {
+    static STATE: RefCell<Option<SynthState>> = const { RefCell::new(None) };
+}
+
+impl SynthState {
+    fn get() -> Option<SynthState> {
+        STATE.with(|s| *s.borrow())
+    }
+}
+
+/// Creates the section's state once, at the page's root.
+pub fn provide_synth_state() {
+    let s = SynthState {
+        view: RwSignal::new(None),
+        add: RwSignal::new(None),
+        running: RwSignal::new(false),
+    };
+    STATE.with(|st| *st.borrow_mut() = Some(s));
+}
+
+/// The worker generated synthetic beats.
+pub fn on_synthesized(view: SynthView) {
+    if let Some(s) = SynthState::get() {
+        s.running.set(false);
+        // A new set replaces the one training would add.
+        s.add.set(None);
+        s.view.set(Some(view));
+    }
+}
+
+/// A request failed or was cancelled.
+pub fn on_error() {
+    if let Some(s) = SynthState::get() {
+        s.running.set(false);
+    }
+}
+
+/// The plan the next training run adds, if the user chose to add synthetic beats.
+pub fn training_plan() -> Option<SynthTrainConfig> {
+    SynthState::get().and_then(|s| s.add.get_untracked())
+}
+
+/// The plan the next training run adds (reactive), for the Train screen's note.
+pub fn training_plan_tracked() -> Option<SynthTrainConfig> {
+    SynthState::get().and_then(|s| s.add.get())
+}
+
+/// Stops adding synthetic beats to training.
+pub fn drop_from_training() {
+    if let Some(s) = SynthState::get() {
+        s.add.set(None);
+    }
+}
+
+fn fmt_opt(x: Option<f64>, digits: usize) -> String {
+    x.map_or("—".into(), |v| format!("{v:.digits$}"))
+}
+
+fn pct_opt(x: Option<f64>) -> String {
+    x.map_or("—".into(), |v| format!("{:.1} %", v * 100.0))
+}
+
+/// The section.
+#[component]
+pub fn SynthPanel() -> impl IntoView {
+    let state = AppState::get();
+    let Some(ss) = SynthState::get() else {
+        return view! { <p>"Synthetic beats are unavailable."</p> }.into_any();
+    };
+    let d = SynthTrainConfig::default();
+    let counts: [(AamiClass, RwSignal<String>); 3] = [AamiClass::F, AamiClass::S, AamiClass::V]
+        .map(|c| (c, RwSignal::new(d.count_of(c).to_string())));
+    let fitted = RwSignal::new(false);
+    let seed = RwSignal::new(d.seed.to_string());
+    let error = RwSignal::new(None::<String>);
+    let has_data = move || state.workspace.get().record_counts.total() > 0;
+    let plan = move || -> Result<SynthTrainConfig, String> {
+        let mut out = Vec::new();
+        for (c, s) in counts {
+            let text = s.get_untracked();
+            let n: usize = text.trim().parse().map_err(|_| {
+                format!("the {c} count must be a whole number of beats, not \"{text}\"")
+            })?;
+            out.push((c, n));
+        }
+        let seed_text = seed.get_untracked();
+        let seed: u64 = seed_text
+            .trim()
+            .parse()
+            .map_err(|_| format!("the seed must be a whole number, not \"{seed_text}\""))?;
+        let config = SynthTrainConfig {
+            counts: out,
+            mode: if fitted.get_untracked() {
+                SynthMode::Fitted
+            } else {
+                SynthMode::Default
+            },
+            seed,
+        };
+        config.validate().map_err(|e| e.to_string())?;
+        Ok(config)
+    };
+    let generate = move |_| match plan() {
+        Ok(config) => {
+            error.set(None);
+            state.notices.set(Vec::new());
+            state.busy.set(true);
+            ss.running.set(true);
+            bridge::send(
+                &Request::Synthesize {
+                    split: state.split.get_untracked(),
+                    config,
+                },
+                Vec::new(),
+            );
+        }
+        Err(e) => error.set(Some(e)),
+    };
+    view! {
+        <section class="card" aria-labelledby="synth-title" data-testid="synth-section">
+            <h2 id="synth-title">"Synthetic beats (ECGSYN)"</h2>
+            <p class="muted small">
+                "Physiological synthetic beats for the minority classes: McSharry et al.'s ECGSYN (IEEE TBME 50(3), 2003) with class-specific P, Q, R, S, T events and timing (premature S and V beats, compensatory pause, F a blend of N and V), each beat from its own virtual patient with its own rhythm, noise and baseline wander. "
+                "Fitted models are re-centred on a least-squares fit to the class-mean beat of the training split. "
+                "Synthetic beats are only ever added to the training beats, never to validation or test."
+            </p>
+            <div class="form-grid">
+                <fieldset>
+                    <legend>"Beats per class"</legend>
+                    {counts.into_iter().map(|(c, s)| {
+                        let id = format!("synth-count-{}", c.code());
+                        view! {
+                            <label for=id.clone()>
+                                {format!("{} ({}) ", c.code(), c.name())}
+                                <input id=id.clone() type="number" min="0" step="1" data-testid=id
+                                    prop:value=move || s.get() on:input=move |ev| s.set(event_target_value(&ev)) />
+                            </label>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <fieldset class="radios">
+                    <legend>"Class models"</legend>
+                    <label><input type="radio" name="synth-mode" data-testid="synth-mode-default" prop:checked=move || !fitted.get() on:change=move |_| fitted.set(false) />" Built-in tables"</label>
+                    <label><input type="radio" name="synth-mode" data-testid="synth-mode-fitted" prop:checked=move || fitted.get() on:change=move |_| fitted.set(true) />" Fitted to the training split"</label>
+                    <label for="synth-seed">"Seed "
+                        <input id="synth-seed" type="number" step="1" data-testid="synth-seed" prop:value=move || seed.get() on:input=move |ev| seed.set(event_target_value(&ev)) />
+                    </label>
+                </fieldset>
+            </div>
+            {move || error.get().map(|e| view! { <p class="notice error" role="alert" data-testid="synth-error">{e}</p> })}
+            <div class="buttons left">
+                <button data-testid="synth-generate" disabled=move || state.busy.get() || !has_data() on:click=generate>
+                    "Generate synthetic beats"
+                </button>
+            </div>
+            {move || ss.view.get().map(|v| view! { <SynthResults view=v /> })}
+        </section>
+    }
+    .into_any()
+}
+
+/// Speed, gallery, quality report and the add-to-training choice of a generated set.
+#[component]
+fn SynthResults(
+    /// The worker's report.
+    view: SynthView,
+) -> impl IntoView {
+    let Some(ss) = SynthState::get() else {
+        return ().into_any();
+    };
+    let config = view.config.clone();
+    let config_for_add = config.clone();
+    let added = move || ss.add.get().is_some_and(|a| a == config_for_add);
+    let total = view.counts.total();
+    let layout = view.layout;
+    view! {
+        <div data-testid="synth-results">
+            <p data-testid="synth-speed" data-beats-per-second=format!("{:.1}", view.beats_per_second)>
+                {format!(
+                    "{} synthetic beats ({}) in {:.2} s: {} beats/s in this tab's worker; quality report and train-on-synthetic check {:.1} s.",
+                    thousands(total),
+                    config.describe(),
+                    view.generate_ms / 1000.0,
+                    thousands(view.beats_per_second.round() as usize),
+                    view.quality_ms / 1000.0
+                )}
+            </p>
+            <h3>"Gallery: synthetic beats over the real class-mean beat"</h3>
+            <div class="gallery-grid" data-testid="synth-gallery">
+                {view.classes.iter().map(|c| view! { <ClassOverlay class=c.clone() fs_hz=f64::from(layout.fs_hz) /> }).collect_view()}
+            </div>
+            <h3>"Quality report (against the real training-split beats)"</h3>
+            <div class="table-wrap">
+            <table data-testid="synth-quality">
+                <caption class="sr-only">"Quality of the synthetic beats per class"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Class"</th>
+                        <th scope="col">"Synthetic"</th>
+                        <th scope="col">"Real"</th>
+                        <th scope="col">"Correlation with real mean: median [IQR]"</th>
+                        <th scope="col">"Real beats' own median"</th>
+                        <th scope="col">"NN distance synthetic→real (mV)"</th>
+                        <th scope="col">"NN distance real→real (mV)"</th>
+                        <th scope="col">"Train-on-synthetic Se on real"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {view.classes.iter().map(|c| {
+                        let code = c.class.code();
+                        view! {
+                            <tr data-testid=format!("synth-quality-{code}")>
+                                <th scope="row">{format!("{code}{}", match c.fitted { Some(true) => " (fitted)", Some(false) => " (table kept)", None => "" })}</th>
+                                <td>{thousands(c.n_synthetic)}</td>
+                                <td>{thousands(c.n_real)}</td>
+                                <td data-testid=format!("synth-corr-{code}")>{format!("{} [{} – {}]", fmt_opt(c.corr_median, 3), fmt_opt(c.corr_q25, 3), fmt_opt(c.corr_q75, 3))}</td>
+                                <td>{fmt_opt(c.real_corr_median, 3)}</td>
+                                <td data-testid=format!("synth-nn-{code}")>{fmt_opt(c.nn_synthetic_to_real_mv, 3)}</td>
+                                <td>{fmt_opt(c.nn_real_to_real_mv, 3)}</td>
+                                <td data-testid=format!("synth-tstr-{code}")>{format!("{} (n {})", pct_opt(c.tstr_sensitivity), thousands(c.tstr_support))}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            </div>
+            <p class="muted small" data-testid="synth-tstr-method">
+                {format!("Train on synthetic, test on real: {}; macro-F1 {}.", view.tstr_method, fmt_opt(view.tstr_macro_f1, 3))}
+                " Correlation near the real beats' own median and a synthetic→real distance near the real→real one mean the synthetic beats look like real ones; much smaller distances would mean copies."
+            </p>
+            <label class="check">
+                <input type="checkbox" data-testid="synth-add" prop:checked=added
+                    on:change=move |ev| {
+                        if event_target_checked(&ev) {
+                            ss.add.set(Some(config.clone()));
+                        } else {
+                            ss.add.set(None);
+                        }
+                    } />
+                " Add these synthetic beats to the training beats of the next training runs (training split only)"
+            </label>
+        </div>
+    }
+    .into_any()
+}
+
+/// Synthetic beats of one class drawn over the real class-mean beat.
+#[component]
+fn ClassOverlay(
+    /// The class's report.
+    class: SynthClassView,
+    /// Window rate, Hz (for the time axis label).
+    fs_hz: f64,
+) -> impl IntoView {
+    let (w, h) = (240.0, 140.0);
+    let (lo, hi) = range_of(
+        class
+            .examples
+            .iter()
+            .flatten()
+            .chain(class.real_mean.iter()),
+    );
+    let colour = class_colour(class.class);
+    let code = class.class.code();
+    let ms = class.real_mean.len().max(1) as f64 / fs_hz * 1000.0;
+    view! {
+        <figure class="beat-card" data-testid=format!("synth-gallery-{code}")>
+            <svg viewBox=format!("0 0 {w} {h}") width=w height=h role="img"
+                aria-label=format!("{} synthetic {} beats (thin) over the real class-mean beat (thick black), {:.0} ms window", class.examples.len(), class.class.name(), ms)>
+                {class.examples.iter().map(|b| view! {
+                    <path d=polyline_path(b, w, h, lo, hi) fill="none" stroke=colour stroke-width="1" stroke-opacity="0.45" />
+                }).collect_view()}
+                <path d=polyline_path(&class.real_mean, w, h, lo, hi) fill="none" stroke="#111" stroke-width="2.5" />
+            </svg>
+            <figcaption>{format!("{code}: {} synthetic (thin), real mean of {} beats (thick)", class.examples.len(), thousands(class.n_real))}</figcaption>
+        </figure>
+    }
+}
