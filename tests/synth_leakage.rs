@@ -54,11 +54,7 @@ fn scrambled(beats: &BeatSet) -> BeatSet {
 
 fn plan(mode: SynthMode) -> SynthTrainConfig {
     SynthTrainConfig {
-        counts: vec![
-            (AamiClass::F, 120),
-            (AamiClass::S, 90),
-            (AamiClass::V, 60),
-        ],
+        counts: vec![(AamiClass::F, 120), (AamiClass::S, 90), (AamiClass::V, 60)],
         mode,
         seed: 5,
     }
@@ -83,13 +79,27 @@ fn synthetic_beats_join_training_only_and_fitted_mode_never_sees_test_records() 
         }
         // Training = the real training beats, then exactly the plan, each beat flagged.
         let n_real = plain.train.len();
-        assert_eq!(run.train.windows[..n_real * beats.layout.len], plain.train.windows[..]);
-        assert!(run.train.origin[..n_real].iter().all(|o| *o == Origin::Real));
+        assert_eq!(
+            run.train.windows[..n_real * beats.layout.len],
+            plain.train.windows[..]
+        );
+        assert!(
+            run.train.origin[..n_real]
+                .iter()
+                .all(|o| *o == Origin::Real)
+        );
         let synth: Vec<usize> = (n_real..run.train.len()).collect();
         assert_eq!(synth.len(), 270);
-        assert!(synth.iter().all(|&i| run.train.origin[i] == Origin::Synthetic));
+        assert!(
+            synth
+                .iter()
+                .all(|&i| run.train.origin[i] == Origin::Synthetic)
+        );
         for (class, n) in plan(mode).counts {
-            let got = synth.iter().filter(|&&i| run.train.labels[i] == class).count();
+            let got = synth
+                .iter()
+                .filter(|&&i| run.train.labels[i] == class)
+                .count();
             assert_eq!(got, n, "{class}");
         }
         let counts = run.synthetic.expect("synthetic counts reported");
@@ -118,6 +128,9 @@ fn synthetic_beats_join_training_only_and_fitted_mode_never_sees_test_records() 
             run2.templates.beats[beats.records.len()..n_rec],
             run.templates.beats[beats.records.len()..n_rec]
         );
-        assert_ne!(run2.test.windows, run.test.windows, "the scrambling did change DS2");
+        assert_ne!(
+            run2.test.windows, run.test.windows,
+            "the scrambling did change DS2"
+        );
     }
 }

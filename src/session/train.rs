@@ -153,8 +153,7 @@ impl TrainJob {
                 "no beats to train on: load annotated records, a beat file or the demo set".into(),
             ));
         }
-        let run =
-            crate::training::prepare_run_with(beats, &config, mask.as_deref(), generated)?;
+        let run = crate::training::prepare_run_with(beats, &config, mask.as_deref(), generated)?;
         if run.test.is_empty() {
             return Err(crate::Error::Invalid(
                 "the test side of this split is empty: load records of both sides (for MIT-BIH, DS1 and DS2 records) or use a random split".into(),

@@ -1,0 +1,246 @@
+//! Synthetic beats through the worker protocol and the train-on-synthetic / test-on-real check:
+//! a session on the demo set generates a plan (progress, quality report with every figure
+//! computed, the set kept), a training run adds it to the training beats only and reports the
+//! setting; Cancel keeps nothing; bad plans are errors. On MIT-BIH's DS1 the check runs in
+//! seconds natively and prints its sensitivities and the generator's speed.
+
+use std::cell::Cell;
+
+use ecg_balance_lab::dataset::split::SplitKind;
+use ecg_balance_lab::dataset::synth::{SynthConfig, synth_beats, synth_patient_beats};
+use ecg_balance_lab::dataset::{BeatLayout, BeatSet, Origin};
+use ecg_balance_lab::ecg::aami::AamiClass;
+use ecg_balance_lab::features::Templates;
+use ecg_balance_lab::io::files::{Grouped, InputFile};
+use ecg_balance_lab::session::{Request, Response, Session};
+use ecg_balance_lab::synth_train::{SynthGeneration, SynthMode, SynthTrainConfig, TstrJob};
+use ecg_balance_lab::training::{TrainConfig, prepare_run};
+use ecg_balance_lab::workspace::{BeatSource, Workspace};
+
+fn clock() -> impl Fn() -> f64 {
+    let t = Cell::new(0.0);
+    move || {
+        t.set(t.get() + 1.0);
+        t.get()
+    }
+}
+
+fn plan() -> SynthTrainConfig {
+    SynthTrainConfig {
+        counts: vec![
+            (AamiClass::F, 400),
+            (AamiClass::S, 300),
+            (AamiClass::V, 200),
+        ],
+        mode: SynthMode::Default,
+        seed: 42,
+    }
+}
+
+#[test]
+fn session_generates_reports_and_trains_with_synthetic_beats() {
+    let now = clock();
+    let mut s = Session::new();
+    let mut out = Vec::new();
+    s.handle(
+        Request::LoadDemo { seed: 2003 },
+        Vec::new(),
+        &now,
+        &mut |r| out.push(r),
+    );
+
+    // A bad plan is an error, not a job.
+    out.clear();
+    let bad = SynthTrainConfig {
+        counts: vec![(AamiClass::F, 0)],
+        ..plan()
+    };
+    s.handle(
+        Request::Synthesize {
+            split: SplitKind::default(),
+            config: bad,
+        },
+        Vec::new(),
+        &now,
+        &mut |r| out.push(r),
+    );
+    assert!(
+        matches!(out.as_slice(), [Response::Error { .. }]),
+        "{out:?}"
+    );
+    assert!(!s.busy());
+
+    // Cancel keeps nothing and leaves the session usable.
+    s.handle(
+        Request::Synthesize {
+            split: SplitKind::default(),
+            config: plan(),
+        },
+        Vec::new(),
+        &now,
+        &mut |r| out.push(r),
+    );
+    assert!(s.busy());
+    s.run_for(2.0, &now, &mut |r| out.push(r));
+    s.handle(Request::Cancel, Vec::new(), &now, &mut |r| out.push(r));
+    assert!(!s.busy());
+
+    out.clear();
+    s.handle(
+        Request::Synthesize {
+            split: SplitKind::default(),
+            config: plan(),
+        },
+        Vec::new(),
+        &now,
+        &mut |r| out.push(r),
+    );
+    s.run_to_end(&now, &mut |r| out.push(r));
+    assert!(
+        out.iter()
+            .any(|r| matches!(r, Response::Progress(p) if p.job == "synth"))
+    );
+    let view = out
+        .iter()
+        .find_map(|r| match r {
+            Response::Synthesized(v) => Some(v.clone()),
+            _ => None,
+        })
+        .expect("a Synthesized response");
+    assert_eq!(view.counts.get(AamiClass::F), 400);
+    assert!(view.beats_per_second > 0.0);
+    assert_eq!(view.classes.len(), 3);
+    for c in &view.classes {
+        assert!(c.n_real > 0, "{:?}", c.class);
+        let corr = c.corr_median.expect("correlation");
+        assert!((-1.0..=1.0).contains(&corr));
+        assert!(c.corr_q25 <= c.corr_q75);
+        assert!(c.nn_synthetic_to_real_mv.expect("distance") > 0.0);
+        let se = c.tstr_sensitivity.expect("train-on-synthetic sensitivity");
+        assert!((0.0..=1.0).contains(&se));
+        assert!(c.tstr_support > 0);
+        assert_eq!(c.real_mean.len(), view.layout.len);
+        assert!(!c.examples.is_empty());
+    }
+    // The view survives the JSON trip to the page (no NaN).
+    let json = serde_json::to_string(&Response::Synthesized(view.clone())).expect("json");
+    let back: Response = serde_json::from_str(&json).expect("the page can read it");
+    assert!(matches!(back, Response::Synthesized(_)));
+
+    // Training with the plan: the run reports it and trains on real + synthetic beats.
+    out.clear();
+    let config = TrainConfig::new()
+        .with_epochs(1)
+        .with_synthetic(Some(plan()));
+    s.handle(
+        Request::Train {
+            source: None,
+            config,
+        },
+        Vec::new(),
+        &now,
+        &mut |r| out.push(r),
+    );
+    s.run_to_end(&now, &mut |r| out.push(r));
+    let report = out
+        .iter()
+        .find_map(|r| match r {
+            Response::TrainResult(r) => Some(r.clone()),
+            _ => None,
+        })
+        .expect("a TrainResult");
+    assert_eq!(report.config.synthetic, Some(plan()));
+    let ws = &mut s.workspace;
+    let beats = ws.beats(BeatSource::Records).clone();
+    let plain = prepare_run(&beats, &TrainConfig::new(), None).expect("prepare");
+    let real = plain.train.class_counts();
+    assert_eq!(
+        report.train_counts.get(AamiClass::F),
+        real.get(AamiClass::F) + 400
+    );
+    assert_eq!(
+        report.train_counts.get(AamiClass::N),
+        real.get(AamiClass::N)
+    );
+    assert_eq!(report.test_counts, plain.test.class_counts());
+}
+
+fn mitdb_ds1() -> (BeatSet, Templates) {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/mitdb");
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("../shared/data/mitdb is readable") {
+        let path = entry.expect("entry").path();
+        files.push(InputFile {
+            path: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            bytes: std::fs::read(&path).expect("file"),
+        });
+    }
+    let mut ws = Workspace::new();
+    ws.load_all(&Grouped::new(files));
+    let beats = ws.beats(BeatSource::Records).clone();
+    let run = prepare_run(&beats, &TrainConfig::new(), None).expect("prepare");
+    (run.train, run.templates)
+}
+
+#[test]
+fn train_on_synthetic_test_on_real_on_mitdb_ds1() {
+    let (real, templates) = mitdb_ds1();
+    for mode in [SynthMode::Default, SynthMode::Fitted] {
+        let config = SynthTrainConfig {
+            counts: vec![
+                (AamiClass::F, 600),
+                (AamiClass::S, 600),
+                (AamiClass::V, 600),
+            ],
+            mode,
+            seed: 42,
+        };
+        let t0 = std::time::Instant::now();
+        let set = SynthGeneration::new(&real, &config)
+            .expect("valid")
+            .run()
+            .expect("runs");
+        let gen_s = t0.elapsed().as_secs_f64();
+        let t1 = std::time::Instant::now();
+        let score = TstrJob::new(&real, &templates, &set)
+            .expect("valid")
+            .run()
+            .expect("scores");
+        let tstr_s = t1.elapsed().as_secs_f64();
+        eprintln!(
+            "{mode:?}: generation {gen_s:.2} s (incl. fit), TSTR {tstr_s:.1} s, Se N S V F = {:?}, macro-F1 {:.3}",
+            score.sensitivity_per_class, score.macro_f1
+        );
+        for c in [AamiClass::N, AamiClass::S, AamiClass::V, AamiClass::F] {
+            let se = score.sensitivity_per_class[c.index()].expect("scored");
+            assert!((0.0..=1.0).contains(&se));
+            assert!(score.support_per_class[c.index()] > 0);
+        }
+        assert_eq!(score.sensitivity_per_class[AamiClass::Q.index()], None);
+        assert!(score.trained_per_class[AamiClass::N.index()] > 0);
+    }
+}
+
+#[test]
+fn generator_speed_natively() {
+    let layout = BeatLayout::default();
+    let n = 3000;
+    let t0 = std::time::Instant::now();
+    let plain = synth_beats(AamiClass::V, n, layout, 1).expect("valid");
+    let plain_s = t0.elapsed().as_secs_f64();
+    let t1 = std::time::Instant::now();
+    let with =
+        synth_patient_beats(&SynthConfig::default(), AamiClass::V, n, layout, 1).expect("valid");
+    let with_s = t1.elapsed().as_secs_f64();
+    eprintln!(
+        "debug-profile speed: synth_beats {:.0} beats/s, with patient templates {:.0} beats/s",
+        n as f64 / plain_s,
+        n as f64 / with_s
+    );
+    assert_eq!(with.beats.len(), n);
+    assert!(with.beats.origin.iter().all(|o| *o == Origin::Synthetic));
+    assert!(plain.has_rr() && with.beats.has_rr());
+}
