@@ -157,10 +157,11 @@ pub fn SynthPanel() -> impl IntoView {
                     <legend>"Beats per class"</legend>
                     {counts.into_iter().map(|(c, s)| {
                         let id = format!("synth-count-{}", c.code());
+                        let (for_id, input_id) = (id.clone(), id.clone());
                         view! {
-                            <label for=id.clone()>
+                            <label for=for_id>
                                 {format!("{} ({}) ", c.code(), c.name())}
-                                <input id=id.clone() type="number" min="0" step="1" data-testid=id
+                                <input id=input_id type="number" min="0" step="1" data-testid=id
                                     prop:value=move || s.get() on:input=move |ev| s.set(event_target_value(&ev)) />
                             </label>
                         }
