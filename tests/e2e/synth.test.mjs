@@ -27,7 +27,7 @@ test('synthetic beats: generate on the demo set, report, add to training, train'
   assert.equal(await s.count('V'), 2000);
 
   // Bad input gets a message, not a request.
-  await s.setCount('S', 'many');
+  await s.setCount('S', -5);
   await h.page.click('[data-testid=synth-generate]');
   await h.page.waitForSelector('[data-testid=synth-error]');
   await s.setCount('S', 3000);
