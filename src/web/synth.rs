@@ -206,7 +206,7 @@ fn SynthResults(
         <div data-testid="synth-results">
             <p data-testid="synth-speed" data-beats-per-second=format!("{:.1}", view.beats_per_second)>
                 {format!(
-                    "{} synthetic beats ({}) in {:.2} s: {} beats/s in this tab's worker; quality report and train-on-synthetic check {:.1} s.",
+                    "{} synthetic beats — {} — in {:.2} s: {} beats/s in this tab's worker; quality report and train-on-synthetic check {:.1} s.",
                     thousands(total),
                     config.describe(),
                     view.generate_ms / 1000.0,
@@ -215,7 +215,7 @@ fn SynthResults(
                 )}
             </p>
             <h3>"Gallery: synthetic beats over the real class-mean beat"</h3>
-            <div class="gallery-grid" data-testid="synth-gallery">
+            <div class="gallery" data-testid="synth-gallery">
                 {view.classes.iter().map(|c| view! { <ClassOverlay class=c.clone() fs_hz=f64::from(layout.fs_hz) /> }).collect_view()}
             </div>
             <h3>"Quality report (against the real training-split beats)"</h3>
@@ -227,11 +227,11 @@ fn SynthResults(
                         <th scope="col">"Class"</th>
                         <th scope="col">"Synthetic"</th>
                         <th scope="col">"Real"</th>
-                        <th scope="col">"Correlation with real mean: median [IQR]"</th>
-                        <th scope="col">"Real beats' own median"</th>
-                        <th scope="col">"NN distance synthetic→real (mV)"</th>
-                        <th scope="col">"NN distance real→real (mV)"</th>
-                        <th scope="col">"Train-on-synthetic Se on real"</th>
+                        <th scope="col" title="Pearson correlation of each synthetic beat with the real class-mean beat">"Corr. with real mean, median [IQR]"</th>
+                        <th scope="col" title="Median correlation of the real beats with their own class mean">"Real beats' own"</th>
+                        <th scope="col" title="Median RMS distance of a synthetic beat to its nearest real beat">"NN synth→real (mV)"</th>
+                        <th scope="col" title="Median RMS distance of a real beat to its nearest other real beat">"NN real→real (mV)"</th>
+                        <th scope="col" title="Sensitivity on real training-split beats of a model trained on synthetic beats only">"TSTR Se on real"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -297,9 +297,9 @@ fn ClassOverlay(
             <svg viewBox=format!("0 0 {w} {h}") width=w height=h role="img"
                 aria-label=format!("{} synthetic {} beats (thin) over the real class-mean beat (thick black), {:.0} ms window", class.examples.len(), class.class.name(), ms)>
                 {class.examples.iter().map(|b| view! {
-                    <path d=polyline_path(b, w, h, lo, hi) fill="none" stroke=colour stroke-width="1" stroke-opacity="0.45" />
+                    <path class="beat aug" d=polyline_path(b, w, h, lo, hi) stroke=colour />
                 }).collect_view()}
-                <path d=polyline_path(&class.real_mean, w, h, lo, hi) fill="none" stroke="#111" stroke-width="2.5" />
+                <path class="beat original" d=polyline_path(&class.real_mean, w, h, lo, hi) />
             </svg>
             <figcaption>{format!("{code}: {} synthetic (thin), real mean of {} beats (thick)", class.examples.len(), thousands(class.n_real))}</figcaption>
         </figure>
