@@ -653,7 +653,7 @@ impl<'a> Generator<'a> {
         class: AamiClass,
         rng: &mut Rng,
         window: &mut [f32],
-        mut template: Option<&mut [f32]>,
+        template: Option<&mut [f32]>,
         scratch: &mut Scratch,
     ) -> ([f32; N_RR], u64) {
         let tau = std::f64::consts::TAU;
@@ -766,7 +766,7 @@ impl<'a> Generator<'a> {
         let r_local = (r_strip as usize).saturating_sub(strip.start_sample);
         self.resampler
             .window_into_with(signal, r_local, window, &mut scratch.resample);
-        if let Some(t) = template.as_deref_mut() {
+        if let Some(t) = template {
             let r_t = (strip.r_samples[m - 2] as usize).saturating_sub(strip.start_sample);
             self.resampler
                 .window_into_with(signal, r_t, t, &mut scratch.resample);
