@@ -534,6 +534,20 @@ mod tests {
     }
 
     #[test]
+    fn settings_saved_before_synthetic_beats_existed_still_load() {
+        let mut v = serde_json::to_value(TrainConfig::new()).expect("json");
+        let obj = v.as_object_mut().expect("an object");
+        assert!(obj.remove("synthetic").is_some());
+        let back: TrainConfig = serde_json::from_value(v).expect("loads without the field");
+        assert_eq!(back.synthetic, None);
+        let with = TrainConfig::new().with_synthetic(Some(SynthTrainConfig::default()));
+        let text = serde_json::to_string(&with).expect("json");
+        assert!(text.contains("\"synthetic\":{\"counts\":[[\"F\",4000]"), "{text}");
+        let again: TrainConfig = serde_json::from_str(&text).expect("round trip");
+        assert_eq!(again, with);
+    }
+
+    #[test]
     fn chunks_make_the_plan_and_each_beat_has_its_patient() {
         let layout = crate::dataset::BeatLayout::default();
         let mut real = BeatSet::new(layout);
