@@ -9,7 +9,10 @@
 //! (`nk.ecg_simulate(duration=D, sampling_rate=360, heart_rate=70, method="ecgsyn")`, best of 3,
 //! one thread) made 181 beats/s for D = 60 s and 131 beats/s for D = 300 s on the machine these
 //! benches were first run on, where `synth_beats` made 40–47 k beats/s, `ecgsyn` 6.0–6.7 k
-//! beats/s and `demo_records` 36 000 beats in 0.34 s.
+//! beats/s and `demo_records` 36 000 beats in 0.34 s. The beats training adds
+//! (`synth_patient_beats`: two beats more of strip, for the patient's own sinus beat) made
+//! 24.6–27.6 k beats/s, the guide's whole plan (`synth_plan`, 9,000 beats) 26 k beats/s, on the
+//! 2-core machine issue 5 was finished on (while another build ran).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ecg_balance_lab::dataset::demo::{DEMO_TOTAL_BEATS, demo_records};
@@ -28,6 +31,38 @@ fn beats(c: &mut Criterion) {
             });
         }
     }
+    g.finish();
+}
+
+/// The beats training adds: each with its virtual patient's sinus beat (for templates), and the
+/// seed guide's whole plan (F 4,000, S 3,000, V 2,000) in chunks as the page makes it.
+fn training_beats(c: &mut Criterion) {
+    use ecg_balance_lab::dataset::synth::{SynthConfig, synth_patient_beats};
+    use ecg_balance_lab::synth_train::{SynthGeneration, SynthTrainConfig};
+    let mut g = c.benchmark_group("synth_patient_beats");
+    let count = 1000usize;
+    g.throughput(Throughput::Elements(count as u64));
+    for class in [AamiClass::S, AamiClass::V, AamiClass::F] {
+        g.bench_with_input(BenchmarkId::new(class.code(), count), &count, |b, &n| {
+            b.iter(|| {
+                synth_patient_beats(&SynthConfig::default(), class, n, BeatLayout::default(), 7)
+                    .map(|s| s.beats.len())
+            })
+        });
+    }
+    g.finish();
+    let mut g = c.benchmark_group("synth_plan");
+    g.sample_size(10);
+    let plan = SynthTrainConfig::default();
+    g.throughput(Throughput::Elements(plan.total() as u64));
+    let real = ecg_balance_lab::dataset::BeatSet::new(BeatLayout::default());
+    g.bench_with_input(BenchmarkId::new("guide", plan.total()), &plan, |b, p| {
+        b.iter(|| {
+            SynthGeneration::new(&real, p)
+                .and_then(SynthGeneration::run)
+                .map(|s| s.beats.beats.len())
+        })
+    });
     g.finish();
 }
 
@@ -64,5 +99,5 @@ fn continuous(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, beats, continuous);
+criterion_group!(benches, beats, training_beats, continuous);
 criterion_main!(benches);

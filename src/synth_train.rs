@@ -542,7 +542,10 @@ mod tests {
         assert_eq!(back.synthetic, None);
         let with = TrainConfig::new().with_synthetic(Some(SynthTrainConfig::default()));
         let text = serde_json::to_string(&with).expect("json");
-        assert!(text.contains("\"synthetic\":{\"counts\":[[\"F\",4000]"), "{text}");
+        assert!(
+            text.contains("\"synthetic\":{\"counts\":[[\"F\",4000]"),
+            "{text}"
+        );
         let again: TrainConfig = serde_json::from_str(&text).expect("round trip");
         assert_eq!(again, with);
     }
