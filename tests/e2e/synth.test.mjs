@@ -32,6 +32,19 @@ test('synthetic beats: generate on the demo set, report, add to training, train'
   await h.page.waitForSelector('[data-testid=synth-error]');
   await s.setCount('S', 3000);
 
+  // A long generation shows progress and can be cancelled; nothing is kept.
+  await s.setCount('F', 100000);
+  await h.page.click('[data-testid=synth-generate]');
+  await h.page.waitForFunction(
+    () => /generating synthetic beats/.test(document.querySelector('[data-testid=progress-label]')?.textContent ?? ''),
+    null,
+    { timeout: 60000 },
+  );
+  await h.page.click('[data-testid=cancel]');
+  await h.page.waitForSelector('[data-testid=progress]', { state: 'detached', timeout: 60000 });
+  assert.equal(await h.page.$('[data-testid=synth-results]'), null);
+  await s.setCount('F', 4000);
+
   const t0 = Date.now();
   await s.generate();
   const wall = (Date.now() - t0) / 1000;
