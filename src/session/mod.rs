@@ -9,6 +9,7 @@
 //! Time comes from a clock the caller provides (`now_ms`): `std::time::Instant` does not exist
 //! on `wasm32-unknown-unknown`.
 
+pub mod classify;
 pub mod fetch;
 pub mod train;
 
@@ -164,6 +165,23 @@ pub enum Request {
         /// Record name.
         name: String,
     },
+    /// Find the beats of a record (or take its annotated ones) and classify them with a kept
+    /// run's model ([`Response::Classified`]); the strip then shows them.
+    Classify {
+        /// Record name.
+        name: String,
+        /// Lead, 0-based; the beat lead (MLII, II, … else the first) when `None`.
+        lead: Option<usize>,
+        /// Detected (with a method) or annotated positions.
+        positions: crate::classify::BeatPositions,
+        /// Run whose model classifies; detection only when `None`.
+        run: Option<u32>,
+    },
+    /// The last labelling of a record as a WFDB annotation file.
+    ExportLabels {
+        /// Record name.
+        name: String,
+    },
     /// Stop the running job, keeping what it has done.
     Cancel,
 }
@@ -243,6 +261,8 @@ pub enum Response {
     },
     /// Figures identifying a loaded record.
     Fingerprint(crate::io::remote::RecordFingerprint),
+    /// Beats found and classified in a record.
+    Classified(classify::ClassifiedView),
     /// A request failed; nothing loaded was lost.
     Error {
         /// What went wrong.
@@ -399,6 +419,12 @@ pub struct RecordView {
     pub leads: Vec<LeadTrace>,
     /// Beat and other annotations in the stretch.
     pub marks: Vec<BeatMark>,
+    /// Beats the detector found (classified when a model was used) in the stretch.
+    #[serde(default)]
+    pub found: Vec<BeatMark>,
+    /// Run whose model classified the found beats.
+    #[serde(default)]
+    pub found_run: Option<u32>,
 }
 
 /// Example beats of one class.
@@ -457,6 +483,7 @@ pub struct Session {
     runs: Vec<(train::RunReport, crate::training::TrainedModel)>,
     next_run: u32,
     rebalanced: Option<crate::dataset::BeatSet>,
+    labellings: classify::Labellings,
 }
 
 impl Session {
@@ -529,6 +556,57 @@ impl Session {
                 Ok(job) => self.job = Some(Box::new(job)),
                 Err(message) => out(Response::Error { message }),
             },
+            Request::Classify {
+                name,
+                lead,
+                positions,
+                run,
+            } => {
+                let Some(record) = self.workspace.record(&name) else {
+                    out(Response::Error {
+                        message: format!("no record named {name} is loaded"),
+                    });
+                    return;
+                };
+                let model = match run {
+                    None => None,
+                    Some(id) => match self.runs.iter().find(|(r, _)| r.id == id) {
+                        Some((_, m)) => Some((id, m)),
+                        None => {
+                            out(Response::Error {
+                                message: format!("no run {id} is kept; train or load a model"),
+                            });
+                            return;
+                        }
+                    },
+                };
+                match self.labellings.run(record, lead, positions, model) {
+                    Ok(view) => out(Response::Classified(view)),
+                    Err(e) => out(Response::Error {
+                        message: format!("{name}: {e}"),
+                    }),
+                }
+            }
+            Request::ExportLabels { name } => {
+                let file = self.workspace.record(&name).and_then(|r| {
+                    self.labellings
+                        .of(r)
+                        .map(|l| (classify::export_name(r), l.annotation_file()))
+                });
+                match file {
+                    Some((file_name, Ok(bytes))) => out(Response::Export {
+                        file_name,
+                        mime: "application/octet-stream".into(),
+                        bytes,
+                    }),
+                    Some((_, Err(e))) => out(Response::Error {
+                        message: format!("{name}: {e}"),
+                    }),
+                    None => out(Response::Error {
+                        message: format!("record {name} has no found beats to export yet"),
+                    }),
+                }
+            }
             Request::Fingerprint { name } => match self.workspace.record(&name) {
                 Some(r) => out(Response::Fingerprint(crate::io::remote::fingerprint(r))),
                 None => out(Response::Error {
@@ -543,14 +621,17 @@ impl Session {
             },
             Request::Remove { name } => {
                 self.workspace.remove(&name);
+                self.labellings.forget(&name);
                 out(Response::Workspace(self.workspace_view()));
             }
             Request::LoadDemo { seed } => {
                 self.workspace.load_demo(seed);
+                self.labellings.clear();
                 out(Response::Workspace(self.workspace_view()));
             }
             Request::Clear => {
                 self.workspace.clear();
+                self.labellings.clear();
                 out(Response::Workspace(self.workspace_view()));
             }
             Request::SetWindow { window } => match self.workspace.set_window(window) {
@@ -572,7 +653,14 @@ impl Session {
                 start_s,
                 duration_s,
                 max_points,
-            } => match record_view(&self.workspace, &name, start_s, duration_s, max_points) {
+            } => match record_view(
+                &self.workspace,
+                &name,
+                start_s,
+                duration_s,
+                max_points,
+                &self.labellings,
+            ) {
                 Some(v) => out(Response::RecordView(v)),
                 None => out(Response::Error {
                     message: format!("no record named {name} is loaded"),
@@ -1067,6 +1155,7 @@ pub fn record_view(
     start_s: f64,
     duration_s: f64,
     max_points: usize,
+    labellings: &classify::Labellings,
 ) -> Option<RecordView> {
     let r = ws.record(name)?;
     let n = r.sig_len();
@@ -1136,6 +1225,11 @@ pub fn record_view(
         envelope,
         leads,
         marks,
+        found: labellings
+            .of(r)
+            .map(|l| classify::marks(l, a, b))
+            .unwrap_or_default(),
+        found_run: labellings.of(r).and_then(|_| labellings.run_of(name)),
     })
 }
 
