@@ -10,8 +10,10 @@ use super::charts::{class_colour, thousands};
 use crate::classify::BeatPositions;
 use crate::ecg::aami::AamiClass;
 use crate::ecg::detect::PeakMethod;
+use crate::io::ptbxl::BeatHint;
 use crate::session::Request;
 use crate::session::classify::ClassifiedView;
+use crate::workspace::Statement;
 
 fn pct(v: Option<f64>) -> String {
     v.map_or("–".into(), |v| format!("{:.2} %", v * 100.0))
@@ -116,6 +118,7 @@ pub fn ClassifyPanel(name: String) -> impl IntoView {
                     </select>
                 </label>
             </div>
+            {move || summary.get().filter(|s| !s.statements.is_empty()).map(|s| view! { <Statements statements=s.statements /> })}
             <Show when=move || state.runs.get().is_empty()>
                 <p class="muted small" data-testid="classify-no-model">
                     "No model yet: train one in the Train tab (or load a saved model there). The detector alone still finds the beats."
@@ -133,14 +136,78 @@ pub fn ClassifyPanel(name: String) -> impl IntoView {
             </div>
             {move || {
                 let v = state.classified.get().filter(|v| v.record == name_view)?;
-                Some(view! { <ClassifiedResult v=v /> })
+                let statements = summary.get_untracked().map(|s| s.statements).unwrap_or_default();
+                Some(view! { <ClassifiedResult v=v statements=statements /> })
             }}
         </section>
     }
 }
 
+fn hint_text(h: BeatHint) -> String {
+    match h {
+        BeatHint::Class(c) => format!("{} beats", c.code()),
+        BeatHint::SOrV => "S or V beats".into(),
+    }
+}
+
+/// The record-level statements of a PTB-XL or Challenge record.
 #[component]
-fn ClassifiedResult(v: ClassifiedView) -> impl IntoView {
+fn Statements(statements: Vec<Statement>) -> impl IntoView {
+    view! {
+        <div class="statements" data-testid="record-statements">
+            <h3>"Record-level statements"</h3>
+            <p class="muted small">
+                "What the database says of the whole recording — not where its beats are nor which class each has. They are shown for screening only and never become beat labels for training."
+            </p>
+            <ul>
+                {statements.into_iter().map(|s| {
+                    let likelihood = s.likelihood_percent.map(|l| format!(", likelihood {l:.0} %")).unwrap_or_default();
+                    let beats = s.beats.map(|h| format!(" → implies {}", hint_text(h))).unwrap_or_default();
+                    view! {
+                        <li data-testid="statement" data-code=s.code.clone()>
+                            <strong>{s.code.clone()}</strong>
+                            {format!(" {}{likelihood} · {}{beats}", s.description.clone().unwrap_or_else(|| "(not described by the tables loaded)".into()), s.system)}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+/// External screening against record-level statements: does the model find the beats a
+/// statement implies? A weak check, kept apart from the annotated evaluation.
+fn screening(v: &ClassifiedView, statements: &[Statement]) -> Option<String> {
+    v.run?;
+    let hints: Vec<BeatHint> = statements.iter().filter_map(|s| s.beats).collect();
+    if hints.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for h in hints {
+        let (found, what) = match h {
+            BeatHint::Class(c) => (v.counts.get(c), format!("{} beats", c.code())),
+            BeatHint::SOrV => (
+                v.counts.get(AamiClass::S) + v.counts.get(AamiClass::V),
+                "S or V beats".into(),
+            ),
+        };
+        let word = if found > 0 { "consistent" } else { "not found" };
+        parts.push(format!(
+            "statements imply {what}: the model labelled {found} — {word}"
+        ));
+    }
+    parts.dedup();
+    Some(format!(
+        "Screening against the record-level statements (weak labels, not an evaluation): {}.",
+        parts.join("; ")
+    ))
+}
+
+#[component]
+fn ClassifiedResult(v: ClassifiedView, statements: Vec<Statement>) -> impl IntoView {
+    let screen = screening(&v, &statements)
+        .map(|t| view! { <p class="weak-check" data-testid="classify-screening">{t}</p> });
     let how = match v.positions {
         BeatPositions::Detected(m) => format!("found by {m}"),
         BeatPositions::Annotated => "taken from the annotations".to_string(),
@@ -224,6 +291,7 @@ fn ClassifiedResult(v: ClassifiedView) -> impl IntoView {
         <div class="classify-result" data-testid="classify-result" data-beats=v.beats.to_string()>
             <p role="status">{headline}</p>
             {bars}
+            {screen}
             {reference}
             <div class="actions">
                 <button

@@ -23,6 +23,8 @@ before(async () => {
       path.join(MITDB, '232.dat'),
       path.join(PTBXL, '00001_lr.hea'),
       path.join(PTBXL, '00001_lr.dat'),
+      path.join(SHARED, 'data/ptbxl-sample/ptbxl_database.csv'),
+      path.join(SHARED, 'data/ptbxl-sample/scp_statements.csv'),
     ],
     { expectRecords: 8 },
   );
@@ -113,8 +115,17 @@ test('an annotated record: detection and classes are compared with its annotatio
   assert.ok((await h.page.$$eval('[data-testid=strip] g.mark', (g) => g.length)) > 3);
 });
 
-test('a PTB-XL record (100 Hz, 12 leads): beats found in lead II and classified', async () => {
+test('a PTB-XL record (100 Hz, 12 leads): its statements shown, beats found in lead II and classified', async () => {
   await openRecord('00001_lr');
+  // ptbxl_database.csv and scp_statements.csv were dropped with it: its statements are shown.
+  const codes = await h.page.$$eval('[data-testid=statement]', (li) => li.map((x) => x.dataset.code));
+  assert.deepEqual(codes, ['NORM', 'LVOLT', 'SR']);
+  assert.match(await h.page.textContent('[data-testid=statement][data-code=NORM]'), /normal ECG, likelihood 100 %/);
+  // A lead other than the beat lead can be picked.
+  assert.deepEqual(
+    (await h.page.$$eval('[data-testid=classify-lead] option', (o) => o.map((x) => x.textContent))).slice(0, 3),
+    ['II (beat lead)', 'I', 'II'],
+  );
   const { beats, counts } = await classify();
   assert.ok(beats >= 6 && beats <= 25, `${beats} beats in 10 s`);
   assert.equal(CLASSES.reduce((s, c) => s + counts[c], 0), beats);
