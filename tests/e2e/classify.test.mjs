@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { openPage, foreignRequests, mitdbFiles, MITDB, SHARED, CLASSES } from './harness.mjs';
 import { DataScreen, TrainScreen } from './pages.mjs';
@@ -130,6 +131,35 @@ test('a PTB-XL record (100 Hz, 12 leads): its statements shown, beats found in l
   assert.ok(beats >= 6 && beats <= 25, `${beats} beats in 10 s`);
   assert.equal(CLASSES.reduce((s, c) => s + counts[c], 0), beats);
   assert.match(await h.page.textContent('[data-testid=classify-result] [role=status]'), /lead II /);
+});
+
+test('a plain CSV (250 Hz, the rate given in the page): beats found and classified', async () => {
+  // 30 s of a spike train at 72 bpm: QRS-like Gaussians (σ 10 ms, 1.2 mV) on a slow wander.
+  const fs_ = 250;
+  const beatsAt = [];
+  for (let t = 0.5; t < 29.7; t += 60 / 72) beatsAt.push(t);
+  const lines = ['ECG'];
+  for (let i = 0; i < 30 * fs_; i++) {
+    const t = i / fs_;
+    let v = 0.1 * Math.sin(2 * Math.PI * 0.25 * t);
+    for (const b of beatsAt) v += 1.2 * Math.exp(-0.5 * ((t - b) / 0.01) ** 2);
+    lines.push(v.toFixed(4));
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecg-classify-'));
+  const csv = path.join(dir, 'spikes.csv');
+  fs.writeFileSync(csv, lines.join('\n'));
+  const data = new DataScreen(h.page);
+  await data.open();
+  await data.upload([csv]);
+  await h.page.waitForSelector('[data-testid=csv-rate-prompt]');
+  await h.page.fill('[data-testid=csv-rate]', '250');
+  await h.page.click('[data-testid=csv-rate-apply]');
+  await h.page.waitForSelector('[data-testid=record-row][data-record="spikes"]');
+  await openRecord('spikes');
+  const { beats, counts } = await classify();
+  assert.equal(beats, beatsAt.length, `${beats} beats found of ${beatsAt.length}`);
+  assert.equal(CLASSES.reduce((s, c) => s + counts[c], 0), beats);
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('nothing left the machine and nothing failed', async () => {
