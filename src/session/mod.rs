@@ -263,6 +263,11 @@ pub enum Response {
     Fingerprint(crate::io::remote::RecordFingerprint),
     /// Beats found and classified in a record.
     Classified(classify::ClassifiedView),
+    /// A request was refused because a job is running (the job goes on).
+    Busy {
+        /// What to do.
+        message: String,
+    },
     /// A request failed; nothing loaded was lost.
     Error {
         /// What went wrong.
@@ -519,7 +524,7 @@ impl Session {
             return;
         }
         if self.job.is_some() {
-            out(Response::Error {
+            out(Response::Busy {
                 message: "busy: wait for the running job to finish or cancel it".to_string(),
             });
             return;

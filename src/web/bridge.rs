@@ -274,6 +274,8 @@ impl AppState {
                 self.progress.set(None);
                 self.rebalanced.set(Some((report, ms, beats)));
             }
+            // The running job goes on: only say why the request was refused.
+            Response::Busy { message } => self.notify("warning", None, message),
             Response::Error { message } => {
                 self.busy.set(false);
                 self.classify_pending.set(false);
