@@ -147,7 +147,7 @@ impl Normalizer {
     /// Fits on the beats at `train` (which must be training beats).
     pub fn fit(beats: &BeatSet, train: &[u32]) -> Normalizer {
         let mut mean = vec![0.0f64; N_RR];
-        let mut sq = vec![0.0f64; N_RR];
+        let mut sq = [0.0f64; N_RR];
         let mut n = 0.0f64;
         for &i in train {
             let rr = beats.rr_of(i as usize);

@@ -6,6 +6,7 @@
 //! The Leptos page (`web`, wasm32 only) and the native CLI (`src/bin/ecg-balance.rs`) are thin
 //! layers over these modules.
 
+pub mod classify;
 pub mod dataset;
 pub mod ecg;
 pub mod error;

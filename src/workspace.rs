@@ -13,6 +13,7 @@ use crate::ecg::aami::{AamiClass, ClassCounts};
 use crate::ecg::beats::{BeatLayout, N_RR, Resampler, WindowSpec, segment_annotated};
 use crate::io::csv::{self, KAGGLE_FS_HZ, KAGGLE_SAMPLES, PlainCsv};
 use crate::io::files::{FileError, Grouped, LoadUnit, split_ext, split_path};
+use crate::io::ptbxl;
 use crate::io::wfdb;
 use crate::record::{Record, RecordSource};
 
@@ -119,6 +120,25 @@ pub struct RecordSummary {
     pub source: RecordSource,
     /// Header comments.
     pub comments: Vec<String>,
+    /// Record-level statements (PTB-XL SCP-ECG codes, Challenge SNOMED CT `Dx` codes).
+    #[serde(default)]
+    pub statements: Vec<Statement>,
+}
+
+/// One record-level statement: what a cardiologist (or a label set) says of the whole record —
+/// never where its beats are or which class each has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Statement {
+    /// `SCP-ECG (PTB-XL)` or `SNOMED CT (Dx)`.
+    pub system: String,
+    /// The code as written.
+    pub code: String,
+    /// What it means, when the tables at hand say.
+    pub description: Option<String>,
+    /// PTB-XL likelihood, %, when one was given.
+    pub likelihood_percent: Option<f64>,
+    /// The class of beats it implies somewhere in the record.
+    pub beats: Option<ptbxl::BeatHint>,
 }
 
 /// One row of the beat-file list.
@@ -151,6 +171,10 @@ pub struct Workspace {
     window: WindowSpec,
     cache: Option<(BeatSource, BeatSet)>,
     demo: Option<u64>,
+    /// PTB-XL's `ptbxl_database.csv`, by `ecg_id`, when one was dropped.
+    ptbxl: std::collections::HashMap<u32, ptbxl::PtbxlRecord>,
+    /// PTB-XL's `scp_statements.csv`, when one was dropped.
+    scp_statements: Vec<ptbxl::ScpStatement>,
 }
 
 impl Workspace {
@@ -358,7 +382,30 @@ impl Workspace {
                     return;
                 };
                 let (_, file) = split_path(path);
-                if csv::looks_like_kaggle(bytes) {
+                let lower = file.to_ascii_lowercase();
+                if lower == "ptbxl_database.csv" {
+                    match ptbxl::read_database(bytes) {
+                        Ok(rows) => {
+                            report.warnings.push(format!(
+                                "{file}: statements of {} PTB-XL ECGs; records named like 00001_lr show theirs (record-level labels, never used as beat labels)",
+                                rows.len()
+                            ));
+                            self.ptbxl = rows.into_iter().map(|r| (r.ecg_id, r)).collect();
+                        }
+                        Err(e) => report.errors.push(FileError {
+                            file: path.clone(),
+                            message: e.to_string(),
+                        }),
+                    }
+                } else if lower == "scp_statements.csv" {
+                    match ptbxl::read_statements(bytes) {
+                        Ok(rows) => self.scp_statements = rows,
+                        Err(e) => report.errors.push(FileError {
+                            file: path.clone(),
+                            message: e.to_string(),
+                        }),
+                    }
+                } else if csv::looks_like_kaggle(bytes) {
                     match csv::read_kaggle(bytes, &mut |_| {}) {
                         Ok(k) => self.add_beat_file(file, kaggle_beat_set(file, &k), path, report),
                         Err(e) => report.errors.push(FileError {
@@ -483,9 +530,52 @@ impl Workspace {
                     side: inter_patient_side(&r.name, 0, 0.5),
                     source: r.source,
                     comments: r.comments.clone(),
+                    statements: self.statements_of(r),
                 }
             })
             .collect()
+    }
+
+    /// Record-level statements of `r`: PTB-XL's (from a dropped `ptbxl_database.csv`, for a
+    /// record named `NNNNN_lr` / `NNNNN_hr`), or the SNOMED CT `# Dx:` codes of a
+    /// Challenge-style header (Chapman-Shaoxing, Georgia, …).
+    pub fn statements_of(&self, r: &Record) -> Vec<Statement> {
+        let ecg_id = r
+            .name
+            .strip_suffix("_lr")
+            .or_else(|| r.name.strip_suffix("_hr"))
+            .and_then(|n| n.parse::<u32>().ok());
+        if let Some(row) = ecg_id.and_then(|id| self.ptbxl.get(&id)) {
+            return row
+                .statements(&self.scp_statements)
+                .into_iter()
+                .map(|s| Statement {
+                    system: "SCP-ECG (PTB-XL)".into(),
+                    code: s.code.code.clone(),
+                    description: s.statement.map(|t| t.description.clone()),
+                    likelihood_percent: Some(s.code.likelihood_percent).filter(|l| *l > 0.0),
+                    beats: s.beats,
+                })
+                .collect();
+        }
+        match ptbxl::parse_challenge_comments(&r.comments) {
+            Ok(labels) => labels
+                .dx_snomed
+                .iter()
+                .map(|&code| {
+                    let known = ptbxl::snomed_beat_code(code);
+                    Statement {
+                        system: "SNOMED CT (Dx)".into(),
+                        code: code.to_string(),
+                        description: known
+                            .map(|k| format!("{} ({})", k.description, k.abbreviation)),
+                        likelihood_percent: None,
+                        beats: known.map(|k| k.beats),
+                    }
+                })
+                .collect(),
+            Err(_) => Vec::new(),
+        }
     }
 
     /// Rows of the beat-file list.

@@ -1515,3 +1515,66 @@ fn challenge_header_comments_give_age_sex_and_snomed_codes() {
         Ok(Default::default())
     );
 }
+
+/// Dropped together, PTB-XL's tables give each record its statements in the record list (and
+/// the beat class a statement implies); the records add no beat labels. A Challenge header's
+/// `# Dx:` codes are statements too.
+#[test]
+fn dropped_ptbxl_tables_give_records_their_statements_and_no_beats() {
+    use ecg_balance_lab::io::files::{Grouped, InputFile};
+    use ecg_balance_lab::workspace::Workspace;
+    let file = |rel: &str| InputFile {
+        path: rel.to_string(),
+        bytes: std::fs::read(format!("{DATA}/{rel}")).unwrap(),
+    };
+    let mut ws = Workspace::new();
+    let report = ws.load_all(&Grouped::new(vec![
+        file("ptbxl_database.csv"),
+        file("scp_statements.csv"),
+        file("records100/00000/00001_lr.hea"),
+        file("records100/00000/00001_lr.dat"),
+        file("records500/00000/00017_hr.hea"),
+        file("records500/00000/00017_hr.dat"),
+    ]));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let rows = ws.record_summaries();
+    assert_eq!(rows.len(), 2);
+    let s1 = &rows
+        .iter()
+        .find(|r| r.name == "00001_lr")
+        .unwrap()
+        .statements;
+    let codes: Vec<&str> = s1.iter().map(|s| s.code.as_str()).collect();
+    assert_eq!(codes, ["NORM", "LVOLT", "SR"]);
+    assert_eq!(s1[0].likelihood_percent, Some(100.0));
+    assert_eq!(s1[0].description.as_deref(), Some("normal ECG"));
+    assert!(s1.iter().all(|s| s.beats.is_none()));
+    let s17 = &rows
+        .iter()
+        .find(|r| r.name == "00017_hr")
+        .unwrap()
+        .statements;
+    assert_eq!(s17[0].code, "AFLT");
+    assert!(rows.iter().all(|r| r.counts.total() == 0), "no beat labels");
+
+    // A Challenge-style header: its Dx codes, named when they imply beats.
+    let mut ws = Workspace::new();
+    let hea = "A0001 1 500 1000\nA0001.dat 16 1000/mV 16 0 0 0 0 I\n# Age: 74\n# Sex: Male\n# Dx: 427172004,59118001\n";
+    let report = ws.load_all(&Grouped::new(vec![
+        InputFile {
+            path: "A0001.hea".into(),
+            bytes: hea.as_bytes().to_vec(),
+        },
+        InputFile {
+            path: "A0001.dat".into(),
+            bytes: vec![0u8; 2000],
+        },
+    ]));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let rows = ws.record_summaries();
+    let s = &rows[0].statements;
+    assert_eq!(s.len(), 2);
+    assert_eq!(s[0].code, "427172004");
+    assert_eq!(s[0].beats, Some(BeatHint::Class(AamiClass::V)));
+    assert!(s[1].beats.is_none());
+}

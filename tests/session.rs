@@ -186,7 +186,7 @@ fn busy_session_refuses_a_second_job_and_bad_requests_are_errors() {
         &now,
         &mut |r| out.push(r),
     );
-    assert!(matches!(out.last(), Some(Response::Error { message }) if message.starts_with("busy")));
+    assert!(matches!(out.last(), Some(Response::Busy { message }) if message.starts_with("busy")));
     s.handle(Request::Cancel, Vec::new(), &now, &mut |r| out.push(r));
     s.run_to_end(&now, &mut |r| out.push(r));
     out.clear();

@@ -18,6 +18,7 @@ mod cli {
     use serde_json::{Value, json};
 
     use ecg_balance_lab::Record;
+    use ecg_balance_lab::classify::{BeatLabelling, BeatPositions, label_record};
     use ecg_balance_lab::dataset::BeatSet;
     use ecg_balance_lab::dataset::augment::AugmentError;
     use ecg_balance_lab::dataset::demo::synth_record;
@@ -39,7 +40,7 @@ mod cli {
     use ecg_balance_lab::metrics::Evaluation;
     use ecg_balance_lab::session::distribution_view;
     use ecg_balance_lab::training::{
-        Phase, TrainConfig, TrainEvent, Trainer, evaluate, prepare_run,
+        Phase, TrainConfig, TrainEvent, TrainedModel, Trainer, evaluate, prepare_run,
     };
     use ecg_balance_lab::workspace::{BeatSource, Workspace};
 
@@ -290,6 +291,38 @@ mod cli {
             #[arg(long)]
             json: bool,
         },
+        /// Find the beats of a record (or take its annotated ones), classify each with a
+        /// trained model (a file saved by the page or by `train --model-out`), and write them
+        /// as a WFDB annotation file (N, A, V, F, Q codes). When the record has reference
+        /// annotations beside it, detection and classes are compared with them.
+        Classify {
+            /// WFDB record path without extension, its .hea file, or a plain CSV (mV, one
+            /// column per lead; give --fs-hz unless a time column tells the rate).
+            #[arg(long)]
+            record: PathBuf,
+            /// Trained model file.
+            #[arg(long)]
+            model: PathBuf,
+            /// Output WFDB annotation file (e.g. 100.cls or 100.atr).
+            #[arg(long)]
+            out: PathBuf,
+            /// QRS detection method: pan-tompkins-1985 or pan-tompkins-1985-lookahead.
+            #[arg(long, default_value_t = PeakMethod::default())]
+            method: PeakMethod,
+            /// Classify the record's own annotated beats instead of detected ones.
+            #[arg(long)]
+            annotated: bool,
+            /// Lead name (e.g. MLII, II); by default the lead beats are cut from in training
+            /// (MLII, II, … else the first).
+            #[arg(long)]
+            lead: Option<String>,
+            /// Sampling rate of a plain CSV, Hz.
+            #[arg(long)]
+            fs_hz: Option<f64>,
+            /// Print one JSON object (the default prints a summary).
+            #[arg(long)]
+            json: bool,
+        },
     }
 
     /// Reads one record from the file system: a WFDB record named by its path without
@@ -415,6 +448,95 @@ mod cli {
             out.display()
         );
         Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn classify(
+        record_path: &Path,
+        model_path: &Path,
+        out: &Path,
+        method: PeakMethod,
+        annotated: bool,
+        lead: Option<&str>,
+        fs_hz: Option<f64>,
+        as_json: bool,
+    ) -> Result<(), String> {
+        let bytes =
+            std::fs::read(model_path).map_err(|e| format!("{}: {e}", model_path.display()))?;
+        let model = TrainedModel::from_bytes(&bytes)
+            .map_err(|e| format!("{}: {e}", model_path.display()))?;
+        let record = read_record_path(record_path, fs_hz, true)?;
+        let lead = match lead {
+            Some(_) => lead_index(&record, lead)?,
+            None => ecg_balance_lab::ecg::beats::LeadChoice::default().pick(&record),
+        };
+        let positions = if annotated {
+            BeatPositions::Annotated
+        } else {
+            BeatPositions::Detected(method)
+        };
+        let l = label_record(&record, lead, positions, Some(&model)).map_err(|e| e.to_string())?;
+        let file = l.annotation_file().map_err(|e| e.to_string())?;
+        std::fs::write(out, file).map_err(|e| format!("{}: {e}", out.display()))?;
+        let summary = classify_json(&l);
+        if as_json {
+            println!("{summary}");
+        } else {
+            let counts: Vec<String> = AamiClass::ALL
+                .iter()
+                .map(|&c| format!("{c} {}", l.counts.get(c)))
+                .collect();
+            println!(
+                "{}: {} beats in lead {} ({:.1} s at {} Hz): {}",
+                l.record,
+                l.r_samples.len(),
+                l.lead_name,
+                l.duration_s,
+                l.fs_hz,
+                counts.join(", ")
+            );
+            if let Some(r) = &l.reference {
+                let pct =
+                    |v: Option<f64>| v.map_or("–".into(), |v| format!("{:.2} %", v * 100.0));
+                println!(
+                    "against the reference beats: detection Se {} +P {} (TP {}, FN {}, FP {})",
+                    pct(r.detection.se()),
+                    pct(r.detection.ppv()),
+                    r.detection.tp,
+                    r.detection.fn_,
+                    r.detection.fp
+                );
+                if let Some(m) = &r.confusion {
+                    println!("classes of matched beats (rows reference, columns predicted):");
+                    println!("      N      S      V      F      Q");
+                    for (c, row) in AamiClass::ALL.iter().zip(m) {
+                        let cells: Vec<String> = row.iter().map(|v| format!("{v:6}")).collect();
+                        println!("{c} {}", cells.join(" "));
+                    }
+                }
+            }
+        }
+        eprintln!("written to {}", out.display());
+        Ok(())
+    }
+
+    fn classify_json(l: &BeatLabelling) -> Value {
+        json!({
+            "record": l.record,
+            "lead": l.lead_name,
+            "fs_hz": l.fs_hz,
+            "duration_s": l.duration_s,
+            "positions": l.positions,
+            "beats": l.r_samples.len(),
+            "counts": l.counts.to_json(),
+            "mean_hr_bpm": l.mean_hr_bpm,
+            "detect_seconds": l.detect_seconds,
+            "classify_seconds": l.classify_seconds,
+            "reference": l.reference.as_ref().map(|r| json!({
+                "detection": r.detection.to_json(),
+                "confusion": r.confusion,
+            })),
+        })
     }
 
     /// WFDB records (`.hea` with an `.atr` beside them) under `dir`, recursively, sorted.
@@ -1156,6 +1278,31 @@ mod cli {
                 lead,
                 json,
             } => match detect_eval(&data, method, lead.as_deref(), json) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            },
+            Command::Classify {
+                record,
+                model,
+                out,
+                method,
+                annotated,
+                lead,
+                fs_hz,
+                json,
+            } => match classify(
+                &record,
+                &model,
+                &out,
+                method,
+                annotated,
+                lead.as_deref(),
+                fs_hz,
+                json,
+            ) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e}");

@@ -285,7 +285,7 @@ mod tests {
         assert_eq!(first[187], 2.0, "V is class 2");
         let values = &first[..187];
         assert!(values.iter().all(|v| (0.0..=1.0).contains(v)));
-        assert!(values.iter().any(|&v| v == 1.0));
+        assert!(values.contains(&1.0));
         // 0.7 s at 125 Hz: 87 values, zero padding after.
         assert!(values[88..].iter().all(|&v| v == 0.0));
         // The file reads back as a Kaggle CSV.

@@ -112,7 +112,7 @@ impl WindowSpec {
     /// Checks the spec is usable: positive rate, window of 8 to 4,096 samples.
     pub fn validate(&self) -> Result<(), crate::Error> {
         let ok = |x: f32| x.is_finite() && x >= 0.0;
-        if !(self.fs_hz.is_finite() && self.fs_hz > 0.0) || !ok(self.pre_ms) || !ok(self.post_ms) {
+        if !(self.fs_hz.is_finite() && self.fs_hz > 0.0 && ok(self.pre_ms) && ok(self.post_ms)) {
             return Err(crate::Error::Invalid(format!(
                 "beat window needs a positive rate and non-negative times; got {} Hz, {} ms before, {} ms after",
                 self.fs_hz, self.pre_ms, self.post_ms

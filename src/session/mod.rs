@@ -9,6 +9,7 @@
 //! Time comes from a clock the caller provides (`now_ms`): `std::time::Instant` does not exist
 //! on `wasm32-unknown-unknown`.
 
+pub mod classify;
 pub mod fetch;
 pub mod synth;
 pub mod train;
@@ -173,6 +174,23 @@ pub enum Request {
         /// Counts, mode and seed.
         config: crate::synth_train::SynthTrainConfig,
     },
+    /// Find the beats of a record (or take its annotated ones) and classify them with a kept
+    /// run's model ([`Response::Classified`]); the strip then shows them.
+    Classify {
+        /// Record name.
+        name: String,
+        /// Lead, 0-based; the beat lead (MLII, II, … else the first) when `None`.
+        lead: Option<usize>,
+        /// Detected (with a method) or annotated positions.
+        positions: crate::classify::BeatPositions,
+        /// Run whose model classifies; detection only when `None`.
+        run: Option<u32>,
+    },
+    /// The last labelling of a record as a WFDB annotation file.
+    ExportLabels {
+        /// Record name.
+        name: String,
+    },
     /// Stop the running job, keeping what it has done.
     Cancel,
 }
@@ -254,6 +272,13 @@ pub enum Response {
     Fingerprint(crate::io::remote::RecordFingerprint),
     /// Synthetic beats were generated: gallery, quality report, speed.
     Synthesized(Box<synth::SynthView>),
+    /// Beats found and classified in a record.
+    Classified(classify::ClassifiedView),
+    /// A request was refused because a job is running (the job goes on).
+    Busy {
+        /// What to do.
+        message: String,
+    },
     /// A request failed; nothing loaded was lost.
     Error {
         /// What went wrong.
@@ -410,6 +435,12 @@ pub struct RecordView {
     pub leads: Vec<LeadTrace>,
     /// Beat and other annotations in the stretch.
     pub marks: Vec<BeatMark>,
+    /// Beats the detector found (classified when a model was used) in the stretch.
+    #[serde(default)]
+    pub found: Vec<BeatMark>,
+    /// Run whose model classified the found beats.
+    #[serde(default)]
+    pub found_run: Option<u32>,
 }
 
 /// Example beats of one class.
@@ -473,6 +504,7 @@ pub struct Session {
     next_run: u32,
     rebalanced: Option<crate::dataset::BeatSet>,
     synthetic: Option<synth::Generated>,
+    labellings: classify::Labellings,
 }
 
 impl Session {
@@ -508,7 +540,7 @@ impl Session {
             return;
         }
         if self.job.is_some() {
-            out(Response::Error {
+            out(Response::Busy {
                 message: "busy: wait for the running job to finish or cancel it".to_string(),
             });
             return;
@@ -553,6 +585,57 @@ impl Session {
                     }),
                 }
             }
+            Request::Classify {
+                name,
+                lead,
+                positions,
+                run,
+            } => {
+                let Some(record) = self.workspace.record(&name) else {
+                    out(Response::Error {
+                        message: format!("no record named {name} is loaded"),
+                    });
+                    return;
+                };
+                let model = match run {
+                    None => None,
+                    Some(id) => match self.runs.iter().find(|(r, _)| r.id == id) {
+                        Some((_, m)) => Some((id, m)),
+                        None => {
+                            out(Response::Error {
+                                message: format!("no run {id} is kept; train or load a model"),
+                            });
+                            return;
+                        }
+                    },
+                };
+                match self.labellings.run(record, lead, positions, model) {
+                    Ok(view) => out(Response::Classified(view)),
+                    Err(e) => out(Response::Error {
+                        message: format!("{name}: {e}"),
+                    }),
+                }
+            }
+            Request::ExportLabels { name } => {
+                let file = self.workspace.record(&name).and_then(|r| {
+                    self.labellings
+                        .of(r)
+                        .map(|l| (classify::export_name(r), l.annotation_file()))
+                });
+                match file {
+                    Some((file_name, Ok(bytes))) => out(Response::Export {
+                        file_name,
+                        mime: "application/octet-stream".into(),
+                        bytes,
+                    }),
+                    Some((_, Err(e))) => out(Response::Error {
+                        message: format!("{name}: {e}"),
+                    }),
+                    None => out(Response::Error {
+                        message: format!("record {name} has no found beats to export yet"),
+                    }),
+                }
+            }
             Request::Fingerprint { name } => match self.workspace.record(&name) {
                 Some(r) => out(Response::Fingerprint(crate::io::remote::fingerprint(r))),
                 None => out(Response::Error {
@@ -567,14 +650,17 @@ impl Session {
             },
             Request::Remove { name } => {
                 self.workspace.remove(&name);
+                self.labellings.forget(&name);
                 out(Response::Workspace(self.workspace_view()));
             }
             Request::LoadDemo { seed } => {
                 self.workspace.load_demo(seed);
+                self.labellings.clear();
                 out(Response::Workspace(self.workspace_view()));
             }
             Request::Clear => {
                 self.workspace.clear();
+                self.labellings.clear();
                 out(Response::Workspace(self.workspace_view()));
             }
             Request::SetWindow { window } => match self.workspace.set_window(window) {
@@ -596,7 +682,14 @@ impl Session {
                 start_s,
                 duration_s,
                 max_points,
-            } => match record_view(&self.workspace, &name, start_s, duration_s, max_points) {
+            } => match record_view(
+                &self.workspace,
+                &name,
+                start_s,
+                duration_s,
+                max_points,
+                &self.labellings,
+            ) {
                 Some(v) => out(Response::RecordView(v)),
                 None => out(Response::Error {
                     message: format!("no record named {name} is loaded"),
@@ -1095,6 +1188,7 @@ pub fn record_view(
     start_s: f64,
     duration_s: f64,
     max_points: usize,
+    labellings: &classify::Labellings,
 ) -> Option<RecordView> {
     let r = ws.record(name)?;
     let n = r.sig_len();
@@ -1164,6 +1258,11 @@ pub fn record_view(
         envelope,
         leads,
         marks,
+        found: labellings
+            .of(r)
+            .map(|l| classify::marks(l, a, b))
+            .unwrap_or_default(),
+        found_run: labellings.of(r).and_then(|_| labellings.run_of(name)),
     })
 }
 

@@ -86,6 +86,10 @@ pub struct AppState {
     pub rebalanced: RwSignal<Option<(crate::dataset::rebalance::RebalanceReport, f64, usize)>>,
     /// Rebalance the training beats with this configuration when training.
     pub train_rebalance: RwSignal<Option<crate::dataset::rebalance::RebalanceConfig>>,
+    /// The last beats found and classified in a record.
+    pub classified: RwSignal<Option<crate::session::classify::ClassifiedView>>,
+    /// A find-and-classify request is on its way.
+    pub classify_pending: RwSignal<bool>,
 }
 
 impl AppState {
@@ -110,6 +114,8 @@ impl AppState {
             augment_preview: RwSignal::new(None),
             rebalanced: RwSignal::new(None),
             train_rebalance: RwSignal::new(None),
+            classified: RwSignal::new(None),
+            classify_pending: RwSignal::new(false),
         }
     }
 
@@ -246,6 +252,26 @@ impl AppState {
                 self.progress.set(None);
                 super::synth::on_synthesized(*v);
             }
+            Response::Classified(v) => {
+                self.classify_pending.set(false);
+                // Redraw the strip of that record with its found beats.
+                if let Some(rv) = self
+                    .record_view
+                    .get_untracked()
+                    .filter(|rv| rv.name == v.record)
+                {
+                    send(
+                        &Request::RecordView {
+                            name: rv.name,
+                            start_s: rv.start_s,
+                            duration_s: rv.duration_s,
+                            max_points: 2400,
+                        },
+                        Vec::new(),
+                    );
+                }
+                self.classified.set(Some(v));
+            }
             Response::AugmentPlan(r) => self.augment_plan.set(Some(r)),
             Response::AugmentPreview(p) => self.augment_preview.set(Some(p)),
             Response::Rebalanced { report, ms, beats } => {
@@ -253,8 +279,11 @@ impl AppState {
                 self.progress.set(None);
                 self.rebalanced.set(Some((report, ms, beats)));
             }
+            // The running job goes on: only say why the request was refused.
+            Response::Busy { message } => self.notify("warning", None, message),
             Response::Error { message } => {
                 self.busy.set(false);
+                self.classify_pending.set(false);
                 self.progress.set(None);
                 super::synth::on_error();
                 self.notify("error", None, message);

@@ -6,6 +6,7 @@
 pub mod augment;
 pub mod bridge;
 pub mod charts;
+pub mod classify;
 pub mod data;
 pub mod distribution;
 pub mod fetch;

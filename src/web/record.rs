@@ -35,6 +35,7 @@ pub fn RecordDetail() -> impl IntoView {
                 <Strip />
                 <Legend />
             </section>
+            <super::classify::ClassifyPanel name=name.clone() />
             <Gallery />
         })
     }
@@ -48,6 +49,7 @@ fn Legend() -> impl IntoView {
                 <li><span class="swatch" style=format!("background:{}", class_colour(c))></span>{format!("{} {}", c.code(), c.name())}</li>
             }).collect_view()}
             <li><span class="swatch" style="background:#6b7280"></span>"other annotation (rhythm, noise…)"</li>
+            <li>"dashed line: annotated beat · ▼ on top: beat found by the detector"</li>
         </ul>
     }
 }
@@ -106,6 +108,22 @@ fn Strip() -> impl IntoView {
                 }
             })
             .collect();
+        // Beats the detector found (and a model classified): a triangle and letter on top.
+        let found: Vec<_> = v
+            .found
+            .iter()
+            .map(|m| {
+                let x = (m.t_s - start) / dur.max(1e-9) * STRIP_W;
+                let colour = mark_colour(m.class);
+                view! {
+                    <g class="found" data-class=m.class.map(|c| c.code()).unwrap_or("-")>
+                        <path d=format!("M{:.1},2 L{:.1},2 L{x:.1},11 Z", x - 5.0, x + 5.0) fill=colour />
+                        <text x=format!("{x:.1}") y="22" fill=colour text-anchor="middle" class="mark-label">{m.symbol.clone()}</text>
+                    </g>
+                }
+            })
+            .collect();
+        let n_found = v.found.len();
         let n_beats = v.marks.iter().filter(|m| m.class.is_some()).count();
         Some(view! {
             <div class="strip-controls" role="group" aria-label="Navigate the signal">
@@ -130,7 +148,8 @@ fn Strip() -> impl IntoView {
                     />
                 </label>
                 <span class="muted small" data-testid="strip-window">
-                    {format!("{:.1}–{:.1} s of {:.0} s · {} beats shown", start, start + dur, total, n_beats)}
+                    {format!("{:.1}–{:.1} s of {:.0} s · {} annotated beats shown", start, start + dur, total, n_beats)}
+                    {(n_found > 0).then(|| format!(" · {n_found} found beats{}", v.found_run.map(|r| format!(" (classified by run {r})")).unwrap_or_default()))}
                 </span>
             </div>
             <div class="strip-wrap">
@@ -139,11 +158,12 @@ fn Strip() -> impl IntoView {
                     viewBox=format!("0 0 {STRIP_W} {height}")
                     preserveAspectRatio="none"
                     role="img"
-                    aria-label=format!("Signal of record {} from {:.1} to {:.1} s with {} beat marks", name, start, start + dur, n_beats)
+                    aria-label=format!("Signal of record {} from {:.1} to {:.1} s with {} annotated and {} found beat marks", name, start, start + dur, n_beats, n_found)
                     data-testid="strip"
                 >
                     {lead_paths}
                     {marks}
+                    {found}
                 </svg>
             </div>
         })

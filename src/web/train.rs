@@ -260,12 +260,7 @@ fn LiveCurves() -> impl IntoView {
             .map(|e| format!("{:.1},{:.1}", x(e.epoch), h - e.val_macro_f1 * h))
             .collect::<Vec<_>>()
             .join(" ");
-        let best = p
-            .history
-            .iter()
-            .filter(|e| e.best)
-            .last()
-            .map(|e| e.val_macro_f1);
+        let best = p.history.iter().rfind(|e| e.best).map(|e| e.val_macro_f1);
         Some(view! {
             <section class="card" aria-labelledby="curves-title" data-testid="train-live">
                 <h2 id="curves-title">"Training"</h2>
@@ -305,7 +300,9 @@ pub fn RunResults(
     let max_row: Vec<u64> = e.confusion.iter().map(|r| r.iter().sum()).collect();
     let layout = run.layout;
     let mis_groups = {
-        let mut groups: Vec<((AamiClass, AamiClass), Vec<Vec<f32>>, Vec<String>)> = Vec::new();
+        // (true, predicted) → beats, records.
+        type Group = ((AamiClass, AamiClass), Vec<Vec<f32>>, Vec<String>);
+        let mut groups: Vec<Group> = Vec::new();
         for m in &run.misclassified {
             match groups.iter_mut().find(|g| g.0 == (m.truth, m.predicted)) {
                 Some(g) => {

@@ -12,7 +12,10 @@ try {
   await train.set('train-epochs', 2);
   await train.start();
   await train.results(1);
-  await h.page.screenshot({ path: path.join(ROOT, 'tests/e2e/screenshot.png'), fullPage: false });
+  // The results of the run: per-class table, confusion matrix, success indicators.
+  const results = h.page.locator('[data-testid=run-results]');
+  await results.scrollIntoViewIfNeeded();
+  await results.screenshot({ path: path.join(ROOT, 'tests/e2e/screenshot.png') });
 } finally {
   await h.close();
 }

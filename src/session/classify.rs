@@ -1,0 +1,146 @@
+//! The session side of "find and classify the beats of a record": runs
+//! [`crate::classify::label_record`] with a kept run's model, remembers the result per record
+//! (for the strip's marks and the annotation-file export), and describes it for the page.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::BeatMark;
+use crate::Record;
+use crate::classify::{BeatLabelling, BeatPositions, ReferenceComparison, label_record};
+use crate::ecg::aami::ClassCounts;
+use crate::training::TrainedModel;
+
+/// What the page shows of a labelling.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassifiedView {
+    /// Record name.
+    pub record: String,
+    /// Lead used, 0-based, and its name.
+    pub lead: usize,
+    /// Name of that lead.
+    pub lead_name: String,
+    /// Where the beat positions come from.
+    pub positions: BeatPositions,
+    /// The run whose model classified the beats (`None`: detection only).
+    pub run: Option<u32>,
+    /// Beats found.
+    pub beats: usize,
+    /// Beats per predicted class.
+    pub counts: ClassCounts,
+    /// Mean heart rate, bpm.
+    pub mean_hr_bpm: Option<f64>,
+    /// Agreement with the record's own beat annotations, when it has any.
+    pub reference: Option<ReferenceComparison>,
+    /// Time to find the beats, ms.
+    pub detect_ms: f64,
+    /// Time to classify them, ms.
+    pub classify_ms: f64,
+    /// Record length, s.
+    pub duration_s: f64,
+}
+
+/// One record's labelling, with what identifies the record it was made from.
+#[derive(Debug, Clone)]
+pub struct Kept {
+    labelling: BeatLabelling,
+    run: Option<u32>,
+    sig_len: usize,
+}
+
+/// Labellings by record name.
+#[derive(Debug, Clone, Default)]
+pub struct Labellings {
+    by_record: HashMap<String, Kept>,
+}
+
+impl Labellings {
+    /// Finds (or takes) and classifies the beats of `record`; keeps and describes the result.
+    pub fn run(
+        &mut self,
+        record: &Record,
+        lead: Option<usize>,
+        positions: BeatPositions,
+        run: Option<(u32, &TrainedModel)>,
+    ) -> Result<ClassifiedView, crate::Error> {
+        let lead = lead.unwrap_or_else(|| crate::ecg::beats::LeadChoice::default().pick(record));
+        let labelling = label_record(record, lead, positions, run.map(|(_, m)| m))?;
+        let view = ClassifiedView {
+            record: labelling.record.clone(),
+            lead: labelling.lead,
+            lead_name: labelling.lead_name.clone(),
+            positions: labelling.positions,
+            run: run.map(|(id, _)| id),
+            beats: labelling.r_samples.len(),
+            counts: labelling.counts,
+            mean_hr_bpm: labelling.mean_hr_bpm,
+            reference: labelling.reference.clone(),
+            detect_ms: labelling.detect_seconds * 1000.0,
+            classify_ms: labelling.classify_seconds * 1000.0,
+            duration_s: labelling.duration_s,
+        };
+        self.by_record.insert(
+            record.name.clone(),
+            Kept {
+                labelling,
+                run: run.map(|(id, _)| id),
+                sig_len: record.sig_len(),
+            },
+        );
+        Ok(view)
+    }
+
+    /// The kept labelling of `record`, if it was made from this very record (same name and
+    /// length: a record loaded again under the same name with other samples drops it).
+    pub fn of(&self, record: &Record) -> Option<&BeatLabelling> {
+        self.by_record
+            .get(&record.name)
+            .filter(|k| k.sig_len == record.sig_len() && k.labelling.fs_hz == record.fs_hz)
+            .map(|k| &k.labelling)
+    }
+
+    /// Run that classified `record`'s kept labelling.
+    pub fn run_of(&self, name: &str) -> Option<u32> {
+        self.by_record.get(name).and_then(|k| k.run)
+    }
+
+    /// Forgets one record's labelling.
+    pub fn forget(&mut self, name: &str) {
+        self.by_record.remove(name);
+    }
+
+    /// Forgets every labelling.
+    pub fn clear(&mut self) {
+        self.by_record.clear();
+    }
+}
+
+/// Marks of the labelled beats between samples `a` and `b`, for the strip.
+pub fn marks(l: &BeatLabelling, a: usize, b: usize) -> Vec<BeatMark> {
+    let from = l.r_samples.partition_point(|&r| r < a as u64);
+    l.r_samples[from..]
+        .iter()
+        .enumerate()
+        .take_while(|(_, r)| **r < b as u64)
+        .map(|(k, &r)| {
+            let class = l.classes.as_ref().and_then(|c| c.get(from + k).copied());
+            BeatMark {
+                t_s: r as f64 / l.fs_hz.max(1e-9),
+                symbol: class.map_or("•", |c| c.code()).to_string(),
+                class,
+            }
+        })
+        .collect()
+}
+
+/// File name of the exported annotations: `NAME.atr` for a record that has no annotation file
+/// (so the pair loads back like any annotated record), `NAME.cls` (annotator `cls`) for one
+/// that has, so its reference annotations are never overwritten.
+pub fn export_name(record: &Record) -> String {
+    if record.annotations.is_empty() {
+        format!("{}.atr", record.name)
+    } else {
+        format!("{}.cls", record.name)
+    }
+}

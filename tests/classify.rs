@@ -1,0 +1,326 @@
+//! Finding and classifying the beats of a record nobody annotated: through the worker's session
+//! (as the page does) and through `ecg-balance classify`, on real MIT-BIH records.
+
+use std::cell::Cell;
+use std::process::Command;
+
+use ecg_balance_lab::classify::BeatPositions;
+use ecg_balance_lab::ecg::aami::AamiClass;
+use ecg_balance_lab::ecg::detect::PeakMethod;
+use ecg_balance_lab::io::wfdb::read_annotations;
+use ecg_balance_lab::session::{Request, Response, Session};
+use ecg_balance_lab::training::TrainConfig;
+
+const MITDB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/mitdb");
+
+fn files(records: &[&str], exts: &[&str]) -> (Vec<String>, Vec<Vec<u8>>) {
+    let mut paths = Vec::new();
+    let mut bytes = Vec::new();
+    for r in records {
+        for ext in exts {
+            paths.push(format!("mitdb/{r}.{ext}"));
+            bytes.push(std::fs::read(format!("{MITDB}/{r}.{ext}")).expect("mitdb file"));
+        }
+    }
+    (paths, bytes)
+}
+
+fn clock() -> impl Fn() -> f64 {
+    let t = Cell::new(0.0);
+    move || {
+        t.set(t.get() + 1.0);
+        t.get()
+    }
+}
+
+fn ask(s: &mut Session, request: Request, bytes: Vec<Vec<u8>>) -> Vec<Response> {
+    let now = clock();
+    let mut out = Vec::new();
+    s.handle(request, bytes, &now, &mut |r| out.push(r));
+    s.run_to_end(&now, &mut |r| out.push(r));
+    out
+}
+
+/// A session with six annotated records (DS1: 118, 119, 208; DS2: 100, 213, 221), record 232
+/// without its annotation file, and one short training run (run 1).
+fn trained_session() -> Session {
+    let mut s = Session::new();
+    let (mut paths, mut bytes) = files(
+        &["118", "119", "208", "100", "213", "221"],
+        &["hea", "dat", "atr"],
+    );
+    let (p2, b2) = files(&["232"], &["hea", "dat"]);
+    paths.extend(p2);
+    bytes.extend(b2);
+    let out = ask(&mut s, Request::LoadFiles { paths }, bytes);
+    assert!(
+        out.iter()
+            .any(|r| matches!(r, Response::Loaded { report, .. } if report.loaded.len() == 7)),
+        "{out:?}"
+    );
+    let config = TrainConfig::new()
+        .with_epochs(1)
+        .with_batch_size(512)
+        .with_ensemble(1);
+    let out = ask(
+        &mut s,
+        Request::Train {
+            source: None,
+            config,
+        },
+        Vec::new(),
+    );
+    assert!(
+        out.iter().any(|r| matches!(r, Response::TrainResult(_))),
+        "{out:?}"
+    );
+    s
+}
+
+fn classified(out: &[Response]) -> ecg_balance_lab::session::classify::ClassifiedView {
+    out.iter()
+        .find_map(|r| match r {
+            Response::Classified(v) => Some(v.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("expected Classified, got {out:?}"))
+}
+
+#[test]
+fn the_session_finds_classifies_shows_and_exports_the_beats_of_a_record() {
+    let mut s = trained_session();
+    let detect = BeatPositions::Detected(PeakMethod::default());
+
+    // Record 232 came without annotations: beats are found and classified, no reference.
+    let v = classified(&ask(
+        &mut s,
+        Request::Classify {
+            name: "232".into(),
+            lead: None,
+            positions: detect,
+            run: Some(1),
+        },
+        Vec::new(),
+    ));
+    assert_eq!(v.lead_name, "MLII");
+    assert!(v.reference.is_none());
+    // 232 holds 1,780 annotated beats (sinus bradycardia with long pauses).
+    assert!((1_700..=1_850).contains(&v.beats), "{} beats", v.beats);
+    assert_eq!(v.counts.total(), v.beats);
+    assert_eq!(v.run, Some(1));
+
+    // The strip of 232 now carries the found beats, classified.
+    let out = ask(
+        &mut s,
+        Request::RecordView {
+            name: "232".into(),
+            start_s: 0.0,
+            duration_s: 30.0,
+            max_points: 2000,
+        },
+        Vec::new(),
+    );
+    let view = match &out[0] {
+        Response::RecordView(v) => v.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert!(view.marks.is_empty(), "232 was loaded without annotations");
+    assert!(view.found.len() >= 10, "{}", view.found.len());
+    assert!(view.found.iter().all(|m| m.class.is_some()));
+    assert_eq!(view.found_run, Some(1));
+
+    // Export: a WFDB annotation file named 232.atr (the record has none), one beat per label.
+    let out = ask(
+        &mut s,
+        Request::ExportLabels { name: "232".into() },
+        Vec::new(),
+    );
+    let (name, bytes) = match &out[0] {
+        Response::Export {
+            file_name, bytes, ..
+        } => (file_name.clone(), bytes.clone()),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(name, "232.atr");
+    let anns = read_annotations(&bytes).unwrap();
+    assert_eq!(anns.len(), v.beats);
+    let mut from_file = ecg_balance_lab::ecg::aami::ClassCounts::default();
+    for a in &anns {
+        from_file.add(ecg_balance_lab::ecg::aami::class_of_code(a.code).unwrap());
+    }
+    assert_eq!(from_file, v.counts);
+
+    // Record 100 has its annotations: detection is scored against them (EC57) and the
+    // classes of matched beats form a confusion matrix; its export does not claim `.atr`.
+    let v = classified(&ask(
+        &mut s,
+        Request::Classify {
+            name: "100".into(),
+            lead: None,
+            positions: detect,
+            run: Some(1),
+        },
+        Vec::new(),
+    ));
+    let r = v.reference.expect("100 is annotated");
+    assert!(r.detection.se().unwrap() > 0.995, "{:?}", r.detection);
+    assert!(r.detection.ppv().unwrap() > 0.995, "{:?}", r.detection);
+    let m = r.confusion.expect("a model was used");
+    assert_eq!(m.iter().flatten().sum::<usize>(), r.detection.tp);
+    // 100: 2,239 N and 33 S (A), 1 V.
+    assert!(m[AamiClass::N.index()].iter().sum::<usize>() > 2_200);
+    let out = ask(
+        &mut s,
+        Request::ExportLabels { name: "100".into() },
+        Vec::new(),
+    );
+    assert!(matches!(&out[0], Response::Export { file_name, .. } if file_name == "100.cls"));
+
+    // Annotated positions: every reference beat is classified, none missed.
+    let v = classified(&ask(
+        &mut s,
+        Request::Classify {
+            name: "100".into(),
+            lead: None,
+            positions: BeatPositions::Annotated,
+            run: Some(1),
+        },
+        Vec::new(),
+    ));
+    assert_eq!(v.beats, 2273);
+    let r = v.reference.unwrap();
+    assert_eq!(
+        (r.detection.tp, r.detection.fn_, r.detection.fp),
+        (2273, 0, 0)
+    );
+
+    // Detection only: counts stay empty, the export writes every beat as N.
+    let v = classified(&ask(
+        &mut s,
+        Request::Classify {
+            name: "232".into(),
+            lead: Some(1),
+            positions: detect,
+            run: None,
+        },
+        Vec::new(),
+    ));
+    assert_eq!(v.lead_name, "V1");
+    assert_eq!(v.counts.total(), 0);
+    assert!(v.beats > 1_000);
+
+    // Bad requests are errors; nothing loaded is lost.
+    for bad in [
+        Request::Classify {
+            name: "999".into(),
+            lead: None,
+            positions: detect,
+            run: None,
+        },
+        Request::Classify {
+            name: "232".into(),
+            lead: None,
+            positions: detect,
+            run: Some(7),
+        },
+        Request::Classify {
+            name: "232".into(),
+            lead: Some(5),
+            positions: detect,
+            run: None,
+        },
+        Request::Classify {
+            name: "232".into(),
+            lead: None,
+            positions: BeatPositions::Annotated,
+            run: None,
+        },
+        Request::ExportLabels { name: "118".into() },
+    ] {
+        let out = ask(&mut s, bad.clone(), Vec::new());
+        assert!(
+            matches!(&out[..], [Response::Error { .. }]),
+            "{bad:?} gave {out:?}"
+        );
+    }
+    assert_eq!(s.workspace.records().len(), 7);
+}
+
+#[test]
+fn the_cli_classifies_a_record_with_a_saved_model() {
+    let mut s = trained_session();
+    let out = ask(&mut s, Request::ExportModel { id: 1 }, Vec::new());
+    let model = match &out[0] {
+        Response::Export { bytes, .. } => bytes.clone(),
+        other => panic!("{other:?}"),
+    };
+    let dir = std::env::temp_dir().join(format!("ecg-classify-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model_path = dir.join("run1.model");
+    std::fs::write(&model_path, &model).unwrap();
+    let atr = dir.join("100.atr");
+    let bin = env!("CARGO_BIN_EXE_ecg-balance");
+    let run = Command::new(bin)
+        .args(["classify", "--record", &format!("{MITDB}/100"), "--json"])
+        .arg("--model")
+        .arg(&model_path)
+        .arg("--out")
+        .arg(&atr)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let beats = j["beats"].as_u64().unwrap() as usize;
+    let det = &j["reference"]["detection"];
+    assert!(det["se_percent"].as_f64().unwrap() > 99.5, "{j}");
+    assert!(det["ppv_percent"].as_f64().unwrap() > 99.5, "{j}");
+    let counts: u64 = ["N", "S", "V", "F", "Q"]
+        .iter()
+        .map(|c| j["counts"][c].as_u64().unwrap())
+        .sum();
+    assert_eq!(counts as usize, beats);
+    let anns = read_annotations(&std::fs::read(&atr).unwrap()).unwrap();
+    assert_eq!(anns.len(), beats);
+
+    // The same result as the session gives for the same record and model.
+    let v = classified(&ask(
+        &mut s,
+        Request::Classify {
+            name: "100".into(),
+            lead: None,
+            positions: BeatPositions::Detected(PeakMethod::default()),
+            run: Some(1),
+        },
+        Vec::new(),
+    ));
+    assert_eq!(v.beats, beats);
+    for c in AamiClass::ALL {
+        assert_eq!(
+            j["counts"][c.code()].as_u64().unwrap() as usize,
+            v.counts.get(c),
+            "{c:?}"
+        );
+    }
+
+    // A file that is not a model: a clear error, no output written.
+    let bad = dir.join("bad.model");
+    std::fs::write(&bad, b"not a model").unwrap();
+    let out2 = dir.join("x.atr");
+    let run = Command::new(bin)
+        .args(["classify", "--record", &format!("{MITDB}/100")])
+        .arg("--model")
+        .arg(&bad)
+        .arg("--out")
+        .arg(&out2)
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(err.contains("bad.model"), "{err}");
+    assert!(!out2.exists());
+    std::fs::remove_dir_all(&dir).ok();
+}
