@@ -292,6 +292,38 @@ fn append_patients(into: &mut PatientBeats, part: PatientBeats) {
     into.normal_windows.extend(part.normal_windows);
 }
 
+/// A fingerprint of the beats at `indices` of `beats` (labels, records, R positions, windows,
+/// RR features): a synthetic set made from one training set is only reused for the same one.
+pub fn training_fingerprint(beats: &BeatSet, indices: &[u32]) -> u64 {
+    // FNV-1a over the bytes that define the beats.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |x: u64| {
+        for b in x.to_le_bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    eat(indices.len() as u64);
+    eat(u64::from(beats.layout.fs_hz.to_bits()));
+    eat(beats.layout.len as u64);
+    for &i in indices {
+        let i = i as usize;
+        if i >= beats.len() {
+            eat(u64::MAX);
+            continue;
+        }
+        eat(beats.labels[i].index() as u64);
+        for byte in beats.record_of(i).bytes() {
+            eat(u64::from(byte));
+        }
+        eat(beats.r_sample[i]);
+        for v in beats.window(i).iter().chain(beats.rr_of(i)) {
+            eat(u64::from(v.to_bits()));
+        }
+    }
+    h
+}
+
 /// Appends `synthetic` to the training beats `train` and their records' templates to
 /// `templates` (indexed by `train`'s record ids; records without one get an empty template).
 pub fn add_to_training(

@@ -731,14 +731,14 @@ pub fn prepare_run(
     prepare_run_with(beats, config, given_test, None)
 }
 
-/// As [`prepare_run`]; `generated` is a synthetic set made earlier from the training beats at
-/// the given indices of `beats`, used instead of generating again when this run's plan and
-/// training beats are the same (the page generates once, then trains).
+/// As [`prepare_run`]; `generated` is a synthetic set made earlier from training beats with
+/// the given [`crate::synth_train::training_fingerprint`], used instead of generating again
+/// when this run's plan and training beats are the same (the page generates once, then trains).
 pub fn prepare_run_with(
     beats: &BeatSet,
     config: &TrainConfig,
     given_test: Option<&[bool]>,
-    generated: Option<(&[u32], &crate::synth_train::SynthesizedSet)>,
+    generated: Option<(u64, &crate::synth_train::SynthesizedSet)>,
 ) -> Result<PreparedRun, crate::Error> {
     let split = Split::new(beats, config.split, given_test);
     let by_record = matches!(config.split, SplitKind::InterPatient { .. });
@@ -761,10 +761,10 @@ pub fn prepare_run_with(
     let mut synthetic = None;
     if let Some(sc) = &config.synthetic {
         // Generated from (fitted to) the real training beats only, then added to them alone.
-        let reuse = generated.filter(|(idx, set)| {
-            *idx == sets.train.as_slice()
-                && set.config == *sc
+        let reuse = generated.filter(|(fingerprint, set)| {
+            set.config == *sc
                 && set.beats.beats.layout == beats.layout
+                && *fingerprint == crate::synth_train::training_fingerprint(beats, &sets.train)
         });
         let made;
         let set = match reuse {

@@ -244,3 +244,34 @@ fn generator_speed_natively() {
     assert!(with.beats.origin.iter().all(|o| *o == Origin::Synthetic));
     assert!(plain.has_rr() && with.beats.has_rr());
 }
+
+#[test]
+fn a_generated_set_is_reused_only_for_the_training_beats_it_was_made_from() {
+    use ecg_balance_lab::synth_train::training_fingerprint;
+    use ecg_balance_lab::training::prepare_run_with;
+    let mut ws = Workspace::new();
+    ws.load_demo(2003);
+    let beats = ws.beats(BeatSource::Records).clone();
+    let config = TrainConfig::new().with_synthetic(Some(plan()));
+    let plain = prepare_run(&beats, &TrainConfig::new(), None).expect("prepare");
+    let real_train = beats.subset(&plain.sets.train);
+    let mut marked = SynthGeneration::new(&real_train, &plan())
+        .expect("valid")
+        .run()
+        .expect("runs");
+    // Marked so that reuse shows: every window zero.
+    marked.beats.beats.windows.iter_mut().for_each(|v| *v = 0.0);
+    let n = plain.train.len() * beats.layout.len;
+    let fp = training_fingerprint(&beats, &plain.sets.train);
+    let reused = prepare_run_with(&beats, &config, None, Some((fp, &marked))).expect("prepare");
+    assert!(reused.train.windows[n..].iter().all(|v| *v == 0.0));
+    // Other training beats (another fingerprint) or another plan: generated afresh.
+    let other = prepare_run_with(&beats, &config, None, Some((fp ^ 1, &marked))).expect("prepare");
+    assert!(other.train.windows[n..].iter().any(|v| *v != 0.0));
+    let mut changed = beats.clone();
+    changed.windows[plain.sets.train[0] as usize * beats.layout.len] += 1.0;
+    assert_ne!(training_fingerprint(&changed, &plain.sets.train), fp);
+    let replan = TrainConfig::new().with_synthetic(Some(SynthTrainConfig { seed: 43, ..plan() }));
+    let fresh = prepare_run_with(&beats, &replan, None, Some((fp, &marked))).expect("prepare");
+    assert!(fresh.train.windows[n..].iter().any(|v| *v != 0.0));
+}

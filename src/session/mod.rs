@@ -704,7 +704,7 @@ impl Session {
                     source,
                     config,
                     now_ms(),
-                    self.synthetic.as_ref().map(|(i, s)| (i.as_slice(), s)),
+                    self.synthetic.as_ref().map(|(f, s)| (*f, s)),
                 ) {
                     Ok(job) => self.job = Some(Box::new(job)),
                     Err(e) => {

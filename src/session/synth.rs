@@ -19,8 +19,9 @@ use crate::workspace::{BeatSource, Workspace};
 /// Synthetic beats per class sent to the page for the gallery.
 pub const GALLERY_BEATS: usize = 12;
 
-/// A generated set kept for training: the training-beat indices it was made from and the set.
-pub type Generated = (Vec<u32>, SynthesizedSet);
+/// A generated set kept for training: the fingerprint of the training beats it was made from
+/// ([`crate::synth_train::training_fingerprint`]) and the set.
+pub type Generated = (u64, SynthesizedSet);
 
 /// One class of the quality report, as the page shows it (`None` where a figure cannot be
 /// computed, e.g. a class with a single real beat has no real→real distance).
@@ -90,7 +91,7 @@ enum Stage {
 /// The generation job.
 pub struct SynthJob {
     stage: Stage,
-    train_idx: Vec<u32>,
+    fingerprint: u64,
     real: BeatSet,
     templates: Templates,
     started_ms: f64,
@@ -106,7 +107,7 @@ pub struct SynthJob {
 fn training_beats(
     ws: &mut Workspace,
     split: SplitKind,
-) -> Result<(BeatSet, Vec<u32>, Templates), crate::Error> {
+) -> Result<(BeatSet, u64, Templates), crate::Error> {
     let source = ws.default_source();
     if source == BeatSource::BeatFiles {
         return Err(crate::Error::Invalid(
@@ -133,7 +134,12 @@ fn training_beats(
             "the training side of this split is empty".into(),
         ));
     }
-    Ok((beats.subset(&sets.train), sets.train, Templates::fit(beats)))
+    let fingerprint = crate::synth_train::training_fingerprint(beats, &sets.train);
+    Ok((
+        beats.subset(&sets.train),
+        fingerprint,
+        Templates::fit(beats),
+    ))
 }
 
 fn finite(x: f64) -> Option<f64> {
@@ -148,11 +154,11 @@ impl SynthJob {
         config: SynthTrainConfig,
         now_ms: f64,
     ) -> Result<SynthJob, crate::Error> {
-        let (real, train_idx, templates) = training_beats(ws, split)?;
+        let (real, fingerprint, templates) = training_beats(ws, split)?;
         let generation = SynthGeneration::new(&real, &config)?;
         Ok(SynthJob {
             stage: Stage::Generating(Box::new(generation)),
-            train_idx,
+            fingerprint,
             real,
             templates,
             started_ms: now_ms,
@@ -311,7 +317,7 @@ impl Job for SynthJob {
                 };
                 view.quality_ms = now_ms() - self.check_started_ms;
                 out(Response::Synthesized(Box::new(view)));
-                self.finished = Some((std::mem::take(&mut self.train_idx), *set));
+                self.finished = Some((self.fingerprint, *set));
                 true
             }
             Stage::Done => true,

@@ -136,14 +136,14 @@ impl TrainJob {
     }
 
     /// As [`TrainJob::new`], with synthetic beats generated earlier from the training beats
-    /// at the given indices ([`crate::training::prepare_run_with`]).
+    /// of the given fingerprint ([`crate::training::prepare_run_with`]).
     pub fn new_with(
         id: u32,
         ws: &mut Workspace,
         source: BeatSource,
         mut config: TrainConfig,
         now_ms: f64,
-        generated: Option<(&[u32], &crate::synth_train::SynthesizedSet)>,
+        generated: Option<(u64, &crate::synth_train::SynthesizedSet)>,
     ) -> Result<TrainJob, crate::Error> {
         config.split = ws.effective_split(source, config.split);
         let mask = (source == BeatSource::BeatFiles).then(|| ws.beat_file_test_mask());
