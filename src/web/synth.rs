@@ -220,7 +220,7 @@ fn SynthResults(
             </div>
             <h3>"Quality report (against the real training-split beats)"</h3>
             <div class="table-wrap">
-            <table data-testid="synth-quality">
+            <table class="wrap-head" data-testid="synth-quality">
                 <caption class="sr-only">"Quality of the synthetic beats per class"</caption>
                 <thead>
                     <tr>
