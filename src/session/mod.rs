@@ -274,6 +274,11 @@ pub enum Response {
     Synthesized(Box<synth::SynthView>),
     /// Beats found and classified in a record.
     Classified(classify::ClassifiedView),
+    /// A job was cancelled and kept nothing; nothing loaded was lost.
+    Cancelled {
+        /// What was stopped.
+        message: String,
+    },
     /// A request was refused because a job is running (the job goes on).
     Busy {
         /// What to do.

@@ -332,8 +332,8 @@ impl Job for SynthJob {
     ) -> bool {
         self.stage = Stage::Done;
         self.finished = None;
-        out(Response::Error {
-            message: "synthetic beats: cancelled, nothing was kept".into(),
+        out(Response::Cancelled {
+            message: "Synthetic beats: generation cancelled; nothing was kept.".into(),
         });
         true
     }

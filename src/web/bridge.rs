@@ -281,6 +281,12 @@ impl AppState {
             }
             // The running job goes on: only say why the request was refused.
             Response::Busy { message } => self.notify("warning", None, message),
+            Response::Cancelled { message } => {
+                self.busy.set(false);
+                self.progress.set(None);
+                super::synth::on_error();
+                self.notify("info", None, message);
+            }
             Response::Error { message } => {
                 self.busy.set(false);
                 self.classify_pending.set(false);
