@@ -246,14 +246,7 @@ mod tests {
             }],
             annotations: beats
                 .iter()
-                .map(|&(s, code)| Annotation {
-                    sample: s as u64,
-                    code,
-                    subtype: 0,
-                    chan: 0,
-                    num: 0,
-                    aux_note: None,
-                })
+                .map(|&(s, code)| Annotation::beat(s as u64, code))
                 .collect(),
             comments: vec![],
             source: RecordSource::Wfdb,

@@ -69,6 +69,19 @@ pub struct Annotation {
 }
 
 impl Annotation {
+    /// A plain annotation (a beat, for a beat code) at `sample` with MIT code `code`: no
+    /// subtype, channel 0, num 0, no aux note.
+    pub fn beat(sample: u64, code: u8) -> Annotation {
+        Annotation {
+            sample,
+            code,
+            subtype: 0,
+            chan: 0,
+            num: 0,
+            aux_note: None,
+        }
+    }
+
     /// The annotation's symbol as WFDB writes it (`N`, `V`, `/`, `+`, …).
     pub fn symbol(&self) -> &'static str {
         crate::io::wfdb::codes::symbol(self.code)

@@ -402,14 +402,7 @@ fn simulate_patient(
             let c = (*label)?;
             (r < n_samples).then(|| {
                 counts[c.index()] += 1;
-                Annotation {
-                    sample: r,
-                    code: code_of(c),
-                    subtype: 0,
-                    chan: 0,
-                    num: 0,
-                    aux_note: None,
-                }
+                Annotation::beat(r, code_of(c))
             })
         })
         .collect();

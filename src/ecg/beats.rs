@@ -512,14 +512,7 @@ mod tests {
             }],
             annotations: beats
                 .iter()
-                .map(|&(sample, code)| Annotation {
-                    sample,
-                    code,
-                    subtype: 0,
-                    chan: 0,
-                    num: 0,
-                    aux_note: None,
-                })
+                .map(|&(sample, code)| Annotation::beat(sample, code))
                 .collect(),
             comments: vec![],
             source: RecordSource::Wfdb,

@@ -795,14 +795,7 @@ pub fn beat_annotations(peaks: &[usize], labels: Option<&[AamiClass]>) -> Vec<An
                 None => AamiClass::N,
                 Some(l) => l.get(i).copied().unwrap_or(AamiClass::Q),
             };
-            Annotation {
-                sample: p as u64,
-                code: mit_code_of_class(class),
-                subtype: 0,
-                chan: 0,
-                num: 0,
-                aux_note: None,
-            }
+            Annotation::beat(p as u64, mit_code_of_class(class))
         })
         .collect()
 }

@@ -229,6 +229,7 @@ fn ClassifiedResult(v: ClassifiedView, statements: Vec<Statement>) -> impl IntoV
     let total = v.counts.total().max(1);
     let bars = (v.run.is_some()).then(|| {
         view! {
+            <div class="table-wrap">
             <table class="counts-bars" data-testid="classify-counts">
                 <caption class="sr-only">"Beats per predicted class"</caption>
                 <thead><tr><th scope="col">"Class"</th><th scope="col">"Beats"</th><th scope="col">"Share"</th></tr></thead>
@@ -249,6 +250,7 @@ fn ClassifiedResult(v: ClassifiedView, statements: Vec<Statement>) -> impl IntoV
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
         }
     });
     let reference = v.reference.clone().map(|r| {
@@ -257,11 +259,12 @@ fn ClassifiedResult(v: ClassifiedView, statements: Vec<Statement>) -> impl IntoV
             let agree: usize = (0..5).map(|k| m[k][k]).sum();
             let matched: usize = m.iter().flatten().sum();
             view! {
-                <table class="confusion small" data-testid="classify-confusion">
-                    <caption>{format!(
-                        "Classes of the {} matched beats: {} agree with the annotations ({:.1} %). Rows: annotated class; columns: predicted.",
-                        thousands(matched), thousands(agree), agree as f64 / matched.max(1) as f64 * 100.0
-                    )}</caption>
+                <p class="small" id="classify-confusion-caption">{format!(
+                    "Classes of the {} matched beats: {} agree with the annotations ({:.1} %). Rows: annotated class; columns: predicted.",
+                    thousands(matched), thousands(agree), agree as f64 / matched.max(1) as f64 * 100.0
+                )}</p>
+                <div class="table-wrap">
+                <table class="confusion small" data-testid="classify-confusion" aria-describedby="classify-confusion-caption">
                     <thead><tr><th scope="col">"annotated ↓ / predicted →"</th>{AamiClass::ALL.into_iter().map(|c| view! { <th scope="col">{c.code()}</th> }).collect_view()}</tr></thead>
                     <tbody>
                         {AamiClass::ALL.into_iter().zip(m).map(|(c, row)| view! {
@@ -269,6 +272,7 @@ fn ClassifiedResult(v: ClassifiedView, statements: Vec<Statement>) -> impl IntoV
                         }).collect_view()}
                     </tbody>
                 </table>
+                </div>
             }
         });
         view! {
