@@ -182,7 +182,7 @@ pub fn pick_validation(beats: &BeatSet, train: &[u32], fraction: f64, seed: u64)
     let total = per_record
         .iter()
         .fold(ClassCounts::default(), |a, (_, c)| a.merged(c));
-    let mut rng = Rng::new(seed ^ 0x5EED_0F_7A11);
+    let mut rng = Rng::new(seed ^ 0x005E_ED0F_7A11);
     rng.shuffle(&mut per_record);
     // Classes with too few beats to share out (DS1 has 8 Q beats) do not steer the choice.
     let steering: Vec<AamiClass> = AamiClass::ALL
@@ -374,9 +374,13 @@ impl Trainer {
                 "the training set is empty: load records whose split side is training".into(),
             ));
         }
-        if config.batch_size == 0 || config.epochs == 0 || !(config.learning_rate > 0.0) {
+        if config.batch_size == 0
+            || config.epochs == 0
+            || !(config.learning_rate.is_finite() && config.learning_rate > 0.0)
+        {
             return Err(crate::Error::Invalid(
-                "epochs, batch size and learning rate must be positive".into(),
+                "epochs, batch size and learning rate must be positive (and the rate finite)"
+                    .into(),
             ));
         }
         let spec = FeatureSpec::for_beats(train);
