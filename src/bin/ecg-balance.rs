@@ -35,10 +35,12 @@ mod cli {
         MatchCounts, PeakMethod, beat_annotations, detect_record, evaluate_record,
         excluded_intervals, match_window_samples, reference_beats,
     };
+    use ecg_balance_lab::features::Templates;
     use ecg_balance_lab::io::files::{Grouped, InputFile};
     use ecg_balance_lab::io::wfdb::{parse_header, read_record, write_annotations};
     use ecg_balance_lab::metrics::Evaluation;
     use ecg_balance_lab::session::distribution_view;
+    use ecg_balance_lab::synth_train::{SynthGeneration, SynthMode, SynthTrainConfig, TstrJob};
     use ecg_balance_lab::training::{
         Phase, TrainConfig, TrainEvent, TrainedModel, Trainer, evaluate, prepare_run,
     };
@@ -1038,7 +1040,27 @@ mod cli {
         let seconds = t0.elapsed().as_secs_f64();
         std::fs::write(out, beats_csv(&beats)).map_err(|e| format!("{}: {e}", out.display()))?;
         let quality = match &train {
-            Some(train) => Some(quality_report(train, &beats).map_err(|e| e.to_string())?),
+            Some(train) => {
+                let mut q = quality_report(train, &beats).map_err(|e| e.to_string())?;
+                // Train on synthetic, test on real: the page's check, for this class (beats of
+                // the same class model, each with its virtual patient's template).
+                let plan = SynthTrainConfig {
+                    counts: vec![(class, count)],
+                    mode: match mode {
+                        SynthModeArg::Default => SynthMode::Default,
+                        SynthModeArg::Fitted => SynthMode::Fitted,
+                    },
+                    seed,
+                };
+                let set = SynthGeneration::new(train, &plan)
+                    .and_then(|g| g.run())
+                    .map_err(|e| e.to_string())?;
+                let score = TstrJob::new(train, &Templates::fit(train), &set)
+                    .and_then(|job| job.run())
+                    .map_err(|e| e.to_string())?;
+                q.train_synthetic_test_real = Some(score);
+                Some(q)
+            }
             None => None,
         };
         let value = json!({
