@@ -39,6 +39,8 @@ pub struct ClassifiedView {
     pub classify_ms: f64,
     /// Record length, s.
     pub duration_s: f64,
+    /// Name the exported annotation file gets ([`export_name`]).
+    pub export_name: String,
 }
 
 /// One record's labelling, with what identifies the record it was made from.
@@ -60,11 +62,10 @@ impl Labellings {
     pub fn run(
         &mut self,
         record: &Record,
-        lead: Option<usize>,
+        lead: usize,
         positions: BeatPositions,
         run: Option<(u32, &TrainedModel)>,
     ) -> Result<ClassifiedView, crate::Error> {
-        let lead = lead.unwrap_or_else(|| crate::ecg::beats::LeadChoice::default().pick(record));
         let labelling = label_record(record, lead, positions, run.map(|(_, m)| m))?;
         let view = ClassifiedView {
             record: labelling.record.clone(),
@@ -79,6 +80,7 @@ impl Labellings {
             detect_ms: labelling.detect_seconds * 1000.0,
             classify_ms: labelling.classify_seconds * 1000.0,
             duration_s: labelling.duration_s,
+            export_name: export_name(record),
         };
         self.by_record.insert(
             record.name.clone(),
@@ -91,18 +93,14 @@ impl Labellings {
         Ok(view)
     }
 
-    /// The kept labelling of `record`, if it was made from this very record (same name and
-    /// length: a record loaded again under the same name with other samples drops it).
-    pub fn of(&self, record: &Record) -> Option<&BeatLabelling> {
+    /// The kept labelling of `record` and the run that classified it, if it was made from this
+    /// very record (same name, length and rate: a record loaded again under the same name with
+    /// other samples drops it).
+    pub fn of(&self, record: &Record) -> Option<(&BeatLabelling, Option<u32>)> {
         self.by_record
             .get(&record.name)
             .filter(|k| k.sig_len == record.sig_len() && k.labelling.fs_hz == record.fs_hz)
-            .map(|k| &k.labelling)
-    }
-
-    /// Run that classified `record`'s kept labelling.
-    pub fn run_of(&self, name: &str) -> Option<u32> {
-        self.by_record.get(name).and_then(|k| k.run)
+            .map(|k| (&k.labelling, k.run))
     }
 
     /// Forgets one record's labelling.

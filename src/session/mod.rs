@@ -614,6 +614,8 @@ impl Session {
                         }
                     },
                 };
+                // The lead beats are cut from, as the workspace's window chooses it.
+                let lead = lead.unwrap_or_else(|| self.workspace.window().lead.pick(record));
                 match self.labellings.run(record, lead, positions, model) {
                     Ok(view) => out(Response::Classified(view)),
                     Err(e) => out(Response::Error {
@@ -625,7 +627,7 @@ impl Session {
                 let file = self.workspace.record(&name).and_then(|r| {
                     self.labellings
                         .of(r)
-                        .map(|l| (classify::export_name(r), l.annotation_file()))
+                        .map(|(l, _)| (classify::export_name(r), l.annotation_file()))
                 });
                 match file {
                     Some((file_name, Ok(bytes))) => out(Response::Export {
@@ -1196,6 +1198,7 @@ pub fn record_view(
     labellings: &classify::Labellings,
 ) -> Option<RecordView> {
     let r = ws.record(name)?;
+    let found = labellings.of(r);
     let n = r.sig_len();
     let fs = r.fs_hz.max(1e-9);
     let total_s = n as f64 / fs;
@@ -1263,11 +1266,10 @@ pub fn record_view(
         envelope,
         leads,
         marks,
-        found: labellings
-            .of(r)
-            .map(|l| classify::marks(l, a, b))
+        found: found
+            .map(|(l, _)| classify::marks(l, a, b))
             .unwrap_or_default(),
-        found_run: labellings.of(r).and_then(|_| labellings.run_of(name)),
+        found_run: found.and_then(|(_, run)| run),
     })
 }
 

@@ -286,11 +286,7 @@ fn ClassifiedResult(v: ClassifiedView, statements: Vec<Statement>) -> impl IntoV
         }
     });
     let name = v.record.clone();
-    let file_hint = if v.reference.is_some() {
-        format!("{}.cls", v.record)
-    } else {
-        format!("{}.atr", v.record)
-    };
+    let file_hint = v.export_name.clone();
     view! {
         <div class="classify-result" data-testid="classify-result" data-beats=v.beats.to_string()>
             <p role="status">{headline}</p>
