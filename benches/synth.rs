@@ -16,7 +16,7 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ecg_balance_lab::dataset::demo::{DEMO_TOTAL_BEATS, demo_records};
-use ecg_balance_lab::dataset::synth::synth_beats;
+use ecg_balance_lab::dataset::synthetic::synth_beats;
 use ecg_balance_lab::ecg::aami::AamiClass;
 use ecg_balance_lab::ecg::beats::BeatLayout;
 use ecg_balance_lab::ecg::simulate::{EcgSynConfig, RrSpectrum, ecgsyn};
@@ -37,8 +37,8 @@ fn beats(c: &mut Criterion) {
 /// The beats training adds: each with its virtual patient's sinus beat (for templates), and the
 /// seed guide's whole plan (F 4,000, S 3,000, V 2,000) in chunks as the page makes it.
 fn training_beats(c: &mut Criterion) {
-    use ecg_balance_lab::dataset::synth::{SynthConfig, synth_patient_beats};
-    use ecg_balance_lab::synth_train::{SynthGeneration, SynthTrainConfig};
+    use ecg_balance_lab::dataset::synthetic::plan::{SynthGeneration, SynthTrainConfig};
+    use ecg_balance_lab::dataset::synthetic::{SynthConfig, synth_patient_beats};
     let mut g = c.benchmark_group("synth_patient_beats");
     let count = 1000usize;
     g.throughput(Throughput::Elements(count as u64));

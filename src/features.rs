@@ -17,7 +17,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::dataset::{BeatSet, N_RR, Origin};
+pub use crate::dataset::templates::Templates;
+use crate::dataset::{BeatSet, N_RR};
 use crate::ecg::beats::median_in_place;
 
 /// Which inputs the model gets.
@@ -60,77 +61,6 @@ impl FeatureSpec {
             (true, true) => RELATIVE_RR.len(),
             (true, false) => N_RR,
         }
-    }
-}
-
-/// Per-record template beat and amplitude.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Templates {
-    /// Template of each record id (empty when the record has no real beat).
-    pub beats: Vec<Vec<f32>>,
-    /// Amplitude (peak-to-peak of the template, at least 0.1) of each record id.
-    pub scale: Vec<f32>,
-}
-
-/// Smallest amplitude used for scaling, so flat or empty records do not blow up.
-const MIN_SCALE: f32 = 0.1;
-
-impl Templates {
-    /// Templates of every record of `beats`, from its real beats only (augmented or synthetic
-    /// beats never shape a template).
-    pub fn fit(beats: &BeatSet) -> Templates {
-        let l = beats.layout.len;
-        let n_rec = beats.records.len();
-        let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_rec];
-        for i in 0..beats.len() {
-            if beats.origin[i] == Origin::Real {
-                if let Some(m) = members.get_mut(beats.record_id[i] as usize) {
-                    m.push(i);
-                }
-            }
-        }
-        let mut column = Vec::new();
-        let mut out = Templates {
-            beats: Vec::with_capacity(n_rec),
-            scale: Vec::with_capacity(n_rec),
-        };
-        for m in members {
-            if m.is_empty() {
-                out.beats.push(Vec::new());
-                out.scale.push(1.0);
-                continue;
-            }
-            // At most 2,000 beats per record are enough for a stable median.
-            let stride = m.len().div_ceil(2000);
-            let picked: Vec<usize> = m.iter().copied().step_by(stride).collect();
-            let mut template = Vec::with_capacity(l);
-            for k in 0..l {
-                column.clear();
-                column.extend(picked.iter().map(|&i| {
-                    let w = beats.window(i);
-                    w[k]
-                }));
-                template.push(median_in_place(&mut column).unwrap_or(0.0));
-            }
-            out.push_template(template);
-        }
-        out
-    }
-
-    /// Appends the template of the next record id from its typical beat window (centred on
-    /// its median, scaled by its peak-to-peak amplitude as [`Templates::fit`] does): for
-    /// records whose typical beat is known without real beats, e.g. synthetic patients.
-    pub fn push_template(&mut self, mut template: Vec<f32>) {
-        let mut centred = template.clone();
-        let base = median_in_place(&mut centred).unwrap_or(0.0);
-        template.iter_mut().for_each(|v| *v -= base);
-        let (lo, hi) = template
-            .iter()
-            .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
-                (a.min(v), b.max(v))
-            });
-        self.scale.push((hi - lo).max(MIN_SCALE));
-        self.beats.push(template);
     }
 }
 
@@ -265,6 +195,7 @@ impl FeatureMaker {
 mod tests {
     use super::*;
     use crate::dataset::BeatLayout;
+    use crate::dataset::Origin;
     use crate::ecg::aami::AamiClass;
 
     fn set() -> BeatSet {
@@ -310,16 +241,6 @@ mod tests {
             Origin::Real,
         );
         s
-    }
-
-    #[test]
-    fn templates_come_from_each_records_real_beats() {
-        let s = set();
-        let t = Templates::fit(&s);
-        assert_eq!(t.beats[0], vec![0.0, 2.0, 0.0, 0.0]);
-        assert!((t.scale[0] - 2.0).abs() < 1e-6);
-        assert_eq!(t.beats[1], vec![0.0, 0.5, 0.0, 0.0]);
-        assert!((t.scale[1] - 0.5).abs() < 1e-6);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use ecg_balance_lab::dataset::BeatSet;
 use ecg_balance_lab::dataset::demo::{
     DEMO_FS_HZ, DEMO_MIX_PERCENT, DEMO_PATIENTS, demo_class_counts, demo_records, synth_record,
 };
-use ecg_balance_lab::dataset::synth::{
+use ecg_balance_lab::dataset::synthetic::{
     fit_class_models, fitted_config, quality_report, synth_beats, synth_beats_with,
 };
 use ecg_balance_lab::ecg::aami::{AamiClass, ClassCounts};

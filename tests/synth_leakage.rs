@@ -4,11 +4,11 @@
 //! scrambled — signals, RR features and labels.
 
 use ecg_balance_lab::dataset::split::{DS1, DS2};
+use ecg_balance_lab::dataset::synthetic::plan::{SynthMode, SynthTrainConfig};
 use ecg_balance_lab::dataset::{BeatSet, Origin};
 use ecg_balance_lab::ecg::aami::AamiClass;
 use ecg_balance_lab::io::files::{Grouped, InputFile};
 use ecg_balance_lab::rng::Rng;
-use ecg_balance_lab::synth_train::{SynthMode, SynthTrainConfig};
 use ecg_balance_lab::training::{TrainConfig, prepare_run};
 use ecg_balance_lab::workspace::{BeatSource, Workspace};
 

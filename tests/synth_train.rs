@@ -7,13 +7,14 @@
 use std::cell::Cell;
 
 use ecg_balance_lab::dataset::split::SplitKind;
-use ecg_balance_lab::dataset::synth::{SynthConfig, synth_beats, synth_patient_beats};
+use ecg_balance_lab::dataset::synthetic::plan::{SynthGeneration, SynthMode, SynthTrainConfig};
+use ecg_balance_lab::dataset::synthetic::{SynthConfig, synth_beats, synth_patient_beats};
 use ecg_balance_lab::dataset::{BeatLayout, BeatSet, Origin};
 use ecg_balance_lab::ecg::aami::AamiClass;
 use ecg_balance_lab::features::Templates;
 use ecg_balance_lab::io::files::{Grouped, InputFile};
 use ecg_balance_lab::session::{Request, Response, Session};
-use ecg_balance_lab::synth_train::{SynthGeneration, SynthMode, SynthTrainConfig, TstrJob};
+use ecg_balance_lab::synth_train::TstrJob;
 use ecg_balance_lab::training::{TrainConfig, prepare_run};
 use ecg_balance_lab::workspace::{BeatSource, Workspace};
 
@@ -247,7 +248,7 @@ fn generator_speed_natively() {
 
 #[test]
 fn a_generated_set_is_reused_only_for_the_training_beats_it_was_made_from() {
-    use ecg_balance_lab::synth_train::training_fingerprint;
+    use ecg_balance_lab::dataset::synthetic::plan::training_fingerprint;
     use ecg_balance_lab::training::prepare_run_with;
     let mut ws = Workspace::new();
     ws.load_demo(2003);

@@ -25,7 +25,8 @@ mod cli {
     use ecg_balance_lab::dataset::rebalance::{Plan, RebalanceConfig, rebalance};
     use ecg_balance_lab::dataset::split::Split;
     use ecg_balance_lab::dataset::split::SplitKind;
-    use ecg_balance_lab::dataset::synth::{
+    use ecg_balance_lab::dataset::synthetic::plan::{SynthGeneration, SynthMode, SynthTrainConfig};
+    use ecg_balance_lab::dataset::synthetic::{
         SynthConfig, fit_class_models, fitted_config, quality_report, synth_beats_with,
     };
     use ecg_balance_lab::dataset::weights::WeightScheme;
@@ -40,7 +41,7 @@ mod cli {
     use ecg_balance_lab::io::wfdb::{parse_header, read_record, write_annotations};
     use ecg_balance_lab::metrics::Evaluation;
     use ecg_balance_lab::session::distribution_view;
-    use ecg_balance_lab::synth_train::{SynthGeneration, SynthMode, SynthTrainConfig, TstrJob};
+    use ecg_balance_lab::synth_train::TstrJob;
     use ecg_balance_lab::training::{
         Phase, TrainConfig, TrainEvent, TrainedModel, Trainer, evaluate, prepare_run,
     };
@@ -1028,7 +1029,7 @@ mod cli {
                 if !fits.iter().any(|f| f.class == class) {
                     return Err(format!(
                         "the training beats hold too few {class} beats to fit (need {})",
-                        ecg_balance_lab::dataset::synth::MIN_FIT_BEATS
+                        ecg_balance_lab::dataset::synthetic::MIN_FIT_BEATS
                     ));
                 }
                 (fitted_config(&fits), fits)
@@ -1176,17 +1177,17 @@ mod cli {
                     }
                 }
                 if let Some(counts) = synth {
-                    match ecg_balance_lab::synth_train::SynthTrainConfig::parse_counts(&counts) {
+                    match ecg_balance_lab::dataset::synthetic::plan::SynthTrainConfig::parse_counts(&counts) {
                         Ok(counts) => {
                             config = config.with_synthetic(Some(
-                                ecg_balance_lab::synth_train::SynthTrainConfig {
+                                ecg_balance_lab::dataset::synthetic::plan::SynthTrainConfig {
                                     counts,
                                     mode: match synth_mode {
                                         SynthModeArg::Default => {
-                                            ecg_balance_lab::synth_train::SynthMode::Default
+                                            ecg_balance_lab::dataset::synthetic::plan::SynthMode::Default
                                         }
                                         SynthModeArg::Fitted => {
-                                            ecg_balance_lab::synth_train::SynthMode::Fitted
+                                            ecg_balance_lab::dataset::synthetic::plan::SynthMode::Fitted
                                         }
                                     },
                                     seed,

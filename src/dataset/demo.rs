@@ -19,7 +19,7 @@
 //!
 //! Annotation symbols: `N`, `A` (atrial premature, S), `V`, `F` and `/` (paced, Q).
 
-use super::synth::{After, ClassModel, Range, SynthConfig, mv_to_adu};
+use super::synthetic::{After, ClassModel, Range, SynthConfig, mv_to_adu};
 use crate::ecg::aami::AamiClass;
 use crate::ecg::simulate::{
     Morphology, N_WAVES, PlannedBeat, RrSpectrum, SimulateError, StripConfig, internal_factor_for,

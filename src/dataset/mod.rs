@@ -9,10 +9,12 @@
 pub mod augment;
 pub mod demo;
 pub mod file;
+pub mod pipeline;
 pub mod rebalance;
 pub mod split;
 pub mod stats;
-pub mod synth;
+pub mod synthetic;
+pub mod templates;
 pub mod weights;
 
 use serde::{Deserialize, Serialize};

@@ -172,7 +172,7 @@ pub enum Request {
         /// The split whose training side they are made from.
         split: SplitKind,
         /// Counts, mode and seed.
-        config: crate::synth_train::SynthTrainConfig,
+        config: crate::dataset::synthetic::plan::SynthTrainConfig,
     },
     /// Find the beats of a record (or take its annotated ones) and classify them with a kept
     /// run's model ([`Response::Classified`]); the strip then shows them.

@@ -8,11 +8,12 @@ use serde::{Deserialize, Serialize};
 
 use super::{Job, Progress, Response};
 use crate::dataset::split::{Split, SplitKind};
-use crate::dataset::synth::{class_mean, quality_report};
+use crate::dataset::synthetic::plan::{SynthGeneration, SynthTrainConfig, SynthesizedSet};
+use crate::dataset::synthetic::{class_mean, quality_report};
 use crate::dataset::{BeatLayout, BeatSet};
 use crate::ecg::aami::{AamiClass, ClassCounts};
 use crate::features::Templates;
-use crate::synth_train::{SynthGeneration, SynthTrainConfig, SynthesizedSet, TstrJob};
+use crate::synth_train::TstrJob;
 use crate::training::{TrainConfig, make_sets};
 use crate::workspace::{BeatSource, Workspace};
 
@@ -20,7 +21,7 @@ use crate::workspace::{BeatSource, Workspace};
 pub const GALLERY_BEATS: usize = 12;
 
 /// A generated set kept for training: the fingerprint of the training beats it was made from
-/// ([`crate::synth_train::training_fingerprint`]) and the set.
+/// ([`crate::dataset::synthetic::plan::training_fingerprint`]) and the set.
 pub type Generated = (u64, SynthesizedSet);
 
 /// One class of the quality report, as the page shows it (`None` where a figure cannot be
@@ -134,7 +135,7 @@ fn training_beats(
             "the training side of this split is empty".into(),
         ));
     }
-    let fingerprint = crate::synth_train::training_fingerprint(beats, &sets.train);
+    let fingerprint = crate::dataset::synthetic::plan::training_fingerprint(beats, &sets.train);
     Ok((
         beats.subset(&sets.train),
         fingerprint,
@@ -194,11 +195,12 @@ impl SynthJob {
                 .take(GALLERY_BEATS)
                 .map(|i| synthetic.window(i as usize).to_vec())
                 .collect();
-            let fitted = (set.config.mode == crate::synth_train::SynthMode::Fitted).then(|| {
-                set.fits
-                    .iter()
-                    .any(|f| f.class == class && f.replaces_table)
-            });
+            let fitted = (set.config.mode == crate::dataset::synthetic::plan::SynthMode::Fitted)
+                .then(|| {
+                    set.fits
+                        .iter()
+                        .any(|f| f.class == class && f.replaces_table)
+                });
             classes.push(SynthClassView {
                 class,
                 n_synthetic: counts.get(class),

@@ -143,7 +143,7 @@ impl TrainJob {
         source: BeatSource,
         mut config: TrainConfig,
         now_ms: f64,
-        generated: Option<(u64, &crate::synth_train::SynthesizedSet)>,
+        generated: Option<(u64, &crate::dataset::synthetic::plan::SynthesizedSet)>,
     ) -> Result<TrainJob, crate::Error> {
         config.split = ws.effective_split(source, config.split);
         let mask = (source == BeatSource::BeatFiles).then(|| ws.beat_file_test_mask());

@@ -10,10 +10,10 @@ use leptos::prelude::*;
 
 use super::bridge::{self, AppState};
 use super::charts::{class_colour, polyline_path, range_of, thousands};
+use crate::dataset::synthetic::plan::{SynthMode, SynthTrainConfig};
 use crate::ecg::aami::AamiClass;
 use crate::session::Request;
 use crate::session::synth::{SynthClassView, SynthView};
-use crate::synth_train::{SynthMode, SynthTrainConfig};
 
 /// The section's state, shared with the Train screen.
 #[derive(Clone, Copy)]

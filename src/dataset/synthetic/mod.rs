@@ -22,6 +22,8 @@
 //! test-on-real needs the model and is filled by the caller
 //! ([`QualityReport::train_synthetic_test_real`], [`crate::synth_train::TstrJob`]).
 
+pub mod plan;
+
 use serde::{Deserialize, Serialize};
 
 use super::{BeatSet, Origin};

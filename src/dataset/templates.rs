@@ -1,0 +1,144 @@
+//! Per-record template beats: the sample-wise median of each record's real beats (the
+//! patient's typical beat) and its peak-to-peak amplitude. Label-free and per record: a record's
+//! own beats shape only that record's template, so templates can be fitted on every record of a
+//! set, test records included, without leaking anything between patients (as the record-average
+//! RR interval of the inter-patient literature). Augmented and synthetic beats never shape a
+//! template; a synthetic virtual patient gets its own sinus beat ([`Templates::push_template`]).
+
+use serde::{Deserialize, Serialize};
+
+use super::{BeatSet, Origin};
+use crate::ecg::beats::median_in_place;
+
+/// Per-record template beat and amplitude.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Templates {
+    /// Template of each record id (empty when the record has no real beat).
+    pub beats: Vec<Vec<f32>>,
+    /// Amplitude (peak-to-peak of the template, at least 0.1) of each record id.
+    pub scale: Vec<f32>,
+}
+
+/// Smallest amplitude used for scaling, so flat or empty records do not blow up.
+const MIN_SCALE: f32 = 0.1;
+
+impl Templates {
+    /// Templates of every record of `beats`, from its real beats only (augmented or synthetic
+    /// beats never shape a template).
+    pub fn fit(beats: &BeatSet) -> Templates {
+        let l = beats.layout.len;
+        let n_rec = beats.records.len();
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); n_rec];
+        for i in 0..beats.len() {
+            if beats.origin[i] == Origin::Real {
+                if let Some(m) = members.get_mut(beats.record_id[i] as usize) {
+                    m.push(i);
+                }
+            }
+        }
+        let mut column = Vec::new();
+        let mut out = Templates {
+            beats: Vec::with_capacity(n_rec),
+            scale: Vec::with_capacity(n_rec),
+        };
+        for m in members {
+            if m.is_empty() {
+                out.beats.push(Vec::new());
+                out.scale.push(1.0);
+                continue;
+            }
+            // At most 2,000 beats per record are enough for a stable median.
+            let stride = m.len().div_ceil(2000);
+            let picked: Vec<usize> = m.iter().copied().step_by(stride).collect();
+            let mut template = Vec::with_capacity(l);
+            for k in 0..l {
+                column.clear();
+                column.extend(picked.iter().map(|&i| {
+                    let w = beats.window(i);
+                    w[k]
+                }));
+                template.push(median_in_place(&mut column).unwrap_or(0.0));
+            }
+            out.push_template(template);
+        }
+        out
+    }
+
+    /// Appends the template of the next record id from its typical beat window (centred on
+    /// its median, scaled by its peak-to-peak amplitude as [`Templates::fit`] does): for
+    /// records whose typical beat is known without real beats, e.g. synthetic patients.
+    pub fn push_template(&mut self, mut template: Vec<f32>) {
+        let mut centred = template.clone();
+        let base = median_in_place(&mut centred).unwrap_or(0.0);
+        template.iter_mut().for_each(|v| *v -= base);
+        let (lo, hi) = template
+            .iter()
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
+                (a.min(v), b.max(v))
+            });
+        self.scale.push((hi - lo).max(MIN_SCALE));
+        self.beats.push(template);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataset::{BeatLayout, N_RR};
+    use crate::ecg::aami::AamiClass;
+
+    fn set() -> BeatSet {
+        let mut s = BeatSet::new(BeatLayout {
+            fs_hz: 10.0,
+            len: 4,
+            r_index: 1,
+        });
+        let a = s.record_index("a");
+        let b = s.record_index("b");
+        for k in 0..5 {
+            s.push(
+                &[0.0, 2.0, 0.0, 0.0],
+                &[1.0 + k as f32; N_RR],
+                AamiClass::N,
+                a,
+                k,
+                Origin::Real,
+            );
+        }
+        s.push(
+            &[0.0, -4.0, 0.0, 0.0],
+            &[3.0; N_RR],
+            AamiClass::V,
+            a,
+            9,
+            Origin::Real,
+        );
+        s.push(
+            &[9.0, 9.0, 9.0, 9.0],
+            &[5.0; N_RR],
+            AamiClass::V,
+            a,
+            9,
+            Origin::Augmented { source: 0 },
+        );
+        s.push(
+            &[1.0, 1.5, 1.0, 1.0],
+            &[0.5; N_RR],
+            AamiClass::N,
+            b,
+            0,
+            Origin::Real,
+        );
+        s
+    }
+
+    #[test]
+    fn templates_come_from_each_records_real_beats() {
+        let s = set();
+        let t = Templates::fit(&s);
+        assert_eq!(t.beats[0], vec![0.0, 2.0, 0.0, 0.0]);
+        assert!((t.scale[0] - 2.0).abs() < 1e-6);
+        assert_eq!(t.beats[1], vec![0.0, 0.5, 0.0, 0.0]);
+        assert!((t.scale[1] - 0.5).abs() < 1e-6);
+    }
+}

@@ -1,0 +1,349 @@
+//! The training state machine: a hand-written loop (as in burn's `custom-training-loop`
+//! example) that advances one batch per [`Trainer::step`], so the page's worker can report
+//! progress and take a Cancel between batches, and the CLI simply loops.
+//!
+//! Honest by construction:
+//! - the validation set is drawn **by record** from the training records
+//!   ([`crate::dataset::pipeline::pick_validation`]), never from the test split;
+//! - class weights come from the training beats' counts, RR standardisation from the training
+//!   beats' statistics ([`crate::features::Normalizer`]);
+//! - early stopping watches the validation macro-F1 and keeps the best model; Cancel keeps it too;
+//! - everything random (weight init, dropout, shuffling, validation records) follows one seed.
+//!
+//! Loss: class-weighted cross-entropy, normalised by the batch's total weight as PyTorch's
+//! `CrossEntropyLoss(weight=…)` does, optionally focal (Lin et al., ICCV 2017):
+//! `−w_y (1 − p_y)^γ log p_y`.
+
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::tensor::activation::log_softmax;
+use burn::tensor::{Device, Tensor};
+use serde::{Deserialize, Serialize};
+
+use super::config::{TrainConfig, validation_score, weights_for};
+use super::predict::predict_inputs;
+use super::sets::Batch;
+use crate::dataset::BeatSet;
+use crate::ecg::aami::N_CLASSES;
+use crate::features::{FeatureMaker, FeatureSpec, Inputs, Normalizer, Templates};
+use crate::metrics::ConfusionMatrix;
+use crate::model::{Model, ModelConfig};
+use crate::rng::Rng;
+
+/// What the loop reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum TrainEvent {
+    /// A batch was trained.
+    Batch {
+        /// Epoch, from 1.
+        epoch: usize,
+        /// Batch within the epoch, from 1.
+        batch: usize,
+        /// Batches per epoch.
+        batches: usize,
+        /// Mean training loss so far in this epoch.
+        loss: f32,
+    },
+    /// An epoch ended and the validation set was scored.
+    Epoch(EpochStats),
+}
+
+/// One epoch's figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochStats {
+    /// Epoch, from 1.
+    pub epoch: usize,
+    /// Mean training loss.
+    pub train_loss: f32,
+    /// Validation macro-F1 over the classes present in validation.
+    pub val_macro_f1: f64,
+    /// True when this epoch's model is the best so far.
+    pub best: bool,
+}
+
+/// Where the trainer is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// More batches to go.
+    Running,
+    /// Done (epochs exhausted or early stop).
+    Finished,
+}
+
+/// The training state machine.
+pub struct Trainer {
+    config: TrainConfig,
+    model_config: ModelConfig,
+    device: Device,
+    model: Option<Model>,
+    optim: burn::optim::ModuleOptimizer,
+    features: FeatureMaker,
+    train: Inputs,
+    val: Inputs,
+    class_weights: [f32; N_CLASSES],
+    order: Vec<usize>,
+    rng: Rng,
+    epoch: usize,
+    batch: usize,
+    loss_sum: f64,
+    loss_n: usize,
+    /// (validation score, epoch, model) of every finished epoch.
+    snapshots: Vec<(f64, usize, Model)>,
+    best_score: Option<f64>,
+    since_best: usize,
+    history: Vec<EpochStats>,
+    phase: Phase,
+    layout: crate::dataset::BeatLayout,
+}
+
+/// A trained model with everything needed to use it again.
+#[derive(Debug, Clone)]
+pub struct TrainedModel {
+    /// The networks whose averaged probabilities decide (one per kept epoch), inference device.
+    pub models: Vec<Model>,
+    /// The epochs they come from.
+    pub epochs: Vec<usize>,
+    /// Per-epoch figures of the run.
+    pub history: Vec<EpochStats>,
+    /// Its hyper-parameters.
+    pub model_config: ModelConfig,
+    /// The run's settings.
+    pub train_config: TrainConfig,
+    /// Inputs, with the training split's RR statistics.
+    pub features: FeatureMaker,
+    /// Window layout the model expects.
+    pub layout: crate::dataset::BeatLayout,
+    /// Class weights used.
+    pub class_weights: [f32; N_CLASSES],
+}
+
+impl Trainer {
+    /// Prepares a run. `train` and `val` are beat sets of the training side only; `templates`
+    /// are the per-record templates of the full, real beat set (label-free, each record's from
+    /// its own beats).
+    pub fn new(
+        config: TrainConfig,
+        train: &BeatSet,
+        val: &BeatSet,
+        templates: Templates,
+    ) -> Result<Trainer, crate::Error> {
+        if train.is_empty() {
+            return Err(crate::Error::Invalid(
+                "the training set is empty: load records whose split side is training".into(),
+            ));
+        }
+        if config.batch_size == 0
+            || config.epochs == 0
+            || !(config.learning_rate.is_finite() && config.learning_rate > 0.0)
+        {
+            return Err(crate::Error::Invalid(
+                "epochs, batch size and learning rate must be positive (and the rate finite)"
+                    .into(),
+            ));
+        }
+        let spec = FeatureSpec::for_beats(train);
+        let all_train: Vec<u32> = (0..train.len() as u32).collect();
+        let features = FeatureMaker {
+            spec,
+            normalizer: Normalizer::fit(train, &all_train),
+            templates,
+        };
+        let class_weights = weights_for(&train.class_counts(), config.weights, config.weight_cap);
+        let train_inputs = features.inputs(train, &all_train);
+        let all_val: Vec<u32> = (0..val.len() as u32).collect();
+        let val_inputs = features.inputs(val, &all_val);
+        let model_config =
+            ModelConfig::new(train.layout.len, spec.n_rr()).with_channels_in(spec.channels());
+        let device = Device::flex().autodiff();
+        device.seed(config.seed);
+        let model = model_config.init(&device);
+        let optim = AdamConfig::new().init();
+        let mut rng = Rng::new(config.seed);
+        let mut order: Vec<usize> = (0..train.len()).collect();
+        rng.shuffle(&mut order);
+        Ok(Trainer {
+            model_config,
+            device,
+            model: Some(model),
+            optim,
+            features,
+            train: train_inputs,
+            val: val_inputs,
+            class_weights,
+            order,
+            rng,
+            epoch: 1,
+            batch: 0,
+            loss_sum: 0.0,
+            loss_n: 0,
+            snapshots: Vec::new(),
+            best_score: None,
+            since_best: 0,
+            history: Vec::new(),
+            phase: Phase::Running,
+            layout: train.layout,
+            config,
+        })
+    }
+
+    /// The run's settings.
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    /// Batches per epoch.
+    pub fn batches_per_epoch(&self) -> usize {
+        self.order.len().div_ceil(self.config.batch_size)
+    }
+
+    /// Epochs so far.
+    pub fn history(&self) -> &[EpochStats] {
+        &self.history
+    }
+
+    /// Class weights in use.
+    pub fn class_weights(&self) -> [f32; N_CLASSES] {
+        self.class_weights
+    }
+
+    /// The current phase.
+    pub fn phase(&self) -> Phase {
+        self.phase
+    }
+
+    /// Trains one batch (and scores validation at the end of an epoch).
+    pub fn step(&mut self, on_event: &mut dyn FnMut(TrainEvent)) -> Phase {
+        if self.phase == Phase::Finished {
+            return Phase::Finished;
+        }
+        let bs = self.config.batch_size;
+        let start = self.batch * bs;
+        let end = (start + bs).min(self.order.len());
+        let idx: Vec<usize> = self.order[start..end].to_vec();
+        let loss = self.train_batch(&idx);
+        self.loss_sum += f64::from(loss) * idx.len() as f64;
+        self.loss_n += idx.len();
+        self.batch += 1;
+        let batches = self.batches_per_epoch();
+        on_event(TrainEvent::Batch {
+            epoch: self.epoch,
+            batch: self.batch,
+            batches,
+            loss: (self.loss_sum / self.loss_n.max(1) as f64) as f32,
+        });
+        if self.batch >= batches {
+            self.end_epoch(on_event);
+        }
+        self.phase
+    }
+
+    fn train_batch(&mut self, idx: &[usize]) -> f32 {
+        let Some(model) = self.model.take() else {
+            return f32::NAN;
+        };
+        let mut rng = self.rng.fork(0x1177);
+        let batch = Batch::assemble(
+            &self.train,
+            idx,
+            &self.class_weights,
+            self.features.spec,
+            self.layout.len,
+            self.config.jitter.then_some(&mut rng),
+        );
+        let (windows, rr, targets, weights) = batch.tensors(&self.device);
+        let logits = model.forward(windows, rr); // [b, k]
+        let b = idx.len();
+        let logp = log_softmax(logits, 1); // [b, k]
+        let logp_t: Tensor<1> = logp.gather(1, targets.reshape([b, 1])).reshape([b]); // [b]
+        let mut per_beat = logp_t.clone().neg(); // −log p_y
+        if let Some(g) = self.config.focal_gamma.filter(|g| *g > 0.0) {
+            let one_minus_p = logp_t.exp().neg().add_scalar(1.0).clamp_min(0.0);
+            per_beat = per_beat * one_minus_p.powf_scalar(g);
+        }
+        let w_sum: f32 = idx
+            .iter()
+            .map(|&i| self.class_weights[self.train.labels[i]])
+            .sum();
+        let loss = (per_beat * weights).sum().div_scalar(w_sum.max(1e-12)); // scalar
+        let value: f32 = loss.clone().into_scalar();
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        self.model = Some(self.optim.step(self.config.learning_rate, model, grads));
+        value
+    }
+
+    fn end_epoch(&mut self, on_event: &mut dyn FnMut(TrainEvent)) {
+        let train_loss = (self.loss_sum / self.loss_n.max(1) as f64) as f32;
+        let val_macro_f1 = match &self.model {
+            Some(m) if !self.val.labels.is_empty() => {
+                let inference = m.valid();
+                let pred =
+                    predict_inputs(&inference, &self.val, self.features.spec, self.layout.len);
+                validation_score(&ConfusionMatrix::from_predictions(
+                    &self.val.labels,
+                    &pred,
+                    N_CLASSES,
+                ))
+            }
+            // No validation records (a single training record): keep the last model.
+            _ => f64::from(self.epoch as u32),
+        };
+        let improved = self.best_score.is_none_or(|b| val_macro_f1 > b);
+        if let Some(m) = &self.model {
+            self.snapshots.push((val_macro_f1, self.epoch, m.valid()));
+        }
+        if improved {
+            self.best_score = Some(val_macro_f1);
+            self.since_best = 0;
+        } else {
+            self.since_best += 1;
+        }
+        let stats = EpochStats {
+            epoch: self.epoch,
+            train_loss,
+            val_macro_f1,
+            best: improved,
+        };
+        self.history.push(stats.clone());
+        on_event(TrainEvent::Epoch(stats));
+        self.epoch += 1;
+        self.batch = 0;
+        self.loss_sum = 0.0;
+        self.loss_n = 0;
+        self.rng.shuffle(&mut self.order);
+        if self.epoch > self.config.epochs || self.since_best >= self.config.patience {
+            self.phase = Phase::Finished;
+        }
+    }
+
+    /// Stops (now or after finishing) and returns the ensemble of the best epochs so far (the
+    /// current model when no epoch has ended yet).
+    pub fn finish(mut self) -> Option<TrainedModel> {
+        // Best first; ties go to the later epoch.
+        self.snapshots
+            .sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+        let k = self.config.ensemble.max(1);
+        let mut epochs = Vec::new();
+        let models: Vec<Model> = if self.snapshots.is_empty() {
+            vec![self.model?.valid()]
+        } else {
+            self.snapshots
+                .into_iter()
+                .take(k)
+                .map(|(_, e, m)| {
+                    epochs.push(e);
+                    m
+                })
+                .collect()
+        };
+        Some(TrainedModel {
+            models,
+            epochs,
+            history: self.history,
+            model_config: self.model_config,
+            train_config: self.config,
+            features: self.features,
+            layout: self.layout,
+            class_weights: self.class_weights,
+        })
+    }
+}
