@@ -33,10 +33,20 @@ pub struct FeatureSpec {
     /// inter-patient split dropping the absolute intervals cost 30 points of S sensitivity.
     #[serde(default)]
     pub rr_relative_only: bool,
+    /// Join the rhythm features too (intervals over the median and running rhythm around the
+    /// beat, and the background irregularity; [`crate::ecg::beats::RrFeatures`]). Absent from
+    /// model files written before they existed, which read as `false`.
+    #[serde(default)]
+    pub rhythm: bool,
+    /// Add the second lead's two channels (the beat and the beat minus its template, scaled by
+    /// the second lead's amplitude). Needs the template channel.
+    #[serde(default)]
+    pub second_lead: bool,
 }
 
 /// Indices (into [`crate::ecg::beats::RrFeatures::to_array`]) of the relative RR features.
 pub const RELATIVE_RR: [usize; 6] = [4, 5, 6, 7, 8, 9];
+pub use crate::ecg::beats::BASIC_RR;
 
 impl FeatureSpec {
     /// The inputs suited to `beats`: everything for records, the bare window for beat files.
@@ -46,21 +56,39 @@ impl FeatureSpec {
             template: has_rr,
             rr: has_rr,
             rr_relative_only: false,
+            rhythm: has_rr && beats.has_rhythm(),
+            second_lead: has_rr && beats.has_second_lead(),
         }
     }
 
     /// Input channels.
     pub fn channels(&self) -> usize {
-        if self.template { 2 } else { 1 }
+        match (self.template, self.second_lead) {
+            (false, _) => 1,
+            (true, false) => 2,
+            (true, true) => 4,
+        }
     }
 
     /// RR features joined.
     pub fn n_rr(&self) -> usize {
-        match (self.rr, self.rr_relative_only) {
-            (false, _) => 0,
-            (true, true) => RELATIVE_RR.len(),
-            (true, false) => N_RR,
+        self.rr_indices().len()
+    }
+
+    /// Which entries of a beat's RR features are joined, in order.
+    pub fn rr_indices(&self) -> Vec<usize> {
+        if !self.rr {
+            return Vec::new();
         }
+        let mut out: Vec<usize> = if self.rr_relative_only {
+            RELATIVE_RR.to_vec()
+        } else {
+            (0..BASIC_RR).collect()
+        };
+        if self.rhythm {
+            out.extend(BASIC_RR..N_RR);
+        }
+        out
     }
 }
 
@@ -100,6 +128,29 @@ impl Normalizer {
     }
 }
 
+/// Writes `(w − base) / scale` into the first half of `out` and `(w − base − template) / scale`
+/// into the second (zero where the template is missing or of another length).
+fn beat_and_difference(
+    w: &[f32],
+    base: f32,
+    template: Option<&[f32]>,
+    scale: f32,
+    out: &mut [f32],
+) {
+    let l = w.len();
+    let template = template.filter(|t| t.len() == l);
+    let inv = 1.0 / scale;
+    let (a, b) = out.split_at_mut(l);
+    for k in 0..l {
+        let v = w[k] - base;
+        a[k] = v * inv;
+        b[k] = match template {
+            Some(t) => (v - t[k]) * inv,
+            None => 0.0,
+        };
+    }
+}
+
 /// Model inputs of a list of beats, ready to become tensors.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inputs {
@@ -128,7 +179,8 @@ impl FeatureMaker {
         self.spec.channels() * len
     }
 
-    /// Writes the inputs of beat `i` of `beats` into `win` (`channels × len`) and `rr`.
+    /// Writes the inputs of beat `i` of `beats` into `win` (`channels × len`) and `rr`
+    /// ([`FeatureSpec::n_rr`] values).
     pub fn beat_into(&self, beats: &BeatSet, i: usize, win: &mut [f32], rr: &mut [f32]) {
         let w = beats.window(i);
         let l = w.len();
@@ -137,15 +189,21 @@ impl FeatureMaker {
         let rid = beats.record_id[i] as usize;
         if self.spec.template {
             let scale = self.templates.scale.get(rid).copied().unwrap_or(1.0);
-            let template = self.templates.beats.get(rid).filter(|t| t.len() == l);
-            let inv = 1.0 / scale;
-            for k in 0..l {
-                let v = w[k] - base;
-                win[k] = v * inv;
-                win[l + k] = match template {
-                    Some(t) => (v - t[k]) * inv,
-                    None => 0.0,
-                };
+            let template = self.templates.beats.get(rid).map(Vec::as_slice);
+            beat_and_difference(w, base, template, scale, &mut win[..2 * l]);
+            if self.spec.second_lead {
+                let out = &mut win[2 * l..4 * l];
+                match beats.window_2(i) {
+                    Some(w2) => {
+                        tmp.clear();
+                        tmp.extend_from_slice(w2);
+                        let base2 = median_in_place(&mut tmp).unwrap_or(0.0);
+                        let scale2 = self.templates.scale_2.get(rid).copied().unwrap_or(1.0);
+                        let template2 = self.templates.beats_2.get(rid).map(Vec::as_slice);
+                        beat_and_difference(w2, base2, template2, scale2, out);
+                    }
+                    None => out.fill(0.0),
+                }
             }
         } else {
             for k in 0..l {
@@ -154,9 +212,11 @@ impl FeatureMaker {
         }
         if self.spec.rr {
             let src = beats.rr_of(i);
-            for k in 0..N_RR {
-                let v = (src[k] - self.normalizer.rr_mean[k]) / self.normalizer.rr_std[k];
-                rr[k] = if v.is_finite() {
+            for (o, k) in rr.iter_mut().zip(self.spec.rr_indices()) {
+                let mean = self.normalizer.rr_mean.get(k).copied().unwrap_or(0.0);
+                let std = self.normalizer.rr_std.get(k).copied().unwrap_or(1.0);
+                let v = (src[k] - mean) / std;
+                *o = if v.is_finite() {
                     v.clamp(-10.0, 10.0)
                 } else {
                     0.0
@@ -175,16 +235,14 @@ impl FeatureMaker {
             rr: vec![0.0; indices.len() * nr],
             labels: Vec::with_capacity(indices.len()),
         };
-        let mut rr_buf = vec![0.0f32; N_RR];
         for (j, &i) in indices.iter().enumerate() {
             let i = i as usize;
             self.beat_into(
                 beats,
                 i,
                 &mut out.windows[j * cw..(j + 1) * cw],
-                &mut rr_buf,
+                &mut out.rr[j * nr..(j + 1) * nr],
             );
-            out.rr[j * nr..(j + 1) * nr].copy_from_slice(&rr_buf[..nr]);
             out.labels.push(beats.labels[i].index());
         }
         out

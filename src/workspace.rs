@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::dataset::BeatSet;
 use crate::dataset::split::{Side, inter_patient_side};
 use crate::ecg::aami::{AamiClass, ClassCounts};
-use crate::ecg::beats::{BeatLayout, N_RR, Resampler, WindowSpec, segment_annotated};
+use crate::ecg::beats::{BeatLayout, LeadChoice, N_RR, Resampler, WindowSpec, segment_annotated};
 use crate::io::csv::{self, KAGGLE_FS_HZ, KAGGLE_SAMPLES, PlainCsv};
 use crate::io::files::{FileError, Grouped, LoadUnit, split_ext, split_path};
 use crate::io::ptbxl;
@@ -674,7 +674,8 @@ impl Workspace {
                     &resamplers[resamplers.len() - 1].1
                 }
             };
-            let beats = segment_annotated(r, self.window.lead.pick(r), rs);
+            let lead = self.window.lead.pick(r);
+            let beats = segment_annotated(r, lead, LeadChoice::pick_second(r, lead), rs);
             set.extend_record(&r.name, &beats);
         }
         set

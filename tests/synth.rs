@@ -365,7 +365,7 @@ fn demo_records_segment_like_real_records() {
     let rs = Resampler::new(DEMO_FS_HZ, BeatLayout::default());
     let mut n = 0;
     for r in &records {
-        let b = segment_annotated(r, 0, &rs);
+        let b = segment_annotated(r, 0, None, &rs);
         assert_eq!(b.labels.len(), r.annotations.len());
         assert!(b.windows_mv.iter().all(|v| v.is_finite() && v.abs() < 10.0));
         n += b.labels.len();

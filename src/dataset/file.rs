@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{BeatLayout, BeatSet, N_RR, Origin};
 use crate::ecg::aami::AamiClass;
+use crate::ecg::beats::BASIC_RR;
 use crate::io::csv::{KAGGLE_FS_HZ, KAGGLE_SAMPLES};
 
 /// First bytes of a beat-set file.
@@ -108,13 +109,19 @@ impl BeatSet {
             .and_then(|j| {
                 serde_json::from_slice(j).map_err(|e| BeatFileError::Damaged(e.to_string()))
             })?;
-        if header.n_rr != N_RR || header.layout.len == 0 || header.layout.len > 1 << 16 {
+        // Files written before the rhythm features existed carry the basic ten; the rest read
+        // as unknown (NaN), so models trained on them leave the rhythm features out.
+        let n_rr = header.n_rr;
+        if !(n_rr == N_RR || n_rr == BASIC_RR)
+            || header.layout.len == 0
+            || header.layout.len > 1 << 16
+        {
             return Err(damaged("unexpected layout or RR feature count"));
         }
         let n = header.n;
         let l = header.layout.len;
         let expected = n
-            .checked_mul(4 * (l + N_RR) + 1 + 4 + 8 + 1 + 4)
+            .checked_mul(4 * (l + n_rr) + 1 + 4 + 8 + 1 + 4)
             .ok_or_else(|| damaged("beat count too large"))?;
         let mut p = &rest[4 + len..];
         if p.len() != expected {
@@ -134,7 +141,18 @@ impl BeatSet {
                 .collect()
         };
         let windows = f32s(take(4 * n * l));
-        let rr = f32s(take(4 * n * N_RR));
+        let rr = if n_rr == N_RR {
+            f32s(take(4 * n * N_RR))
+        } else {
+            f32s(take(4 * n * n_rr))
+                .chunks_exact(n_rr)
+                .flat_map(|r| {
+                    r.iter()
+                        .copied()
+                        .chain(std::iter::repeat_n(f32::NAN, N_RR - n_rr))
+                })
+                .collect()
+        };
         let labels = take(n)
             .iter()
             .map(|&c| {
@@ -179,6 +197,8 @@ impl BeatSet {
             r_sample,
             origin,
             records: header.records,
+            // The file keeps the beat lead only.
+            windows_2: Vec::new(),
         })
     }
 

@@ -55,6 +55,10 @@ pub struct BeatSet {
     pub origin: Vec<Origin>,
     /// Record names.
     pub records: Vec<String>,
+    /// Windows of a second lead, `layout.len` values per beat, when every beat has one; empty
+    /// otherwise (a single-lead beat joining the set empties it, so it is all or nothing).
+    #[serde(default)]
+    pub windows_2: Vec<f32>,
 }
 
 impl BeatSet {
@@ -69,6 +73,7 @@ impl BeatSet {
             r_sample: Vec::new(),
             origin: Vec::new(),
             records: Vec::new(),
+            windows_2: Vec::new(),
         }
     }
 
@@ -88,6 +93,17 @@ impl BeatSet {
         &self.windows[i * l..(i + 1) * l]
     }
 
+    /// True when every beat has a second-lead window.
+    pub fn has_second_lead(&self) -> bool {
+        !self.is_empty() && self.windows_2.len() == self.windows.len()
+    }
+
+    /// Second-lead window of beat `i`, when the set has a second lead.
+    pub fn window_2(&self, i: usize) -> Option<&[f32]> {
+        let l = self.layout.len;
+        self.windows_2.get(i * l..(i + 1) * l)
+    }
+
     /// RR features of beat `i`.
     pub fn rr_of(&self, i: usize) -> &[f32] {
         &self.rr[i * N_RR..(i + 1) * N_RR]
@@ -100,8 +116,18 @@ impl BeatSet {
             .map_or("", String::as_str)
     }
 
-    /// True when every beat has RR features (false for beat files such as the Kaggle CSV).
+    /// True when every beat has its basic RR features (false for beat files such as the
+    /// Kaggle CSV).
     pub fn has_rr(&self) -> bool {
+        let basic = crate::ecg::beats::BASIC_RR;
+        self.rr
+            .chunks_exact(N_RR)
+            .all(|r| r[..basic].iter().all(|v| v.is_finite()))
+    }
+
+    /// True when every beat also has its rhythm features (false for beat files written before
+    /// they existed).
+    pub fn has_rhythm(&self) -> bool {
         self.rr.iter().all(|v| v.is_finite())
     }
 
@@ -126,6 +152,7 @@ impl BeatSet {
     ) {
         debug_assert_eq!(window.len(), self.layout.len);
         debug_assert_eq!(rr.len(), N_RR);
+        self.windows_2.clear();
         self.windows.extend_from_slice(window);
         self.rr.extend_from_slice(rr);
         self.labels.push(label);
@@ -134,8 +161,37 @@ impl BeatSet {
         self.origin.push(origin);
     }
 
-    /// Appends the beats of one record.
+    /// Appends one beat with its second-lead window (kept when every beat so far has one).
+    #[allow(clippy::too_many_arguments)]
+    pub fn push_two(
+        &mut self,
+        window: &[f32],
+        window_2: &[f32],
+        rr: &[f32],
+        label: AamiClass,
+        record_id: u32,
+        r_sample: u64,
+        origin: Origin,
+    ) {
+        let keep = (self.is_empty() || self.has_second_lead()) && window_2.len() == window.len();
+        let mut column = std::mem::take(&mut self.windows_2);
+        self.push(window, rr, label, record_id, r_sample, origin);
+        if keep {
+            column.extend_from_slice(window_2);
+            self.windows_2 = column;
+        }
+    }
+
+    /// Appends the beats of one record (with their second lead when the set keeps one).
     pub fn extend_record(&mut self, name: &str, beats: &crate::ecg::beats::RecordBeats) {
+        let two = (self.is_empty() || self.has_second_lead())
+            && beats.windows_2_mv.len() == beats.windows_mv.len()
+            && !beats.windows_mv.is_empty();
+        if two {
+            self.windows_2.extend_from_slice(&beats.windows_2_mv);
+        } else if !beats.windows_mv.is_empty() {
+            self.windows_2.clear();
+        }
         let id = self.record_index(name);
         self.windows.extend_from_slice(&beats.windows_mv);
         self.rr.extend_from_slice(&beats.rr);
@@ -153,6 +209,14 @@ impl BeatSet {
         let l = self.layout.len;
         let mut out = BeatSet::new(self.layout);
         out.records = self.records.clone();
+        let two = self.has_second_lead();
+        if two {
+            out.windows_2.reserve(indices.len() * l);
+            for &i in indices {
+                out.windows_2
+                    .extend_from_slice(&self.windows_2[i as usize * l..(i as usize + 1) * l]);
+            }
+        }
         out.windows.reserve(indices.len() * l);
         out.rr.reserve(indices.len() * N_RR);
         for &i in indices {
@@ -164,6 +228,22 @@ impl BeatSet {
             out.r_sample.push(self.r_sample[i]);
             out.origin.push(self.origin[i]);
         }
+        out
+    }
+
+    /// The beats of record id `record` alone, as a set of one record (id 0).
+    pub fn only_record(&self, record: u32) -> BeatSet {
+        let idx: Vec<u32> = (0..self.len() as u32)
+            .filter(|&i| self.record_id[i as usize] == record)
+            .collect();
+        let mut out = self.subset(&idx);
+        out.records = self
+            .records
+            .get(record as usize)
+            .cloned()
+            .into_iter()
+            .collect();
+        out.record_id.iter_mut().for_each(|r| *r = 0);
         out
     }
 

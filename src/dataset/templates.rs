@@ -17,6 +17,13 @@ pub struct Templates {
     pub beats: Vec<Vec<f32>>,
     /// Amplitude (peak-to-peak of the template, at least 0.1) of each record id.
     pub scale: Vec<f32>,
+    /// Second-lead template of each record id, when the beats have a second lead (empty
+    /// otherwise, and for records without one).
+    #[serde(default)]
+    pub beats_2: Vec<Vec<f32>>,
+    /// Second-lead amplitude of each record id.
+    #[serde(default)]
+    pub scale_2: Vec<f32>,
 }
 
 /// Smallest amplitude used for scaling, so flat or empty records do not blow up.
@@ -36,30 +43,34 @@ impl Templates {
                 }
             }
         }
-        let mut column = Vec::new();
         let mut out = Templates {
             beats: Vec::with_capacity(n_rec),
             scale: Vec::with_capacity(n_rec),
+            beats_2: Vec::new(),
+            scale_2: Vec::new(),
         };
+        let two = beats.has_second_lead();
         for m in members {
             if m.is_empty() {
                 out.beats.push(Vec::new());
                 out.scale.push(1.0);
+                if two {
+                    out.beats_2.push(Vec::new());
+                    out.scale_2.push(1.0);
+                }
                 continue;
             }
             // At most 2,000 beats per record are enough for a stable median.
             let stride = m.len().div_ceil(2000);
             let picked: Vec<usize> = m.iter().copied().step_by(stride).collect();
-            let mut template = Vec::with_capacity(l);
-            for k in 0..l {
-                column.clear();
-                column.extend(picked.iter().map(|&i| {
-                    let w = beats.window(i);
-                    w[k]
+            out.push_template(median_beat(l, &picked, |i| beats.window(i)));
+            if two {
+                let (t, s) = centred(median_beat(l, &picked, |i| {
+                    beats.window_2(i).unwrap_or(&[])
                 }));
-                template.push(median_in_place(&mut column).unwrap_or(0.0));
+                out.beats_2.push(t);
+                out.scale_2.push(s);
             }
-            out.push_template(template);
         }
         out
     }
@@ -67,18 +78,67 @@ impl Templates {
     /// Appends the template of the next record id from its typical beat window (centred on
     /// its median, scaled by its peak-to-peak amplitude as [`Templates::fit`] does): for
     /// records whose typical beat is known without real beats, e.g. synthetic patients.
-    pub fn push_template(&mut self, mut template: Vec<f32>) {
-        let mut centred = template.clone();
-        let base = median_in_place(&mut centred).unwrap_or(0.0);
-        template.iter_mut().for_each(|v| *v -= base);
-        let (lo, hi) = template
-            .iter()
-            .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
-                (a.min(v), b.max(v))
-            });
-        self.scale.push((hi - lo).max(MIN_SCALE));
+    pub fn push_template(&mut self, template: Vec<f32>) {
+        let (template, scale) = centred(template);
+        self.scale.push(scale);
         self.beats.push(template);
     }
+}
+
+impl Templates {
+    /// Keeps the templates of the first `n` record ids, padding with empty ones.
+    pub fn resize(&mut self, n: usize) {
+        self.beats.resize(n, Vec::new());
+        self.scale.resize(n, 1.0);
+        if !self.beats_2.is_empty() {
+            self.beats_2.resize(n, Vec::new());
+            self.scale_2.resize(n, 1.0);
+        }
+    }
+
+    /// Appends the template of record id 0 of `other` as the next record id.
+    pub fn append_first(&mut self, other: &Templates) {
+        let n = self.beats.len();
+        self.beats
+            .push(other.beats.first().cloned().unwrap_or_default());
+        self.scale.push(other.scale.first().copied().unwrap_or(1.0));
+        if let (Some(t), Some(s)) = (other.beats_2.first(), other.scale_2.first()) {
+            self.beats_2.resize(n, Vec::new());
+            self.scale_2.resize(n, 1.0);
+            self.beats_2.push(t.clone());
+            self.scale_2.push(*s);
+        }
+    }
+}
+
+/// The sample-wise median of the windows of beats `picked` (`window` gives beat i's window).
+fn median_beat<'a>(len: usize, picked: &[usize], window: impl Fn(usize) -> &'a [f32]) -> Vec<f32> {
+    let mut column = Vec::with_capacity(picked.len());
+    (0..len)
+        .map(|k| {
+            column.clear();
+            column.extend(picked.iter().filter_map(|&i| window(i).get(k).copied()));
+            median_in_place(&mut column).unwrap_or(0.0)
+        })
+        .collect()
+}
+
+/// `template` minus its median, and its peak-to-peak amplitude (at least [`MIN_SCALE`]).
+fn centred(mut template: Vec<f32>) -> (Vec<f32>, f32) {
+    let mut sorted = template.clone();
+    let base = median_in_place(&mut sorted).unwrap_or(0.0);
+    template.iter_mut().for_each(|v| *v -= base);
+    let (lo, hi) = template
+        .iter()
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    let scale = if template.is_empty() {
+        1.0
+    } else {
+        (hi - lo).max(MIN_SCALE)
+    };
+    (template, scale)
 }
 
 #[cfg(test)]

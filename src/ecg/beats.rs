@@ -43,6 +43,10 @@ impl Default for LeadChoice {
     }
 }
 
+/// Second leads tried in order, beside the beat lead: V1 shows the P wave and the bundle
+/// branches best (MIT-BIH's lower signal is V1 in most records), then the other chest leads.
+pub const SECOND_LEADS: [&str; 7] = ["V1", "V2", "V3", "V4", "V5", "V6", "MLII"];
+
 impl LeadChoice {
     /// Index of the lead to use in `record` (0 when no preferred lead is present).
     pub fn pick(&self, record: &Record) -> usize {
@@ -50,6 +54,16 @@ impl LeadChoice {
             .iter()
             .find_map(|name| record.signal_index(name))
             .unwrap_or(0)
+    }
+
+    /// Index of the second lead of `record` beside `first`: the first of [`SECOND_LEADS`]
+    /// present, else the first other signal; `None` for a single-lead record.
+    pub fn pick_second(record: &Record, first: usize) -> Option<usize> {
+        SECOND_LEADS
+            .iter()
+            .filter_map(|name| record.signal_index(name))
+            .find(|&k| k != first)
+            .or_else(|| (0..record.signals.len()).find(|&k| k != first))
     }
 }
 
@@ -305,7 +319,12 @@ pub fn median_in_place(xs: &mut [f32]) -> Option<f32> {
 }
 
 /// Number of RR features per beat.
-pub const N_RR: usize = 10;
+pub const N_RR: usize = 14;
+
+/// RR features every beat of a record has had from the start (the first ten of
+/// [`RrFeatures::to_array`]); beat files written before the rhythm features existed carry only
+/// these.
+pub const BASIC_RR: usize = 10;
 
 /// RR features of one beat. Intervals in seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -323,11 +342,25 @@ pub struct RrFeatures {
     pub local_cv: f32,
     /// Mean interval of the whole record, s.
     pub avg_rr_s: f32,
+    /// Median of the [`RHYTHM_SPAN`] intervals on each side of the beat, s: the local rhythm,
+    /// robust to the few ectopic beats inside it.
+    pub median_rr_s: f32,
+    /// Median of the [`RHYTHM_SPAN`] intervals before the beat (the running rhythm up to it), s.
+    pub running_rr_s: f32,
+    /// Median absolute difference of successive intervals around the beat over
+    /// `median_rr_s`: the background irregularity. An isolated premature beat changes two
+    /// differences out of 2·[`RHYTHM_SPAN`] and leaves it low; atrial fibrillation raises it
+    /// (its beats are irregular everywhere, and are N beats under AAMI EC57).
+    pub irregularity: f32,
 }
+
+/// Intervals taken on each side of a beat for its rhythm features (about 15 s at 70 bpm).
+pub const RHYTHM_SPAN: usize = 16;
 
 impl RrFeatures {
     /// Feature vector: pre, post, local and record-average intervals, then pre/avg, post/avg,
-    /// pre/local, post/pre, pre/previous pre, and the local coefficient of variation.
+    /// pre/local, post/pre, pre/previous pre, the local coefficient of variation, then
+    /// pre/median, post/median, pre/running and the background irregularity.
     pub fn to_array(&self) -> [f32; N_RR] {
         let ratio = |a: f32, b: f32| if b > 0.0 { a / b } else { 1.0 };
         [
@@ -341,6 +374,10 @@ impl RrFeatures {
             ratio(self.post_rr_s, self.pre_rr_s),
             ratio(self.pre_rr_s, self.prev_pre_rr_s),
             self.local_cv,
+            ratio(self.pre_rr_s, self.median_rr_s),
+            ratio(self.post_rr_s, self.median_rr_s),
+            ratio(self.pre_rr_s, self.running_rr_s),
+            self.irregularity,
         ]
     }
 
@@ -356,6 +393,10 @@ impl RrFeatures {
         "post_over_pre",
         "pre_over_previous_pre",
         "local_cv",
+        "pre_over_median",
+        "post_over_median",
+        "pre_over_running",
+        "irregularity",
     ];
 }
 
@@ -380,6 +421,9 @@ pub fn rr_features(r_samples: &[u64], fs_hz: f64) -> Vec<RrFeatures> {
                 local_rr_s: 0.0,
                 local_cv: 0.0,
                 avg_rr_s: 0.0,
+                median_rr_s: 0.0,
+                running_rr_s: 0.0,
+                irregularity: 0.0,
             };
             1
         ];
@@ -395,8 +439,34 @@ pub fn rr_features(r_samples: &[u64], fs_hz: f64) -> Vec<RrFeatures> {
         prefix.push(prefix.last().copied().unwrap_or(0.0) + v);
         prefix_sq.push(prefix_sq.last().copied().unwrap_or(0.0) + v * v);
     }
+    let mut buf = Vec::with_capacity(2 * RHYTHM_SPAN + 1);
     (0..n)
         .map(|i| {
+            // Intervals rr[lo_m..hi_m] around beat i (its own two included), and the
+            // successive differences among them.
+            let lo_m = i.saturating_sub(RHYTHM_SPAN);
+            let hi_m = (i + RHYTHM_SPAN).min(rr.len());
+            buf.clear();
+            buf.extend_from_slice(&rr[lo_m..hi_m]);
+            let median_rr = median_in_place(&mut buf).unwrap_or(avg);
+            buf.clear();
+            buf.extend(rr[lo_m..hi_m].windows(2).map(|w| (w[1] - w[0]).abs()));
+            let mad = median_in_place(&mut buf).unwrap_or(0.0);
+            let irregularity = if median_rr > 0.0 {
+                mad / median_rr
+            } else {
+                0.0
+            };
+            // The running rhythm: intervals before the beat (the first beats use what follows).
+            let lo_r = i.saturating_sub(RHYTHM_SPAN + 1);
+            let hi_r = i.saturating_sub(1);
+            buf.clear();
+            if hi_r > lo_r {
+                buf.extend_from_slice(&rr[lo_r..hi_r]);
+            } else {
+                buf.extend_from_slice(&rr[..rr.len().min(RHYTHM_SPAN)]);
+            }
+            let running_rr = median_in_place(&mut buf).unwrap_or(avg);
             let pre = if i > 0 { rr[i - 1] } else { rr[0] };
             let prev_pre = if i > 1 { rr[i - 2] } else { pre };
             let post = if i < rr.len() {
@@ -428,6 +498,9 @@ pub fn rr_features(r_samples: &[u64], fs_hz: f64) -> Vec<RrFeatures> {
                 local_rr_s: local,
                 local_cv: cv,
                 avg_rr_s: avg,
+                median_rr_s: median_rr,
+                running_rr_s: running_rr,
+                irregularity,
             }
         })
         .collect()
@@ -444,23 +517,32 @@ pub struct RecordBeats {
     pub windows_mv: Vec<f32>,
     /// RR features, [`N_RR`] values per beat.
     pub rr: Vec<f32>,
+    /// Windows of the second lead (same layout), when one was cut; empty otherwise.
+    pub windows_2_mv: Vec<f32>,
 }
 
 /// Cuts one window per annotated beat of `record` (annotations without an AAMI class are not
 /// beats and are skipped). `lead` is the signal index to use.
-pub fn segment_annotated(record: &Record, lead: usize, resampler: &Resampler) -> RecordBeats {
+pub fn segment_annotated(
+    record: &Record,
+    lead: usize,
+    second_lead: Option<usize>,
+    resampler: &Resampler,
+) -> RecordBeats {
     let (r_samples, labels): (Vec<u64>, Vec<AamiClass>) = record
         .annotations
         .iter()
         .filter_map(|a| class_of_code(a.code).map(|c| (a.sample, c)))
         .unzip();
-    segment_at(record, lead, resampler, r_samples, labels)
+    segment_at(record, lead, second_lead, resampler, r_samples, labels)
 }
 
-/// Cuts windows at given R peaks with given labels.
+/// Cuts windows at given R peaks with given labels, on `lead` and, when given (and another
+/// signal of the record), on `second_lead` too.
 pub fn segment_at(
     record: &Record,
     lead: usize,
+    second_lead: Option<usize>,
     resampler: &Resampler,
     r_samples: Vec<u64>,
     labels: Vec<AamiClass>,
@@ -469,14 +551,20 @@ pub fn segment_at(
     let Some(signal) = record.signals.get(lead) else {
         return RecordBeats::default();
     };
-    let mut windows_mv = vec![0.0f32; r_samples.len() * layout.len];
-    for (&r, out) in r_samples
-        .iter()
-        .zip(windows_mv.chunks_exact_mut(layout.len))
-    {
-        let r = usize::try_from(r).unwrap_or(usize::MAX).min(signal.len());
-        resampler.window_into(signal, r, out);
-    }
+    let cut = |signal: &crate::Signal| {
+        let mut windows = vec![0.0f32; r_samples.len() * layout.len];
+        for (&r, out) in r_samples.iter().zip(windows.chunks_exact_mut(layout.len)) {
+            let r = usize::try_from(r).unwrap_or(usize::MAX).min(signal.len());
+            resampler.window_into(signal, r, out);
+        }
+        windows
+    };
+    let windows_mv = cut(signal);
+    let windows_2_mv = second_lead
+        .filter(|&k| k != lead)
+        .and_then(|k| record.signals.get(k))
+        .map(cut)
+        .unwrap_or_default();
     let rr = rr_features(&r_samples, record.fs_hz)
         .iter()
         .flat_map(RrFeatures::to_array)
@@ -486,6 +574,7 @@ pub fn segment_at(
         labels,
         windows_mv,
         rr,
+        windows_2_mv,
     }
 }
 
@@ -541,7 +630,7 @@ mod tests {
         let rec = record_from(fs, &mv, &[(1800, 1)]);
         let spec = WindowSpec::default();
         let rs = Resampler::new(fs, spec.layout());
-        let beats = segment_annotated(&rec, 0, &rs);
+        let beats = segment_annotated(&rec, 0, None, &rs);
         let l = spec.layout();
         for k in 0..l.len {
             let t = 1800.0 / fs + (k as f64 - l.r_index as f64) / f64::from(l.fs_hz);
@@ -563,7 +652,7 @@ mod tests {
             .collect();
         let rec = record_from(fs, &mv, &[(1800, 1)]);
         let rs = Resampler::new(fs, WindowSpec::default().layout());
-        let beats = segment_annotated(&rec, 0, &rs);
+        let beats = segment_annotated(&rec, 0, None, &rs);
         let peak = beats.windows_mv.iter().fold(0.0f32, |m, v| m.max(v.abs()));
         assert!(peak < 0.1, "aliased amplitude {peak}");
     }
@@ -574,7 +663,7 @@ mod tests {
         // '+' (code 28) is not a beat.
         let rec = record_from(360.0, &mv, &[(2, 1), (500, 28), (998, 5)]);
         let rs = Resampler::new(360.0, WindowSpec::default().layout());
-        let b = segment_annotated(&rec, 0, &rs);
+        let b = segment_annotated(&rec, 0, None, &rs);
         assert_eq!(b.labels, vec![AamiClass::N, AamiClass::V]);
         let l = rs.layout();
         assert!((b.windows_mv[0] - 0.0).abs() < 1e-3, "{}", b.windows_mv[0]);
@@ -587,7 +676,7 @@ mod tests {
         let mut rec = record_from(360.0, &vec![0.5; 2000], &[(1000, 1)]);
         rec.signals[0].samples_adu[990..1010].fill(i16::MIN);
         let rs = Resampler::new(360.0, WindowSpec::default().layout());
-        let b = segment_annotated(&rec, 0, &rs);
+        let b = segment_annotated(&rec, 0, None, &rs);
         assert!(
             b.windows_mv.iter().all(|v| (v - 0.5).abs() < 1e-3),
             "{:?}",

@@ -2,6 +2,7 @@
 //! weights they imply, and the early-stopping score.
 
 use burn::config::Config;
+use serde::{Deserialize, Serialize};
 
 use crate::dataset::pipeline::PipelineConfig;
 use crate::dataset::rebalance::RebalanceConfig;
@@ -63,6 +64,48 @@ pub struct TrainConfig {
     /// Share of training records (aimed at per minority class) held out for validation.
     #[config(default = 0.2)]
     pub validation_fraction: f64,
+    /// Join the rhythm features (RR over the local median and running rhythm, background
+    /// irregularity) when the beats have them.
+    #[config(default = true)]
+    pub rhythm: bool,
+    /// How the learning rate changes over the run.
+    #[config(default = "LrSchedule::Constant")]
+    pub schedule: LrSchedule,
+    /// Choose decision offsets on the validation records ([`super::calibrate`]).
+    #[config(default = false)]
+    pub calibrate: bool,
+    /// Read a second lead beside the beat lead when every beat has one.
+    #[config(default = false)]
+    pub second_lead: bool,
+}
+
+/// Learning-rate schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub enum LrSchedule {
+    /// The same rate throughout.
+    #[default]
+    Constant,
+    /// Cosine decay from the rate to zero over `epochs` (Loshchilov & Hutter, ICLR 2017,
+    /// without restarts), after a linear warm-up over the first epoch.
+    Cosine,
+}
+
+impl LrSchedule {
+    /// The rate at `step` of `total` steps (`per_epoch` steps an epoch) for base rate `lr`.
+    pub fn rate(self, lr: f64, step: usize, total: usize, per_epoch: usize) -> f64 {
+        match self {
+            LrSchedule::Constant => lr,
+            LrSchedule::Cosine => {
+                let warm = per_epoch.max(1);
+                if step < warm {
+                    lr * (step + 1) as f64 / warm as f64
+                } else {
+                    let t = (step - warm) as f64 / (total.saturating_sub(warm)).max(1) as f64;
+                    0.5 * lr * (1.0 + (std::f64::consts::PI * t.min(1.0)).cos())
+                }
+            }
+        }
+    }
 }
 
 impl Default for TrainConfig {

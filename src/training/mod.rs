@@ -3,12 +3,16 @@
 //! - [`config`]: the settings of a run ([`TrainConfig`]), class weights, the early-stopping score;
 //! - [`sets`]: the trainer's inputs and the batches cut from them;
 //! - [`trainer`]: the training state machine ([`Trainer`]) and its result ([`TrainedModel`]);
+//! - [`adapt`]: patient-adaptive fine-tuning on a few labelled beats of a new recording;
+//! - [`calibrate`]: decision offsets chosen on the validation records;
 //! - [`predict`]: probabilities, predictions, evaluation, and the beats of a record;
 //! - [`model_file`]: the model as a file.
 //!
 //! The data side of a run (split, validation records, rebalancing, synthetic beats) is
 //! [`crate::dataset::pipeline`]; [`prepare_run`] is its entry point for a [`TrainConfig`].
 
+pub mod adapt;
+pub mod calibrate;
 pub mod config;
 pub mod model_file;
 pub mod predict;
@@ -16,7 +20,7 @@ pub mod sets;
 pub mod trainer;
 
 pub use crate::dataset::pipeline::{PreparedRun, Sets, make_sets, pick_validation};
-pub use config::{MIN_VALIDATION_SUPPORT, TrainConfig, validation_score, weights_for};
+pub use config::{LrSchedule, MIN_VALIDATION_SUPPORT, TrainConfig, validation_score, weights_for};
 pub use model_file::{MODEL_MAGIC, ModelFileError};
 pub use predict::{argmax_rows, classify_record, evaluate, predict_inputs, probabilities};
 pub use trainer::{EpochStats, Phase, TrainEvent, TrainedModel, Trainer};

@@ -27,6 +27,9 @@ struct ModelFileHeader {
     history: Vec<EpochStats>,
     /// Byte length of each model's weights (burnpack), in order.
     weights_bytes: Vec<usize>,
+    /// Decision offsets (absent from files written before they existed: zero).
+    #[serde(default)]
+    offsets: [f32; N_CLASSES],
 }
 
 /// Why a model file cannot be used.
@@ -68,6 +71,7 @@ impl TrainedModel {
             epochs: self.epochs.clone(),
             history: self.history.clone(),
             weights_bytes: weights.iter().map(Vec::len).collect(),
+            offsets: self.offsets,
         };
         let json = serde_json::to_vec(&header)
             .map_err(|e| crate::Error::Invalid(format!("cannot save the model: {e}")))?;
@@ -132,6 +136,7 @@ impl TrainedModel {
             features: header.features,
             layout: header.layout,
             class_weights: header.class_weights,
+            offsets: header.offsets,
         })
     }
 }

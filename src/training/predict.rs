@@ -3,6 +3,7 @@
 
 use burn::tensor::{Device, Tensor, TensorData};
 
+use super::calibrate::decide;
 use super::trainer::TrainedModel;
 use crate::dataset::BeatSet;
 use crate::ecg::aami::{AamiClass, N_CLASSES};
@@ -69,6 +70,22 @@ pub fn predict_inputs(model: &Model, inputs: &Inputs, spec: FeatureSpec, len: us
 }
 
 impl TrainedModel {
+    /// Class probabilities (`[n, k]` row-major, averaged over the model's networks) of the beats
+    /// at `indices` of `beats`; templates as in [`TrainedModel::predict`].
+    pub fn probabilities_of(
+        &self,
+        beats: &BeatSet,
+        indices: &[u32],
+        templates: &Templates,
+    ) -> Vec<f32> {
+        let fm = FeatureMaker {
+            templates: templates.clone(),
+            ..self.features.clone()
+        };
+        let inputs = fm.inputs(beats, indices);
+        probabilities(&self.models, &inputs, fm.spec, self.layout.len)
+    }
+
     /// Predicted classes of the beats at `indices` of `beats`. Templates are fitted on `beats`
     /// itself (each record's from its own beats), RR statistics are the training ones.
     pub fn predict(&self, beats: &BeatSet, indices: &[u32], templates: &Templates) -> Vec<usize> {
@@ -77,9 +94,9 @@ impl TrainedModel {
             ..self.features.clone()
         };
         let inputs = fm.inputs(beats, indices);
-        argmax_rows(
+        decide(
             &probabilities(&self.models, &inputs, fm.spec, self.layout.len),
-            N_CLASSES,
+            &self.offsets,
         )
     }
 }
@@ -123,11 +140,24 @@ pub fn classify_record(
             record.name
         )));
     }
+    let second = if model.features.spec.second_lead {
+        let k = crate::ecg::beats::LeadChoice::pick_second(record, lead);
+        if k.is_none() {
+            return Err(crate::Error::Invalid(format!(
+                "this model reads two leads; record {} has only one",
+                record.name
+            )));
+        }
+        k
+    } else {
+        None
+    };
     let resampler = crate::ecg::beats::Resampler::new(record.fs_hz, model.layout);
     // Labels are unknown; N is a placeholder the prediction replaces.
     let cut = crate::ecg::beats::segment_at(
         record,
         lead,
+        second,
         &resampler,
         r_samples.to_vec(),
         vec![AamiClass::N; r_samples.len()],

@@ -20,8 +20,9 @@ use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
+use super::calibrate::fit_offsets;
 use super::config::{TrainConfig, validation_score, weights_for};
-use super::predict::predict_inputs;
+use super::predict::{predict_inputs, probabilities};
 use super::sets::Batch;
 use crate::dataset::BeatSet;
 use crate::ecg::aami::N_CLASSES;
@@ -115,6 +116,9 @@ pub struct TrainedModel {
     pub layout: crate::dataset::BeatLayout,
     /// Class weights used.
     pub class_weights: [f32; N_CLASSES],
+    /// Log-offsets added before the arg-max, chosen on the validation records
+    /// ([`super::calibrate`]); all zero when the run does not calibrate.
+    pub offsets: [f32; N_CLASSES],
 }
 
 impl Trainer {
@@ -141,27 +145,93 @@ impl Trainer {
                     .into(),
             ));
         }
-        let spec = FeatureSpec::for_beats(train);
+        let mut spec = FeatureSpec::for_beats(train);
+        spec.rhythm = spec.rhythm && config.rhythm && (val.is_empty() || val.has_rhythm());
+        spec.second_lead =
+            spec.second_lead && config.second_lead && (val.is_empty() || val.has_second_lead());
         let all_train: Vec<u32> = (0..train.len() as u32).collect();
         let features = FeatureMaker {
             spec,
             normalizer: Normalizer::fit(train, &all_train),
             templates,
         };
-        let class_weights = weights_for(&train.class_counts(), config.weights, config.weight_cap);
-        let train_inputs = features.inputs(train, &all_train);
-        let all_val: Vec<u32> = (0..val.len() as u32).collect();
-        let val_inputs = features.inputs(val, &all_val);
         let model_config =
             ModelConfig::new(train.layout.len, spec.n_rr()).with_channels_in(spec.channels());
         let device = Device::flex().autodiff();
         device.seed(config.seed);
         let model = model_config.init(&device);
+        Ok(Self::from_parts(
+            config,
+            features,
+            model_config,
+            model,
+            device,
+            train,
+            val,
+        ))
+    }
+
+    /// Continues training network `network` of `model` (fine-tuning) on `train`, with the
+    /// model's own input pipeline: its RR standardisation stays the one fitted on its training
+    /// split, and `templates` must cover the record ids of `train` and `val`.
+    pub fn fine_tune(
+        config: TrainConfig,
+        model: &TrainedModel,
+        network: usize,
+        train: &BeatSet,
+        val: &BeatSet,
+        templates: Templates,
+    ) -> Result<Trainer, crate::Error> {
+        if train.is_empty() || config.batch_size == 0 || config.epochs == 0 {
+            return Err(crate::Error::Invalid(
+                "fine-tuning needs beats, and positive epochs and batch size".into(),
+            ));
+        }
+        if train.layout != model.layout {
+            return Err(crate::Error::Invalid(
+                "the beats to fine-tune on are not cut as the model's were".into(),
+            ));
+        }
+        let start = model
+            .models
+            .get(network)
+            .ok_or_else(|| crate::Error::Invalid(format!("the model has no network {network}")))?;
+        let device = Device::flex().autodiff();
+        device.seed(config.seed);
+        let features = FeatureMaker {
+            templates,
+            ..model.features.clone()
+        };
+        Ok(Self::from_parts(
+            config,
+            features,
+            model.model_config.clone(),
+            start.clone().fork(&device).train(),
+            device,
+            train,
+            val,
+        ))
+    }
+
+    fn from_parts(
+        config: TrainConfig,
+        features: FeatureMaker,
+        model_config: ModelConfig,
+        model: Model,
+        device: Device,
+        train: &BeatSet,
+        val: &BeatSet,
+    ) -> Trainer {
+        let class_weights = weights_for(&train.class_counts(), config.weights, config.weight_cap);
+        let all_train: Vec<u32> = (0..train.len() as u32).collect();
+        let train_inputs = features.inputs(train, &all_train);
+        let all_val: Vec<u32> = (0..val.len() as u32).collect();
+        let val_inputs = features.inputs(val, &all_val);
         let optim = AdamConfig::new().init();
         let mut rng = Rng::new(config.seed);
         let mut order: Vec<usize> = (0..train.len()).collect();
         rng.shuffle(&mut order);
-        Ok(Trainer {
+        Trainer {
             model_config,
             device,
             model: Some(model),
@@ -183,7 +253,7 @@ impl Trainer {
             phase: Phase::Running,
             layout: train.layout,
             config,
-        })
+        }
     }
 
     /// The run's settings.
@@ -267,7 +337,14 @@ impl Trainer {
         let loss = (per_beat * weights).sum().div_scalar(w_sum.max(1e-12)); // scalar
         let value: f32 = loss.clone().into_scalar();
         let grads = GradientsParams::from_grads(loss.backward(), &model);
-        self.model = Some(self.optim.step(self.config.learning_rate, model, grads));
+        let per_epoch = self.batches_per_epoch();
+        let lr = self.config.schedule.rate(
+            self.config.learning_rate,
+            (self.epoch - 1) * per_epoch + self.batch,
+            self.config.epochs * per_epoch,
+            per_epoch,
+        );
+        self.model = Some(self.optim.step(lr, model, grads));
         value
     }
 
@@ -335,6 +412,12 @@ impl Trainer {
                 })
                 .collect()
         };
+        let offsets = if self.config.calibrate && !self.val.labels.is_empty() {
+            let p = probabilities(&models, &self.val, self.features.spec, self.layout.len);
+            fit_offsets(&p, &self.val.labels)
+        } else {
+            [0.0; N_CLASSES]
+        };
         Some(TrainedModel {
             models,
             epochs,
@@ -344,6 +427,7 @@ impl Trainer {
             features: self.features,
             layout: self.layout,
             class_weights: self.class_weights,
+            offsets,
         })
     }
 }

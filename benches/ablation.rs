@@ -1,0 +1,505 @@
+//! Ablations of the beat classifier on MIT-BIH, kept so anyone can rerun them.
+//!
+//! Choices are made on DS1 alone: `--mode cv` trains on DS1 records and scores the records held
+//! out in each of `--folds` record folds (whole records, so every score is on unseen
+//! patients), pooling the out-of-fold predictions of all 22 DS1 records. DS2 is only for the
+//! final report (`--mode ds2`, the page's own path: split, validation records, training and
+//! scoring as `ecg-balance train` does). `--mode random` is the optimistic random beat split.
+//!
+//! ```sh
+//! cargo bench --bench ablation -- --mode cv --seeds 1,2,3 --tag base
+//! cargo bench --bench ablation -- --mode cv --seeds 1,2,3 --tag no-rhythm --set '{"rhythm":false}'
+//! cargo bench --bench ablation -- --mode ds2 --seeds 1,2,3 --tag default
+//! ```
+//!
+//! `--set` takes a JSON object merged into the default `TrainConfig` (its serde field names).
+//! Each run appends one JSON line to `--out` (default `target/ablation.jsonl`) and prints a
+//! table row to stderr.
+
+use ecg_balance_lab::dataset::BeatSet;
+use ecg_balance_lab::dataset::pipeline::pick_validation;
+use ecg_balance_lab::dataset::split::{DS1, SplitKind};
+use ecg_balance_lab::ecg::aami::{AamiClass, ClassCounts, N_CLASSES};
+use ecg_balance_lab::features::Templates;
+use ecg_balance_lab::io::files::{Grouped, InputFile};
+use ecg_balance_lab::metrics::ConfusionMatrix;
+use ecg_balance_lab::training::calibrate::decide;
+use ecg_balance_lab::training::{Phase, TrainConfig, TrainedModel, Trainer, prepare_run};
+use ecg_balance_lab::workspace::{BeatSource, Workspace};
+use serde_json::{Value, json};
+
+struct Args {
+    mode: String,
+    folds: usize,
+    seeds: Vec<u64>,
+    set: Value,
+    tag: String,
+    out: String,
+    probs: Option<String>,
+    budgets: Vec<String>,
+    model: Option<String>,
+    adapt: Value,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut a = Args {
+        mode: "cv".into(),
+        folds: 4,
+        seeds: vec![1],
+        set: json!({}),
+        tag: String::new(),
+        out: "target/ablation.jsonl".into(),
+        probs: None,
+        budgets: ["0", "10", "20", "50", "100", "first5", "self"]
+            .map(String::from)
+            .to_vec(),
+        model: None,
+        adapt: json!({}),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(k) = it.next() {
+        let mut v = || it.next().ok_or(format!("{k} needs a value"));
+        match k.as_str() {
+            "--mode" => a.mode = v()?,
+            "--folds" => a.folds = v()?.parse().map_err(|e| format!("--folds: {e}"))?,
+            "--seeds" => {
+                a.seeds = v()?
+                    .split(',')
+                    .map(|s| s.trim().parse().map_err(|e| format!("--seeds: {e}")))
+                    .collect::<Result<_, _>>()?;
+            }
+            "--set" => a.set = serde_json::from_str(&v()?).map_err(|e| format!("--set: {e}"))?,
+            "--tag" => a.tag = v()?,
+            "--out" => a.out = v()?,
+            "--probs" => a.probs = Some(v()?),
+            "--budgets" => a.budgets = v()?.split(',').map(String::from).collect(),
+            "--model" => a.model = Some(v()?),
+            "--adapt" => {
+                a.adapt = serde_json::from_str(&v()?).map_err(|e| format!("--adapt: {e}"))?;
+            }
+            "--bench" => {}
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    Ok(a)
+}
+
+fn mitdb_beats() -> BeatSet {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/mitdb");
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("../shared/data/mitdb is readable") {
+        let path = entry.expect("entry").path();
+        files.push(InputFile {
+            path: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            bytes: std::fs::read(&path).expect("file"),
+        });
+    }
+    let mut ws = Workspace::new();
+    let report = ws.load_all(&Grouped::new(files));
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    ws.beats(BeatSource::Records).clone()
+}
+
+fn config_with(set: &Value, seed: u64) -> TrainConfig {
+    let mut v = serde_json::to_value(TrainConfig::new().with_seed(seed)).expect("config as JSON");
+    if let (Some(obj), Some(over)) = (v.as_object_mut(), set.as_object()) {
+        for (k, x) in over {
+            assert!(obj.contains_key(k), "TrainConfig has no field {k}");
+            obj.insert(k.clone(), x.clone());
+        }
+    }
+    serde_json::from_value(v).expect("a valid TrainConfig")
+}
+
+fn train(
+    config: TrainConfig,
+    train: &BeatSet,
+    val: &BeatSet,
+    templates: &Templates,
+) -> TrainedModel {
+    let mut trainer = Trainer::new(config, train, val, templates.clone()).expect("trainer");
+    while trainer.step(&mut |_| {}) == Phase::Running {}
+    trainer.finish().expect("a model")
+}
+
+/// Four folds of DS1 laid out by hand so that each training side keeps what DS1 has little of:
+/// the two atrial-fibrillation records (201, 203) are apart, as are the S-rich records (209,
+/// 201, 207, 118, 220, 223) and the V-rich ones (208, 106, 119, 223, 203).
+const FOLDS4: [&[&str]; 4] = [
+    &["209", "203", "106", "115", "122"],
+    &["201", "118", "208", "112", "101", "230"],
+    &["207", "220", "119", "116", "108"],
+    &["223", "124", "114", "215", "205", "109"],
+];
+
+/// DS1 records in `k` folds: [`FOLDS4`] for 4, otherwise records sorted by their S, then V
+/// beats and dealt round-robin.
+fn folds(beats: &BeatSet, k: usize) -> Vec<Vec<u32>> {
+    if k == 4 {
+        return FOLDS4
+            .iter()
+            .map(|f| {
+                f.iter()
+                    .filter_map(|name| beats.records.iter().position(|r| r == name))
+                    .map(|i| i as u32)
+                    .collect()
+            })
+            .collect();
+    }
+    let mut recs: Vec<(u32, ClassCounts)> = Vec::new();
+    for (id, name) in beats.records.iter().enumerate() {
+        if DS1.contains(&name.as_str()) {
+            let idx: Vec<u32> = (0..beats.len() as u32)
+                .filter(|&i| beats.record_id[i as usize] as usize == id)
+                .collect();
+            recs.push((id as u32, beats.class_counts_of(&idx)));
+        }
+    }
+    recs.sort_by_key(|(id, c)| {
+        (
+            std::cmp::Reverse(c.get(AamiClass::S)),
+            std::cmp::Reverse(c.get(AamiClass::V)),
+            *id,
+        )
+    });
+    let mut out = vec![Vec::new(); k];
+    for (j, (id, _)) in recs.into_iter().enumerate() {
+        out[j % k].push(id);
+    }
+    out
+}
+
+struct Scored {
+    /// Indices into the full beat set.
+    idx: Vec<u32>,
+    probs: Vec<f32>,
+    /// Decisions (with the model's offsets).
+    pred: Vec<usize>,
+}
+
+fn run_cv(beats: &BeatSet, args: &Args, seed: u64) -> Scored {
+    let templates = Templates::fit(beats);
+    let mut out = Scored {
+        idx: Vec::new(),
+        probs: Vec::new(),
+        pred: Vec::new(),
+    };
+    for (f, test_ids) in folds(beats, args.folds).iter().enumerate() {
+        let config = config_with(&args.set, seed);
+        let in_ds1 = |i: u32| DS1.contains(&beats.record_of(i as usize));
+        let test: Vec<u32> = (0..beats.len() as u32)
+            .filter(|&i| test_ids.contains(&beats.record_id[i as usize]))
+            .collect();
+        let trainval: Vec<u32> = (0..beats.len() as u32)
+            .filter(|&i| in_ds1(i) && !test_ids.contains(&beats.record_id[i as usize]))
+            .collect();
+        let val_ids = pick_validation(beats, &trainval, config.validation_fraction, seed);
+        let (val, tr): (Vec<u32>, Vec<u32>) = trainval
+            .iter()
+            .partition(|&&i| val_ids.contains(&beats.record_id[i as usize]));
+        let t0 = std::time::Instant::now();
+        let model = train(config, &beats.subset(&tr), &beats.subset(&val), &templates);
+        eprintln!(
+            "  fold {f}: test {:?}, val {:?}, epochs {:?}, offsets {:?}, {:.0} s",
+            test_ids
+                .iter()
+                .map(|&r| beats.records[r as usize].as_str())
+                .collect::<Vec<_>>(),
+            val_ids
+                .iter()
+                .map(|&r| beats.records[r as usize].as_str())
+                .collect::<Vec<_>>(),
+            model.epochs,
+            model.offsets,
+            t0.elapsed().as_secs_f64()
+        );
+        let p = model.probabilities_of(beats, &test, &templates);
+        out.pred.extend(decide(&p, &model.offsets));
+        out.probs.extend(p);
+        out.idx.extend(test);
+    }
+    out
+}
+
+fn run_split(beats: &BeatSet, args: &Args, seed: u64, split: SplitKind) -> Scored {
+    let config = config_with(&args.set, seed).with_split(split);
+    let run = prepare_run(beats, &config, None).expect("prepare");
+    let t0 = std::time::Instant::now();
+    let model = train(config, &run.train, &run.val, &run.templates);
+    eprintln!(
+        "  val {:?}, epochs {:?}, offsets {:?}, {:.0} s",
+        run.sets.val_records,
+        model.epochs,
+        model.offsets,
+        t0.elapsed().as_secs_f64()
+    );
+    let probs = model.probabilities_of(
+        &run.test,
+        &(0..run.test.len() as u32).collect::<Vec<_>>(),
+        &run.templates,
+    );
+    Scored {
+        idx: run.sets.test.clone(),
+        pred: decide(&probs, &model.offsets),
+        probs,
+    }
+}
+
+fn summary(beats: &BeatSet, s: &Scored) -> Value {
+    let pred = &s.pred;
+    let truth: Vec<usize> = s
+        .idx
+        .iter()
+        .map(|&i| beats.labels[i as usize].index())
+        .collect();
+    let cm = ConfusionMatrix::from_predictions(&truth, &pred, N_CLASSES);
+    let mut per_class = serde_json::Map::new();
+    for (c, m) in AamiClass::ALL.iter().zip(cm.per_class()) {
+        per_class.insert(
+            c.code().to_string(),
+            json!({"se": m.se, "ppv": m.ppv, "f1": m.f1, "support": m.support}),
+        );
+    }
+    let mut per_record = serde_json::Map::new();
+    for (rid, name) in beats.records.iter().enumerate() {
+        let rows: Vec<usize> = (0..s.idx.len())
+            .filter(|&j| beats.record_id[s.idx[j] as usize] as usize == rid)
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let t: Vec<usize> = rows.iter().map(|&j| truth[j]).collect();
+        let p: Vec<usize> = rows.iter().map(|&j| pred[j]).collect();
+        per_record.insert(
+            name.clone(),
+            json!(ConfusionMatrix::from_predictions(&t, &p, N_CLASSES).counts),
+        );
+    }
+    json!({
+        "per_class": per_class,
+        "accuracy": cm.accuracy(),
+        "macro_f1_nsvf": cm.macro_f1_nsvf(),
+        "confusion": cm.counts,
+        "per_record": per_record,
+    })
+}
+
+/// Patient-adaptive runs on DS2: the DS1 model (trained here, or read from `--model` when the
+/// file exists, and written there otherwise), then for every DS2 record and every budget the
+/// queried beats' annotations — and only theirs — are revealed, a copy of the model is
+/// fine-tuned, and the record's unqueried beats are scored, pooled over the records.
+fn run_adapt(beats: &BeatSet, args: &Args, seed: u64) {
+    use ecg_balance_lab::training::adapt::{
+        AdaptConfig, UnlabelledBeats, adapt, first_minutes, pseudo_labels, select_queries,
+    };
+    let config = config_with(&args.set, seed);
+    let run = prepare_run(beats, &config, None).expect("prepare");
+    let model = match args.model.as_deref().and_then(|p| std::fs::read(p).ok()) {
+        Some(bytes) => TrainedModel::from_bytes(&bytes).expect("a model file"),
+        None => {
+            let m = train(config, &run.train, &run.val, &run.templates);
+            if let Some(p) = &args.model {
+                let _ = std::fs::write(p, m.to_bytes().expect("model bytes"));
+            }
+            m
+        }
+    };
+    let mut ac: AdaptConfig = {
+        let mut v = serde_json::to_value(AdaptConfig::default()).expect("json");
+        if let (Some(obj), Some(over)) = (v.as_object_mut(), args.adapt.as_object()) {
+            for (k, x) in over {
+                obj.insert(k.clone(), x.clone());
+            }
+        }
+        serde_json::from_value(v).expect("an AdaptConfig")
+    };
+    ac.seed = seed;
+    let mut records: Vec<u32> = run.test.record_id.clone();
+    records.sort_unstable();
+    records.dedup();
+    for budget in &args.budgets {
+        let t0 = std::time::Instant::now();
+        let mut truth_all = Vec::new();
+        let mut pred_all = Vec::new();
+        let mut per_record = serde_json::Map::new();
+        let mut queried_total = 0;
+        for &rid in &records {
+            let rec = run.test.only_record(rid);
+            let truth: Vec<usize> = rec.labels.iter().map(|c| c.index()).collect();
+            let unl = UnlabelledBeats::new(rec.clone());
+            let tmpl = Templates::fit(unl.beats());
+            let (queries, labelled): (Vec<u32>, Vec<(u32, AamiClass)>) = match budget.as_str() {
+                "self" => (Vec::new(), pseudo_labels(&model, &unl, &tmpl, 0.95, 300)),
+                "first5" => {
+                    let q = first_minutes(&unl, 360.0, 5.0);
+                    let l = q.iter().map(|&i| (i, rec.labels[i as usize])).collect();
+                    (q, l)
+                }
+                k => {
+                    let k: usize = k.parse().expect("a budget");
+                    let q = select_queries(&model, &unl, &tmpl, k);
+                    let l = q.iter().map(|&i| (i, rec.labels[i as usize])).collect();
+                    (q, l)
+                }
+            };
+            queried_total += queries.len();
+            let adapted = adapt(
+                &model,
+                &run.train,
+                &run.templates,
+                &unl,
+                &tmpl,
+                &labelled,
+                &ac,
+                &mut |_, _| false,
+            )
+            .expect("adapt")
+            .expect("not cancelled");
+            let all: Vec<u32> = (0..unl.len() as u32).collect();
+            let pred = adapted.predict(unl.beats(), &all, &tmpl);
+            let (mut t, mut p) = (Vec::new(), Vec::new());
+            for i in 0..unl.len() {
+                if !queries.contains(&(i as u32)) {
+                    t.push(truth[i]);
+                    p.push(pred[i]);
+                }
+            }
+            per_record.insert(
+                rec.records[0].clone(),
+                json!(ConfusionMatrix::from_predictions(&t, &p, N_CLASSES).counts),
+            );
+            truth_all.extend(t);
+            pred_all.extend(p);
+        }
+        let cm = ConfusionMatrix::from_predictions(&truth_all, &pred_all, N_CLASSES);
+        let pc = cm.per_class();
+        let row = |c: usize| (100.0 * pc[c].se, 100.0 * pc[c].ppv, pc[c].f1);
+        let (s, v, fu) = (row(1), row(2), row(3));
+        eprintln!(
+            "{:<16} adapt k={budget:<6} seed {seed}: S {:.1}/{:.1} F1 {:.3} | V {:.1}/{:.1} F1 {:.3} | F {:.1}/{:.1} F1 {:.3} | N F1 {:.3} | mF1 {:.3} | queried {queried_total} ({:.0} s)",
+            args.tag,
+            s.0,
+            s.1,
+            s.2,
+            v.0,
+            v.1,
+            v.2,
+            fu.0,
+            fu.1,
+            fu.2,
+            pc[0].f1,
+            cm.macro_f1_nsvf(),
+            t0.elapsed().as_secs_f64()
+        );
+        let line = json!({
+            "tag": args.tag, "mode": "adapt", "budget": budget, "seed": seed, "set": args.set,
+            "adapt": ac, "queried": queried_total,
+            "result": {"confusion": cm.counts, "macro_f1_nsvf": cm.macro_f1_nsvf(),
+                "per_class": pc.iter().map(|m| json!({"se": m.se, "ppv": m.ppv, "f1": m.f1, "support": m.support})).collect::<Vec<_>>(),
+                "per_record": per_record},
+        });
+        use std::io::Write as _;
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&args.out)
+        {
+            let _ = writeln!(f, "{line}");
+        }
+    }
+}
+
+fn main() {
+    // `cargo test --all-targets` runs bench targets too, without arguments: an ablation takes
+    // minutes, so it runs only when asked (`cargo bench` passes `--bench`).
+    if std::env::args().len() <= 1 {
+        eprintln!("ablation: nothing to do without arguments (see the module docs)");
+        return;
+    }
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    };
+    let beats = mitdb_beats();
+    for &seed in &args.seeds {
+        if args.mode == "adapt" {
+            run_adapt(&beats, &args, seed);
+            continue;
+        }
+        let t0 = std::time::Instant::now();
+        let scored = match args.mode.as_str() {
+            "cv" => run_cv(&beats, &args, seed),
+            "ds2" => run_split(
+                &beats,
+                &args,
+                seed,
+                SplitKind::InterPatient {
+                    seed: 0,
+                    test_fraction: 0.5,
+                },
+            ),
+            "random" => run_split(
+                &beats,
+                &args,
+                seed,
+                SplitKind::RandomBeats {
+                    seed,
+                    test_fraction: 0.2,
+                },
+            ),
+            m => panic!("unknown mode {m}"),
+        };
+        let s = summary(&beats, &scored);
+        let f1 = |c: &str| s["per_class"][c]["f1"].as_f64().unwrap_or(0.0);
+        let se = |c: &str| s["per_class"][c]["se"].as_f64().unwrap_or(0.0);
+        let ppv = |c: &str| s["per_class"][c]["ppv"].as_f64().unwrap_or(0.0);
+        eprintln!(
+            "{:<24} {} seed {seed}: S {:.1}/{:.1} F1 {:.3} | V {:.1}/{:.1} F1 {:.3} | F {:.1}/{:.1} F1 {:.3} | N F1 {:.3} | mF1 {:.3} acc {:.4} ({:.0} s)",
+            args.tag,
+            args.mode,
+            100.0 * se("S"),
+            100.0 * ppv("S"),
+            f1("S"),
+            100.0 * se("V"),
+            100.0 * ppv("V"),
+            f1("V"),
+            100.0 * se("F"),
+            100.0 * ppv("F"),
+            f1("F"),
+            f1("N"),
+            s["macro_f1_nsvf"].as_f64().unwrap_or(0.0),
+            s["accuracy"].as_f64().unwrap_or(0.0),
+            t0.elapsed().as_secs_f64()
+        );
+        let line = json!({
+            "tag": args.tag, "mode": args.mode, "seed": seed, "set": args.set,
+            "folds": args.folds, "seconds": t0.elapsed().as_secs_f64(), "result": s,
+        });
+        use std::io::Write as _;
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&args.out)
+        {
+            let _ = writeln!(f, "{line}");
+        }
+        if let Some(p) = &args.probs {
+            // idx (u32), label (u8), probabilities (5 × f32) per beat, little-endian.
+            let mut bytes = Vec::new();
+            for (j, &i) in scored.idx.iter().enumerate() {
+                bytes.extend_from_slice(&i.to_le_bytes());
+                bytes.push(beats.labels[i as usize].index() as u8);
+                for v in &scored.probs[j * N_CLASSES..(j + 1) * N_CLASSES] {
+                    bytes.extend_from_slice(&v.to_le_bytes());
+                }
+            }
+            let _ = std::fs::write(format!("{p}.{seed}.bin"), bytes);
+        }
+    }
+}
