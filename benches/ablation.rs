@@ -490,16 +490,24 @@ fn main() {
             let _ = writeln!(f, "{line}");
         }
         if let Some(p) = &args.probs {
-            // idx (u32), label (u8), probabilities (5 × f32) per beat, little-endian.
+            // Per beat, little-endian: index (u32), record id (u32), label (u8), decision (u8),
+            // probabilities (5 × f32), raw RR features (N_RR × f32).
             let mut bytes = Vec::new();
             for (j, &i) in scored.idx.iter().enumerate() {
                 bytes.extend_from_slice(&i.to_le_bytes());
+                bytes.extend_from_slice(&beats.record_id[i as usize].to_le_bytes());
                 bytes.push(beats.labels[i as usize].index() as u8);
+                bytes.push(scored.pred[j] as u8);
                 for v in &scored.probs[j * N_CLASSES..(j + 1) * N_CLASSES] {
+                    bytes.extend_from_slice(&v.to_le_bytes());
+                }
+                for v in beats.rr_of(i as usize) {
                     bytes.extend_from_slice(&v.to_le_bytes());
                 }
             }
             let _ = std::fs::write(format!("{p}.{seed}.bin"), bytes);
+            let names = serde_json::to_string(&beats.records).unwrap_or_default();
+            let _ = std::fs::write(format!("{p}.records.json"), names);
         }
     }
 }

@@ -62,6 +62,8 @@ pub struct Model {
     pool: MaxPool1d,
     rr_dense: Option<Linear>,
     dense: Linear,
+    /// Unused since the trainer draws its own masks ([`Model::forward_masked`]); kept so model
+    /// files keep their layout.
     dropout: Dropout,
     out: Linear,
 }
@@ -123,11 +125,24 @@ fn pool2(x: Tensor<3>) -> Tensor<3> {
 }
 
 impl Model {
-    /// Class scores (logits).
+    /// Class scores (logits), for inference (no dropout).
     ///
     /// `windows`: `[batch, channels_in, window_len]`; `rr`: `[batch, n_rr]` (ignored when the
     /// model has no RR input).
     pub fn forward(&self, windows: Tensor<3>, rr: Tensor<2>) -> Tensor<2> {
+        self.forward_masked(windows, rr, None)
+    }
+
+    /// Class scores while training: `dropout` is the mask of the hidden layer, `[batch,
+    /// hidden]`, each entry 0 or 1/(1 − p). The trainer draws it per beat from the beat's own
+    /// seeded generator, so a batch split into shards (data-parallel training) drops exactly
+    /// the units the whole batch would; `None` keeps every unit.
+    pub fn forward_masked(
+        &self,
+        windows: Tensor<3>,
+        rr: Tensor<2>,
+        dropout: Option<Tensor<2>>,
+    ) -> Tensor<2> {
         let x = pool2(relu(self.conv1.forward(windows))); // [b, f1, L/2]
         let x = pool2(relu(self.conv2.forward(x))); // [b, f2, L/4]
         let x = pool2(relu(self.conv3.forward(x))); // [b, f3, L/8]
@@ -142,7 +157,11 @@ impl Model {
         } else {
             x
         };
-        let x = self.dropout.forward(relu(self.dense.forward(x))); // [b, hidden]
+        let x = relu(self.dense.forward(x)); // [b, hidden]
+        let x = match dropout {
+            Some(mask) => x * mask,
+            None => x,
+        };
         self.out.forward(x) // [b, n_classes]
     }
 }

@@ -119,6 +119,61 @@ pub fn inter_patient_side(name: &str, seed: u64, test_fraction: f64) -> Side {
     }
 }
 
+/// Each beat's source beat (itself for a real or synthetic beat; augmented beats follow their
+/// `source` chain), and the beats that share each source.
+struct SourceGroups {
+    root: Vec<u32>,
+    /// Augmented beats of each root, by root index (empty for most).
+    copies: Vec<Vec<u32>>,
+}
+
+impl SourceGroups {
+    fn size(&self, root: u32) -> usize {
+        1 + self.copies[root as usize].len()
+    }
+
+    fn members(&self, root: u32) -> impl Iterator<Item = u32> + '_ {
+        std::iter::once(root).chain(self.copies[root as usize].iter().copied())
+    }
+}
+
+fn source_groups(beats: &BeatSet) -> SourceGroups {
+    let n = beats.len();
+    let source_of = |i: usize| match beats.origin[i] {
+        super::Origin::Augmented { source } if (source as usize) < n && source as usize != i => {
+            Some(source as usize)
+        }
+        _ => None,
+    };
+    let mut root: Vec<u32> = Vec::with_capacity(n);
+    for i in 0..n {
+        // Chains are short (an augmented beat of an augmented beat); the bound stops a cycle
+        // in a damaged file from looping.
+        let mut r = i;
+        for _ in 0..64 {
+            match source_of(r) {
+                Some(s) => r = s,
+                None => break,
+            }
+        }
+        root.push(r as u32);
+    }
+    // A beat whose chain does not end in a root (a cycle in a damaged file) is its own root.
+    for i in 0..n {
+        let r = root[i] as usize;
+        if r != i && source_of(r).is_some() {
+            root[i] = i as u32;
+        }
+    }
+    let mut copies = vec![Vec::new(); n];
+    for (i, &r) in root.iter().enumerate() {
+        if r as usize != i {
+            copies[r as usize].push(i as u32);
+        }
+    }
+    SourceGroups { root, copies }
+}
+
 /// Beat indices on each side.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Split {
@@ -157,13 +212,29 @@ impl Split {
                 seed,
                 test_fraction,
             } => {
+                // An augmented beat goes where its source goes: a copy on one side and its
+                // source on the other would put the same heartbeat in training and test.
+                let groups = source_groups(beats);
                 let mut rng = Rng::new(seed);
                 for class in crate::ecg::aami::AamiClass::ALL {
-                    let mut idx = beats.indices_of_class(class);
-                    rng.shuffle(&mut idx);
-                    let n_test = (idx.len() as f64 * test_fraction).round() as usize;
-                    split.test.extend_from_slice(&idx[..n_test.min(idx.len())]);
-                    split.train.extend_from_slice(&idx[n_test.min(idx.len())..]);
+                    let mut roots: Vec<u32> = beats
+                        .indices_of_class(class)
+                        .into_iter()
+                        .filter(|&i| groups.root[i as usize] == i)
+                        .collect();
+                    let n_class: usize = roots.iter().map(|&r| groups.size(r)).sum();
+                    rng.shuffle(&mut roots);
+                    let n_test = (n_class as f64 * test_fraction).round() as usize;
+                    let mut in_test = 0;
+                    for r in roots {
+                        let side = if in_test < n_test {
+                            in_test += groups.size(r);
+                            &mut split.test
+                        } else {
+                            &mut split.train
+                        };
+                        side.extend(groups.members(r));
+                    }
                 }
                 split.train.sort_unstable();
                 split.test.sort_unstable();
@@ -254,6 +325,46 @@ mod tests {
         assert!(tr.contains(&0) && te.contains(&1));
         // Stable across calls.
         assert_eq!(split, Split::new(&s, SplitKind::default(), None));
+    }
+
+    #[test]
+    fn random_split_keeps_augmented_copies_with_their_source() {
+        let mut s = set_with(&[("a", 50)]);
+        // Every beat gets two augmented copies (the way a rebalanced beat file holds them).
+        for src in 0..50u32 {
+            for _ in 0..2 {
+                let c = s.labels[src as usize];
+                s.push(
+                    &[0.0],
+                    &[0.0; N_RR],
+                    c,
+                    0,
+                    0,
+                    Origin::Augmented { source: src },
+                );
+            }
+        }
+        let kind = SplitKind::RandomBeats {
+            seed: 5,
+            test_fraction: 0.3,
+        };
+        let split = Split::new(&s, kind, None);
+        for i in 0..s.len() {
+            if let Origin::Augmented { source } = s.origin[i] {
+                let i = i as u32;
+                assert_eq!(
+                    split.test.contains(&i),
+                    split.test.contains(&source),
+                    "beat {i} and its source {source} are on different sides"
+                );
+            }
+        }
+        // About 30 % of each class, counted with the copies.
+        assert!(
+            (40..=50).contains(&split.test.len()),
+            "{}",
+            split.test.len()
+        );
     }
 
     #[test]

@@ -319,7 +319,7 @@ pub fn median_in_place(xs: &mut [f32]) -> Option<f32> {
 }
 
 /// Number of RR features per beat.
-pub const N_RR: usize = 14;
+pub const N_RR: usize = 16;
 
 /// RR features every beat of a record has had from the start (the first ten of
 /// [`RrFeatures::to_array`]); beat files written before the rhythm features existed carry only
@@ -352,6 +352,10 @@ pub struct RrFeatures {
     /// differences out of 2·[`RHYTHM_SPAN`] and leaves it low; atrial fibrillation raises it
     /// (its beats are irregular everywhere, and are N beats under AAMI EC57).
     pub irregularity: f32,
+    /// 90th percentile of the intervals around the beat (as `median_rr_s`), s: the long
+    /// cycles of the rhythm, an estimate of the sinus cycle that premature beats cannot pull
+    /// down even where they outnumber sinus beats (MIT-BIH record 232).
+    pub long_rr_s: f32,
 }
 
 /// Intervals taken on each side of a beat for its rhythm features (about 15 s at 70 bpm).
@@ -360,7 +364,8 @@ pub const RHYTHM_SPAN: usize = 16;
 impl RrFeatures {
     /// Feature vector: pre, post, local and record-average intervals, then pre/avg, post/avg,
     /// pre/local, post/pre, pre/previous pre, the local coefficient of variation, then
-    /// pre/median, post/median, pre/running and the background irregularity.
+    /// pre/median, post/median, pre/running, the background irregularity, pre/long and
+    /// post/long.
     pub fn to_array(&self) -> [f32; N_RR] {
         let ratio = |a: f32, b: f32| if b > 0.0 { a / b } else { 1.0 };
         [
@@ -378,6 +383,8 @@ impl RrFeatures {
             ratio(self.post_rr_s, self.median_rr_s),
             ratio(self.pre_rr_s, self.running_rr_s),
             self.irregularity,
+            ratio(self.pre_rr_s, self.long_rr_s),
+            ratio(self.post_rr_s, self.long_rr_s),
         ]
     }
 
@@ -397,6 +404,8 @@ impl RrFeatures {
         "post_over_median",
         "pre_over_running",
         "irregularity",
+        "pre_over_long",
+        "post_over_long",
     ];
 }
 
@@ -424,6 +433,7 @@ pub fn rr_features(r_samples: &[u64], fs_hz: f64) -> Vec<RrFeatures> {
                 median_rr_s: 0.0,
                 running_rr_s: 0.0,
                 irregularity: 0.0,
+                long_rr_s: 0.0,
             };
             1
         ];
@@ -449,6 +459,13 @@ pub fn rr_features(r_samples: &[u64], fs_hz: f64) -> Vec<RrFeatures> {
             buf.clear();
             buf.extend_from_slice(&rr[lo_m..hi_m]);
             let median_rr = median_in_place(&mut buf).unwrap_or(avg);
+            // `median_in_place` left `buf` partitioned; the 90th percentile needs its own pass.
+            let long_rr = if buf.is_empty() {
+                avg
+            } else {
+                let k = ((buf.len() - 1) as f32 * 0.9).round() as usize;
+                *buf.select_nth_unstable_by(k, f32::total_cmp).1
+            };
             buf.clear();
             buf.extend(rr[lo_m..hi_m].windows(2).map(|w| (w[1] - w[0]).abs()));
             let mad = median_in_place(&mut buf).unwrap_or(0.0);
@@ -501,6 +518,7 @@ pub fn rr_features(r_samples: &[u64], fs_hz: f64) -> Vec<RrFeatures> {
                 median_rr_s: median_rr,
                 running_rr_s: running_rr,
                 irregularity,
+                long_rr_s: long_rr,
             }
         })
         .collect()

@@ -77,6 +77,10 @@ pub struct TrainConfig {
     /// Read a second lead beside the beat lead when every beat has one.
     #[config(default = false)]
     pub second_lead: bool,
+    /// Join only the RR features relative to the patient's own rhythm (leave out the intervals
+    /// in seconds, which mark every beat of a fast heart as premature).
+    #[config(default = false)]
+    pub rr_relative_only: bool,
 }
 
 /// Learning-rate schedule.

@@ -5,6 +5,8 @@
 //! - [`trainer`]: the training state machine ([`Trainer`]) and its result ([`TrainedModel`]);
 //! - [`adapt`]: patient-adaptive fine-tuning on a few labelled beats of a new recording;
 //! - [`calibrate`]: decision offsets chosen on the validation records;
+//! - [`parallel`]: synchronous data-parallel training (threads natively, Web Workers in the
+//!   page);
 //! - [`predict`]: probabilities, predictions, evaluation, and the beats of a record;
 //! - [`model_file`]: the model as a file.
 //!
@@ -15,6 +17,7 @@ pub mod adapt;
 pub mod calibrate;
 pub mod config;
 pub mod model_file;
+pub mod parallel;
 pub mod predict;
 pub mod sets;
 pub mod trainer;
@@ -23,7 +26,7 @@ pub use crate::dataset::pipeline::{PreparedRun, Sets, make_sets, pick_validation
 pub use config::{LrSchedule, MIN_VALIDATION_SUPPORT, TrainConfig, validation_score, weights_for};
 pub use model_file::{MODEL_MAGIC, ModelFileError};
 pub use predict::{argmax_rows, classify_record, evaluate, predict_inputs, probabilities};
-pub use trainer::{EpochStats, Phase, TrainEvent, TrainedModel, Trainer};
+pub use trainer::{EpochStats, Phase, ShardGradient, TrainEvent, TrainedModel, Trainer};
 
 use crate::dataset::BeatSet;
 use crate::dataset::synthetic::plan::SynthesizedSet;

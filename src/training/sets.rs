@@ -18,20 +18,27 @@ pub struct Batch {
     pub targets: Vec<i64>,
     /// Class weight of each beat.
     pub weights: Vec<f32>,
+    /// Dropout mask of the hidden layer, `[b, hidden]` (empty without dropout).
+    pub dropout: Vec<f32>,
+    hidden: usize,
     channels: usize,
     len: usize,
     n_rr: usize,
 }
 
 impl Batch {
-    /// The beats `idx` of `inputs`, jittered with `jitter` when given.
+    /// The beats `idx` of `inputs`, jittered when `jitter` gives a seed: the beat at position
+    /// `first + j` of its batch draws from its own generator seeded by the batch seed and that
+    /// position, so a batch cut into shards (data-parallel training) gets the same jitter as
+    /// the whole batch.
     pub fn assemble(
         inputs: &Inputs,
         idx: &[usize],
         class_weights: &[f32; N_CLASSES],
         spec: FeatureSpec,
         len: usize,
-        mut jitter: Option<&mut Rng>,
+        jitter: Option<(u64, usize)>,
+        dropout: Option<(u64, usize, f64, usize)>,
     ) -> Batch {
         let c = spec.channels();
         let l = len;
@@ -41,13 +48,31 @@ impl Batch {
         let mut r = Vec::with_capacity(b * nr);
         let mut t = Vec::with_capacity(b);
         let mut wt = Vec::with_capacity(b);
-        for &i in idx {
+        let mut tmp = vec![0.0f32; l];
+        let (hidden, keep_scale) = match dropout {
+            Some((_, _, p, h)) if p > 0.0 && p < 1.0 => (h, (1.0 / (1.0 - p)) as f32),
+            _ => (0, 1.0),
+        };
+        let mut mask = Vec::with_capacity(b * hidden);
+        for (j, &i) in idx.iter().enumerate() {
             let start = w.len();
             w.extend_from_slice(&inputs.windows[i * c * l..(i + 1) * c * l]);
             let rr_start = r.len();
             r.extend_from_slice(&inputs.rr[i * nr..(i + 1) * nr]);
-            if let Some(rng) = jitter.as_deref_mut() {
-                jitter_beat(rng, &mut w[start..], c, l, &mut r[rr_start..]);
+            if let Some((seed, first)) = jitter {
+                let mut rng = beat_rng(seed, first + j);
+                jitter_beat(
+                    &mut rng,
+                    &mut w[start..],
+                    c,
+                    l,
+                    &mut r[rr_start..],
+                    &mut tmp,
+                );
+            }
+            if let Some((seed, first, p, _)) = dropout.filter(|_| hidden > 0) {
+                let mut rng = beat_rng(seed ^ 0xD809_0u64, first + j);
+                mask.extend((0..hidden).map(|_| if rng.uniform() < p { 0.0 } else { keep_scale }));
             }
             let y = inputs.labels[i];
             t.push(y as i64);
@@ -58,6 +83,8 @@ impl Batch {
             rr: r,
             targets: t,
             weights: wt,
+            dropout: mask,
+            hidden,
             channels: c,
             len: l,
             n_rr: nr,
@@ -72,6 +99,16 @@ impl Batch {
     /// True when the batch holds no beat.
     pub fn is_empty(&self) -> bool {
         self.targets.is_empty()
+    }
+
+    /// The dropout mask as a tensor `[b, hidden]` on `device`, when the batch has one.
+    pub fn dropout_tensor(&self, device: &Device) -> Option<Tensor<2>> {
+        (self.hidden > 0 && self.dropout.len() == self.len() * self.hidden).then(|| {
+            Tensor::from_data(
+                TensorData::new(self.dropout.clone(), [self.len(), self.hidden]),
+                device,
+            )
+        })
     }
 
     /// The batch as tensors on `device`: windows `[b, c, l]`, RR `[b, n_rr]`, targets `[b]`,
@@ -90,19 +127,30 @@ impl Batch {
     }
 }
 
+/// The generator of the beat at `position` of a batch whose draws are seeded by `seed`.
+fn beat_rng(seed: u64, position: usize) -> Rng {
+    Rng::new(seed ^ (position as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+}
+
 /// Jitters one beat's inputs in place: `win` is `channels × len`. Amplitude ×0.8–1.25, shift by
 /// up to 2 samples, 1 % noise; RR features ±0.05 standard deviations.
-fn jitter_beat(rng: &mut Rng, win: &mut [f32], channels: usize, len: usize, rr: &mut [f32]) {
+fn jitter_beat(
+    rng: &mut Rng,
+    win: &mut [f32],
+    channels: usize,
+    len: usize,
+    rr: &mut [f32],
+    tmp: &mut [f32],
+) {
     let scale = rng.uniform_range(0.8, 1.25) as f32;
     let shift = rng.below(5) as i64 - 2;
-    let mut tmp = vec![0.0f32; len];
     for ch in 0..channels {
         let row = &mut win[ch * len..(ch + 1) * len];
         for (k, t) in tmp.iter_mut().enumerate() {
             let src = (k as i64 - shift).clamp(0, len as i64 - 1) as usize;
             *t = row[src] * scale + 0.01 * rng.normal() as f32;
         }
-        row.copy_from_slice(&tmp);
+        row.copy_from_slice(tmp);
     }
     for v in rr {
         *v += 0.05 * rng.normal() as f32;

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::calibrate::fit_offsets;
 use super::config::{TrainConfig, validation_score, weights_for};
+use super::parallel;
 use super::predict::{predict_inputs, probabilities};
 use super::sets::Batch;
 use crate::dataset::BeatSet;
@@ -62,6 +63,17 @@ pub struct EpochStats {
     pub best: bool,
 }
 
+/// One shard's gradient of a batch, flattened ([`Trainer::shard_gradient`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ShardGradient {
+    /// Gradient of the shard's part of the batch loss, in the model's parameter order.
+    pub gradient: Vec<f32>,
+    /// The shard's part of the batch loss.
+    pub loss: f32,
+    /// Beats in the shard.
+    pub beats: usize,
+}
+
 /// Where the trainer is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
@@ -95,6 +107,8 @@ pub struct Trainer {
     history: Vec<EpochStats>,
     phase: Phase,
     layout: crate::dataset::BeatLayout,
+    /// A follower replica of data-parallel training (no validation, no snapshots).
+    follower: bool,
 }
 
 /// A trained model with everything needed to use it again.
@@ -149,6 +163,7 @@ impl Trainer {
         spec.rhythm = spec.rhythm && config.rhythm && (val.is_empty() || val.has_rhythm());
         spec.second_lead =
             spec.second_lead && config.second_lead && (val.is_empty() || val.has_second_lead());
+        spec.rr_relative_only = config.rr_relative_only;
         let all_train: Vec<u32> = (0..train.len() as u32).collect();
         let features = FeatureMaker {
             spec,
@@ -253,6 +268,7 @@ impl Trainer {
             phase: Phase::Running,
             layout: train.layout,
             config,
+            follower: false,
         }
     }
 
@@ -286,13 +302,105 @@ impl Trainer {
         if self.phase == Phase::Finished {
             return Phase::Finished;
         }
+        let g = self.shard_gradient(0, 1);
+        self.apply(&g.gradient, g.loss, on_event)
+    }
+
+    /// The beats of the next batch, as indices into the training inputs.
+    fn batch_indices(&self) -> &[usize] {
         let bs = self.config.batch_size;
-        let start = self.batch * bs;
+        let start = (self.batch * bs).min(self.order.len());
         let end = (start + bs).min(self.order.len());
-        let idx: Vec<usize> = self.order[start..end].to_vec();
-        let loss = self.train_batch(&idx);
-        self.loss_sum += f64::from(loss) * idx.len() as f64;
-        self.loss_n += idx.len();
+        &self.order[start..end]
+    }
+
+    /// The gradient of shard `shard` of `shards` of the next batch (a contiguous slice of its
+    /// beats), flattened in the model's parameter order, and that shard's part of the batch
+    /// loss. The loss of a shard is normalised by the whole batch's total class weight, so the
+    /// shards' gradients and losses add up to the whole batch's (data-parallel training sums
+    /// them and hands the sum to [`Trainer::apply`] on every replica). Does not step.
+    pub fn shard_gradient(&mut self, shard: usize, shards: usize) -> ShardGradient {
+        let shards = shards.max(1);
+        let idx = self.batch_indices().to_vec();
+        let w_sum: f32 = idx
+            .iter()
+            .map(|&i| self.class_weights[self.train.labels[i]])
+            .sum();
+        let lo = idx.len() * shard / shards;
+        let hi = idx.len() * (shard + 1) / shards;
+        // One draw per batch on every replica, whatever its shard, keeps their generators equal.
+        let jitter_seed = self.rng.fork(0x1177).next_u64();
+        let Some(model) = self.model.as_ref() else {
+            return ShardGradient::default();
+        };
+        if hi <= lo {
+            return ShardGradient {
+                gradient: vec![0.0; parallel::parameter_count(model)],
+                loss: 0.0,
+                beats: 0,
+            };
+        }
+        let batch = Batch::assemble(
+            &self.train,
+            &idx[lo..hi],
+            &self.class_weights,
+            self.features.spec,
+            self.layout.len,
+            self.config.jitter.then_some((jitter_seed, lo)),
+            Some((
+                jitter_seed,
+                lo,
+                self.model_config.dropout,
+                self.model_config.hidden,
+            )),
+        );
+        let mask = batch.dropout_tensor(&self.device);
+        let (windows, rr, targets, weights) = batch.tensors(&self.device);
+        let logits = model.forward_masked(windows, rr, mask); // [b, k]
+        let b = hi - lo;
+        let logp = log_softmax(logits, 1); // [b, k]
+        let logp_t: Tensor<1> = logp.gather(1, targets.reshape([b, 1])).reshape([b]); // [b]
+        let mut per_beat = logp_t.clone().neg(); // −log p_y
+        if let Some(g) = self.config.focal_gamma.filter(|g| *g > 0.0) {
+            let one_minus_p = logp_t.exp().neg().add_scalar(1.0).clamp_min(0.0);
+            per_beat = per_beat * one_minus_p.powf_scalar(g);
+        }
+        let loss = (per_beat * weights).sum().div_scalar(w_sum.max(1e-12)); // scalar
+        let value: f32 = loss.clone().into_scalar();
+        let grads = GradientsParams::from_grads(loss.backward(), model);
+        ShardGradient {
+            gradient: parallel::flatten(model, &grads),
+            loss: value,
+            beats: b,
+        }
+    }
+
+    /// Steps the optimiser with `gradient` (the sum of the shards' gradients of the current
+    /// batch, see [`Trainer::shard_gradient`]) and `loss` (the sum of their losses), then moves
+    /// to the next batch, scoring validation at the end of an epoch.
+    pub fn apply(
+        &mut self,
+        gradient: &[f32],
+        loss: f32,
+        on_event: &mut dyn FnMut(TrainEvent),
+    ) -> Phase {
+        if self.phase == Phase::Finished {
+            return Phase::Finished;
+        }
+        let n = self.batch_indices().len();
+        if let Some(model) = self.model.take() {
+            let grads = parallel::unflatten(&model, gradient);
+            let per_epoch = self.batches_per_epoch();
+            let lr = self.config.schedule.rate(
+                self.config.learning_rate,
+                (self.epoch - 1) * per_epoch + self.batch,
+                self.config.epochs * per_epoch,
+                per_epoch,
+            );
+            self.model = Some(self.optim.step(lr, model, grads));
+        }
+        self.loss_sum += f64::from(loss) * n as f64;
+        self.loss_n += n;
         self.batch += 1;
         let batches = self.batches_per_epoch();
         on_event(TrainEvent::Batch {
@@ -307,48 +415,35 @@ impl Trainer {
         self.phase
     }
 
-    fn train_batch(&mut self, idx: &[usize]) -> f32 {
-        let Some(model) = self.model.take() else {
-            return f32::NAN;
-        };
-        let mut rng = self.rng.fork(0x1177);
-        let batch = Batch::assemble(
-            &self.train,
-            idx,
-            &self.class_weights,
-            self.features.spec,
-            self.layout.len,
-            self.config.jitter.then_some(&mut rng),
-        );
-        let (windows, rr, targets, weights) = batch.tensors(&self.device);
-        let logits = model.forward(windows, rr); // [b, k]
-        let b = idx.len();
-        let logp = log_softmax(logits, 1); // [b, k]
-        let logp_t: Tensor<1> = logp.gather(1, targets.reshape([b, 1])).reshape([b]); // [b]
-        let mut per_beat = logp_t.clone().neg(); // −log p_y
-        if let Some(g) = self.config.focal_gamma.filter(|g| *g > 0.0) {
-            let one_minus_p = logp_t.exp().neg().add_scalar(1.0).clamp_min(0.0);
-            per_beat = per_beat * one_minus_p.powf_scalar(g);
+    /// Makes this trainer a follower replica of data-parallel training: it keeps stepping with
+    /// the gradients it is given but neither scores validation nor keeps snapshots (the leader
+    /// does), and finishes only when told ([`Trainer::stop`]).
+    pub fn set_follower(&mut self) {
+        self.follower = true;
+    }
+
+    /// Takes `other`'s current weights (data-parallel replicas start from the leader's
+    /// initialisation, whatever another thread did to the device's generator meanwhile).
+    pub fn copy_weights_from(&mut self, other: &Trainer) {
+        if let Some(m) = &other.model {
+            self.model = Some(m.clone());
         }
-        let w_sum: f32 = idx
-            .iter()
-            .map(|&i| self.class_weights[self.train.labels[i]])
-            .sum();
-        let loss = (per_beat * weights).sum().div_scalar(w_sum.max(1e-12)); // scalar
-        let value: f32 = loss.clone().into_scalar();
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        let per_epoch = self.batches_per_epoch();
-        let lr = self.config.schedule.rate(
-            self.config.learning_rate,
-            (self.epoch - 1) * per_epoch + self.batch,
-            self.config.epochs * per_epoch,
-            per_epoch,
-        );
-        self.model = Some(self.optim.step(lr, model, grads));
-        value
+    }
+
+    /// Finishes the run now (a follower is told when the leader finished).
+    pub fn stop(&mut self) {
+        self.phase = Phase::Finished;
     }
 
     fn end_epoch(&mut self, on_event: &mut dyn FnMut(TrainEvent)) {
+        if self.follower {
+            self.epoch += 1;
+            self.batch = 0;
+            self.loss_sum = 0.0;
+            self.loss_n = 0;
+            self.rng.shuffle(&mut self.order);
+            return;
+        }
         let train_loss = (self.loss_sum / self.loss_n.max(1) as f64) as f32;
         let val_macro_f1 = match &self.model {
             Some(m) if !self.val.labels.is_empty() => {
