@@ -148,7 +148,12 @@ fn train_cancel_keeps_best_model_and_model_files_round_trip() {
     };
     // (Exact up to the last digit of a float read back from text.)
     let direct = report.metrics_json();
-    for key in ["confusion", "per_record_confusion", "config", "validation_records"] {
+    for key in [
+        "confusion",
+        "per_record_confusion",
+        "config",
+        "validation_records",
+    ] {
         assert_eq!(json[key], direct[key], "{key}");
     }
     assert_eq!(json["cancelled"], true);

@@ -123,7 +123,7 @@ impl AppState {
 
     /// The state the page provides as context.
     pub fn get() -> AppState {
-        use_context::<AppState>().unwrap_or_else(AppState::new)
+        use_context::<AppState>().unwrap_or_default()
     }
 
     /// Sends `request` (with no bytes) to the worker.
