@@ -13,6 +13,8 @@ use crate::ecg::detect::{
     MatchCounts, PeakMethod, beat_annotations, detect_record, evaluate_record, excluded_intervals,
     match_window_samples,
 };
+use crate::io::ptbxl::BeatHint;
+use crate::metrics::ConfusionMatrix;
 use crate::training::{TrainedModel, classify_record};
 
 /// Where the beat positions come from.
@@ -31,9 +33,10 @@ pub struct ReferenceComparison {
     /// Beat-by-beat detection figures (ANSI/AAMI EC57: 150 ms window, ventricular flutter and
     /// fibrillation left out).
     pub detection: MatchCounts,
-    /// Classes of matched beats: rows the reference class, columns the predicted one (empty
-    /// without a model).
-    pub confusion: Option<[[usize; N_CLASSES]; N_CLASSES]>,
+    /// Classes of matched beats: rows the reference class, columns the predicted one (`None`
+    /// without a model). [`ConfusionMatrix::correct`] of it is the number of matched beats
+    /// whose class agrees with the reference, [`ConfusionMatrix::accuracy`] their share.
+    pub confusion: Option<ConfusionMatrix>,
 }
 
 /// Beats found and classified in one lead of one record.
@@ -178,14 +181,19 @@ pub fn label_record(
     })
 }
 
+/// Beats among `counts` of the kind a record-level statement implies (S and V together for
+/// [`BeatHint::SOrV`]): the page's screening of a record against its statements.
+pub fn implied_beats(hint: BeatHint, counts: &ClassCounts) -> usize {
+    match hint {
+        BeatHint::Class(c) => counts.get(c),
+        BeatHint::SOrV => counts.get(AamiClass::S) + counts.get(AamiClass::V),
+    }
+}
+
 /// Reference class against predicted class of every detected beat that lies within the EC57
 /// window of a reference beat (nearest first, each reference beat used once), outside
 /// ventricular flutter.
-fn class_confusion(
-    record: &Record,
-    peaks: &[usize],
-    classes: &[AamiClass],
-) -> [[usize; N_CLASSES]; N_CLASSES] {
+fn class_confusion(record: &Record, peaks: &[usize], classes: &[AamiClass]) -> ConfusionMatrix {
     let excluded = excluded_intervals(record);
     let w = match_window_samples(record.fs_hz);
     let mut reference: Vec<(usize, AamiClass)> = record
@@ -196,7 +204,7 @@ fn class_confusion(
         .collect();
     reference.sort_unstable_by_key(|&(p, _)| p);
     let mut used = vec![false; reference.len()];
-    let mut m = [[0usize; N_CLASSES]; N_CLASSES];
+    let mut m = ConfusionMatrix::new(N_CLASSES);
     for (&p, &predicted) in peaks.iter().zip(classes) {
         if excluded.iter().any(|r| r.contains(&p)) {
             continue;
@@ -212,7 +220,7 @@ fn class_confusion(
             .map(|(k, _)| at + k);
         if let Some(k) = best {
             used[k] = true;
-            m[reference[k].1.index()][predicted.index()] += 1;
+            m.add(reference[k].1.index(), predicted.index());
         }
     }
     m
@@ -221,36 +229,16 @@ fn class_confusion(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::RecordSource;
-    use crate::{Annotation, Signal};
+    use crate::Annotation;
+    use crate::ecg::fixtures::record_with_beats;
 
     fn record(n: usize, fs_hz: f64, beats: &[(usize, u8)]) -> Record {
-        let sigma = 0.01 * fs_hz;
-        let mut mv = vec![0.0f64; n];
-        for &(b, _) in beats {
-            for (i, v) in mv.iter_mut().enumerate() {
-                let t = (i as f64 - b as f64) / sigma;
-                *v += 1.5 * (-0.5 * t * t).exp();
-            }
-        }
-        Record {
-            name: "t".into(),
-            fs_hz,
-            signals: vec![Signal {
-                name: "MLII".into(),
-                units: "mV".into(),
-                adc_gain: 200.0,
-                baseline: 0,
-                invalid_adu: None,
-                samples_adu: mv.iter().map(|v| (v * 200.0).round() as i16).collect(),
-            }],
-            annotations: beats
-                .iter()
-                .map(|&(s, code)| Annotation::beat(s as u64, code))
-                .collect(),
-            comments: vec![],
-            source: RecordSource::Wfdb,
-        }
+        let positions: Vec<usize> = beats.iter().map(|&(s, _)| s).collect();
+        let annotations = beats
+            .iter()
+            .map(|&(s, code)| Annotation::beat(s as u64, code))
+            .collect();
+        record_with_beats(n, fs_hz, &positions, annotations)
     }
 
     #[test]
@@ -286,9 +274,16 @@ mod tests {
         let peaks = [498, 520, 1003, 2500];
         let classes = [AamiClass::N, AamiClass::V, AamiClass::V, AamiClass::N];
         let m = class_confusion(&r, &peaks, &classes);
-        assert_eq!(m[AamiClass::N.index()][AamiClass::N.index()], 1);
-        assert_eq!(m[AamiClass::V.index()][AamiClass::V.index()], 1);
-        let total: usize = m.iter().flatten().sum();
-        assert_eq!(total, 2);
+        assert_eq!(m.counts[AamiClass::N.index()][AamiClass::N.index()], 1);
+        assert_eq!(m.counts[AamiClass::V.index()][AamiClass::V.index()], 1);
+        assert_eq!(m.total(), 2);
+    }
+
+    #[test]
+    fn statements_imply_beats_of_their_class() {
+        let counts = ClassCounts([10, 2, 3, 0, 0]);
+        assert_eq!(implied_beats(BeatHint::Class(AamiClass::V), &counts), 3);
+        assert_eq!(implied_beats(BeatHint::Class(AamiClass::F), &counts), 0);
+        assert_eq!(implied_beats(BeatHint::SOrV, &counts), 5);
     }
 }

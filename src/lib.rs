@@ -3,7 +3,7 @@
 //! Everything here compiles and tests natively with no web dependency. Data flows one way:
 //! bytes ([`io`]) → [`record::Record`] → beats with AAMI labels and record ids ([`ecg`],
 //! [`dataset`]) → split → rebalanced training set → model → predictions → [`metrics`].
-//! The Leptos page (`web`, wasm32 only) and the native CLI (`src/bin/ecg-balance.rs`) are thin
+//! The Leptos page (`web`, wasm32 only) and the native CLI (`src/bin/ecg-balance/`) are thin
 //! layers over these modules.
 
 pub mod classify;

@@ -1,58 +1,31 @@
 //! Finding and classifying the beats of a record nobody annotated: through the worker's session
 //! (as the page does) and through `ecg-balance classify`, on real MIT-BIH records.
 
-use std::cell::Cell;
-use std::process::Command;
+use std::path::Path;
 
+mod common;
+
+use common::{MITDB, arg, ask, cli_err, cli_ok, mitdb_files, temp_dir};
 use ecg_balance_lab::classify::BeatPositions;
 use ecg_balance_lab::ecg::aami::AamiClass;
 use ecg_balance_lab::ecg::detect::PeakMethod;
 use ecg_balance_lab::io::wfdb::read_annotations;
+use ecg_balance_lab::session::views::ClassifiedView;
 use ecg_balance_lab::session::{Request, Response, Session};
 use ecg_balance_lab::training::TrainConfig;
-
-const MITDB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/mitdb");
-
-fn files(records: &[&str], exts: &[&str]) -> (Vec<String>, Vec<Vec<u8>>) {
-    let mut paths = Vec::new();
-    let mut bytes = Vec::new();
-    for r in records {
-        for ext in exts {
-            paths.push(format!("mitdb/{r}.{ext}"));
-            bytes.push(std::fs::read(format!("{MITDB}/{r}.{ext}")).expect("mitdb file"));
-        }
-    }
-    (paths, bytes)
-}
-
-fn clock() -> impl Fn() -> f64 {
-    let t = Cell::new(0.0);
-    move || {
-        t.set(t.get() + 1.0);
-        t.get()
-    }
-}
-
-fn ask(s: &mut Session, request: Request, bytes: Vec<Vec<u8>>) -> Vec<Response> {
-    let now = clock();
-    let mut out = Vec::new();
-    s.handle(request, bytes, &now, &mut |r| out.push(r));
-    s.run_to_end(&now, &mut |r| out.push(r));
-    out
-}
 
 /// A session with six annotated records (DS1: 118, 119, 208; DS2: 100, 213, 221), record 232
 /// without its annotation file, and one short training run (run 1).
 fn trained_session() -> Session {
     let mut s = Session::new();
-    let (mut paths, mut bytes) = files(
+    let (mut paths, mut bytes) = mitdb_files(
         &["118", "119", "208", "100", "213", "221"],
         &["hea", "dat", "atr"],
     );
-    let (p2, b2) = files(&["232"], &["hea", "dat"]);
+    let (p2, b2) = mitdb_files(&["232"], &["hea", "dat"]);
     paths.extend(p2);
     bytes.extend(b2);
-    let out = ask(&mut s, Request::LoadFiles { paths }, bytes);
+    let out = ask(&mut s, Request::LoadFiles { paths, bytes });
     assert!(
         out.iter()
             .any(|r| matches!(r, Response::Loaded { report, .. } if report.loaded.len() == 7)),
@@ -68,7 +41,6 @@ fn trained_session() -> Session {
             source: None,
             config,
         },
-        Vec::new(),
     );
     assert!(
         out.iter().any(|r| matches!(r, Response::TrainResult(_))),
@@ -77,7 +49,7 @@ fn trained_session() -> Session {
     s
 }
 
-fn classified(out: &[Response]) -> ecg_balance_lab::session::classify::ClassifiedView {
+fn classified(out: &[Response]) -> ClassifiedView {
     out.iter()
         .find_map(|r| match r {
             Response::Classified(v) => Some(v.clone()),
@@ -100,7 +72,6 @@ fn the_session_finds_classifies_shows_and_exports_the_beats_of_a_record() {
             positions: detect,
             run: Some(1),
         },
-        Vec::new(),
     ));
     assert_eq!(v.lead_name, "MLII");
     assert!(v.reference.is_none());
@@ -118,7 +89,6 @@ fn the_session_finds_classifies_shows_and_exports_the_beats_of_a_record() {
             duration_s: 30.0,
             max_points: 2000,
         },
-        Vec::new(),
     );
     let view = match &out[0] {
         Response::RecordView(v) => v.clone(),
@@ -130,11 +100,7 @@ fn the_session_finds_classifies_shows_and_exports_the_beats_of_a_record() {
     assert_eq!(view.found_run, Some(1));
 
     // Export: a WFDB annotation file named 232.atr (the record has none), one beat per label.
-    let out = ask(
-        &mut s,
-        Request::ExportLabels { name: "232".into() },
-        Vec::new(),
-    );
+    let out = ask(&mut s, Request::ExportLabels { name: "232".into() });
     let (name, bytes) = match &out[0] {
         Response::Export {
             file_name, bytes, ..
@@ -160,20 +126,15 @@ fn the_session_finds_classifies_shows_and_exports_the_beats_of_a_record() {
             positions: detect,
             run: Some(1),
         },
-        Vec::new(),
     ));
     let r = v.reference.expect("100 is annotated");
     assert!(r.detection.se().unwrap() > 0.995, "{:?}", r.detection);
     assert!(r.detection.ppv().unwrap() > 0.995, "{:?}", r.detection);
     let m = r.confusion.expect("a model was used");
-    assert_eq!(m.iter().flatten().sum::<usize>(), r.detection.tp);
+    assert_eq!(m.total() as usize, r.detection.tp);
     // 100: 2,239 N and 33 S (A), 1 V.
-    assert!(m[AamiClass::N.index()].iter().sum::<usize>() > 2_200);
-    let out = ask(
-        &mut s,
-        Request::ExportLabels { name: "100".into() },
-        Vec::new(),
-    );
+    assert!(m.support(AamiClass::N.index()) > 2_200);
+    let out = ask(&mut s, Request::ExportLabels { name: "100".into() });
     assert!(matches!(&out[0], Response::Export { file_name, .. } if file_name == "100.cls"));
 
     // Annotated positions: every reference beat is classified, none missed.
@@ -185,7 +146,6 @@ fn the_session_finds_classifies_shows_and_exports_the_beats_of_a_record() {
             positions: BeatPositions::Annotated,
             run: Some(1),
         },
-        Vec::new(),
     ));
     assert_eq!(v.beats, 2273);
     let r = v.reference.unwrap();
@@ -203,7 +163,6 @@ fn the_session_finds_classifies_shows_and_exports_the_beats_of_a_record() {
             positions: detect,
             run: None,
         },
-        Vec::new(),
     ));
     assert_eq!(v.lead_name, "V1");
     assert_eq!(v.counts.total(), 0);
@@ -237,43 +196,38 @@ fn the_session_finds_classifies_shows_and_exports_the_beats_of_a_record() {
         },
         Request::ExportLabels { name: "118".into() },
     ] {
-        let out = ask(&mut s, bad.clone(), Vec::new());
+        let out = ask(&mut s, bad.clone());
         assert!(
-            matches!(&out[..], [Response::Error { .. }]),
+            matches!(&out[..], [Response::Error(_)]),
             "{bad:?} gave {out:?}"
         );
     }
     assert_eq!(s.workspace.records().len(), 7);
 }
 
+/// `ecg-balance classify` of `record` with `model`, written to `out`, summary as JSON.
+fn classify_args<'a>(record: &'a str, model: &'a Path, out: &'a Path) -> [&'a str; 8] {
+    let (model, out) = (arg(model), arg(out));
+    [
+        "classify", "--record", record, "--json", "--model", model, "--out", out,
+    ]
+}
+
 #[test]
 fn the_cli_classifies_a_record_with_a_saved_model() {
     let mut s = trained_session();
-    let out = ask(&mut s, Request::ExportModel { id: 1 }, Vec::new());
+    let out = ask(&mut s, Request::ExportModel { id: 1 });
     let model = match &out[0] {
         Response::Export { bytes, .. } => bytes.clone(),
         other => panic!("{other:?}"),
     };
-    let dir = std::env::temp_dir().join(format!("ecg-classify-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_dir("classify-cli");
     let model_path = dir.join("run1.model");
     std::fs::write(&model_path, &model).unwrap();
     let atr = dir.join("100.atr");
-    let bin = env!("CARGO_BIN_EXE_ecg-balance");
-    let run = Command::new(bin)
-        .args(["classify", "--record", &format!("{MITDB}/100"), "--json"])
-        .arg("--model")
-        .arg(&model_path)
-        .arg("--out")
-        .arg(&atr)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let j: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let record = format!("{MITDB}/100");
+    let run = cli_ok(&classify_args(&record, &model_path, &atr));
+    let j: serde_json::Value = serde_json::from_slice(&run).unwrap();
     let beats = j["beats"].as_u64().unwrap() as usize;
     let det = &j["reference"]["detection"];
     assert!(det["se_percent"].as_f64().unwrap() > 99.5, "{j}");
@@ -295,7 +249,6 @@ fn the_cli_classifies_a_record_with_a_saved_model() {
             positions: BeatPositions::Detected(PeakMethod::default()),
             run: Some(1),
         },
-        Vec::new(),
     ));
     assert_eq!(v.beats, beats);
     for c in AamiClass::ALL {
@@ -310,16 +263,7 @@ fn the_cli_classifies_a_record_with_a_saved_model() {
     let bad = dir.join("bad.model");
     std::fs::write(&bad, b"not a model").unwrap();
     let out2 = dir.join("x.atr");
-    let run = Command::new(bin)
-        .args(["classify", "--record", &format!("{MITDB}/100")])
-        .arg("--model")
-        .arg(&bad)
-        .arg("--out")
-        .arg(&out2)
-        .output()
-        .unwrap();
-    assert!(!run.status.success());
-    let err = String::from_utf8_lossy(&run.stderr);
+    let err = cli_err(&classify_args(&record, &bad, &out2));
     assert!(err.contains("bad.model"), "{err}");
     assert!(!out2.exists());
     std::fs::remove_dir_all(&dir).ok();

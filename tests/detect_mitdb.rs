@@ -9,15 +9,15 @@
 
 use std::time::Instant;
 
+mod common;
+
+use common::{MITDB, PTBXL, read_record};
+
 use ecg_balance_lab::Record;
 use ecg_balance_lab::ecg::detect::{
     MatchCounts, PeakMethod, detect_record, evaluate_record, excluded_intervals, find_r_peaks,
     match_beats, match_window_samples, reference_beats,
 };
-use ecg_balance_lab::io::wfdb::read_record;
-
-const MITDB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/mitdb");
-const PTBXL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/ptbxl-sample");
 
 /// The 48 records of the MIT-BIH Arrhythmia Database.
 const RECORDS: [&str; 48] = [
@@ -26,37 +26,6 @@ const RECORDS: [&str; 48] = [
     "203", "205", "207", "208", "209", "210", "212", "213", "214", "215", "217", "219", "220",
     "221", "222", "223", "228", "230", "231", "232", "233", "234",
 ];
-
-/// Reads `dir/name.hea` with its signal files, and `name.atr` when `with_atr`.
-fn read(dir: &str, name: &str, with_atr: bool) -> Record {
-    let path = format!("{dir}/{name}");
-    let hea = std::fs::read(format!("{path}.hea")).unwrap_or_else(|e| panic!("{path}.hea: {e}"));
-    let parent = std::path::Path::new(&path)
-        .parent()
-        .map(|p| p.to_path_buf())
-        .unwrap_or_default();
-    let header = ecg_balance_lab::io::wfdb::parse_header(&hea).expect("header");
-    let dats: Vec<(String, Vec<u8>)> = header
-        .signals
-        .iter()
-        .map(|s| s.file_name.clone())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .map(|f| {
-            let bytes = std::fs::read(parent.join(&f)).unwrap_or_else(|e| panic!("{f}: {e}"));
-            (f, bytes)
-        })
-        .collect();
-    let atr = with_atr.then(|| std::fs::read(format!("{path}.atr")).expect("atr"));
-    let base = name.rsplit('/').next().unwrap_or(name);
-    read_record(
-        base,
-        &hea,
-        |f| dats.iter().find(|(n, _)| n == f).map(|(_, b)| b.as_slice()),
-        atr.as_deref(),
-    )
-    .unwrap_or_else(|e| panic!("{path}: {e}"))
-}
 
 /// Runs `f` on every item on two threads (the machine's cores), keeping the input order.
 fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
@@ -93,7 +62,7 @@ fn pct(v: Option<f64>) -> f64 {
 fn pan_tompkins_finds_mitdb_beats_with_se_and_ppv_over_99_5_percent() {
     let t0 = Instant::now();
     let per_record: Vec<(String, Vec<MatchCounts>, usize, usize)> = par_map(&RECORDS, |name| {
-        let record = read(MITDB, name, true);
+        let record = read_record(MITDB, name, true);
         let counts = PeakMethod::ALL
             .iter()
             .map(|&m| {
@@ -200,7 +169,7 @@ fn mitdb_beats_agree_when_resampled_to_250_and_500_hz() {
     // Records with LBBB, PVCs, noise and paced beats.
     let names = ["100", "105", "109", "119", "203", "208", "217", "233"];
     let rows = par_map(&names, |name| {
-        let record = read(MITDB, name, true);
+        let record = read_record(MITDB, name, true);
         let sig = &record.signals[0];
         let x = sig.physical_range(0..sig.len());
         let reference = reference_beats(&record);
@@ -261,8 +230,8 @@ fn ptbxl_beats_agree_at_100_and_500_hz() {
     let pairs: Vec<(Record, Record)> = ids
         .iter()
         .map(|id| {
-            let lr = read(PTBXL, &format!("records100/00000/{id}_lr"), false);
-            let hr = read(PTBXL, &format!("records500/00000/{id}_hr"), false);
+            let lr = read_record(PTBXL, &format!("records100/00000/{id}_lr"), false);
+            let hr = read_record(PTBXL, &format!("records500/00000/{id}_hr"), false);
             assert_eq!((lr.fs_hz, hr.fs_hz), (100.0, 500.0));
             (lr, hr)
         })

@@ -3,54 +3,13 @@
 //! signals, RR features and labels — and checking that everything the training sees is
 //! unchanged, down to the loss of the first batches.
 
+mod common;
+
+use common::{mitdb_beats, scrambled};
 use ecg_balance_lab::dataset::BeatSet;
 use ecg_balance_lab::dataset::split::{DS1, DS2};
-use ecg_balance_lab::ecg::aami::AamiClass;
 use ecg_balance_lab::features::{Normalizer, Templates};
-use ecg_balance_lab::io::files::{Grouped, InputFile};
-use ecg_balance_lab::rng::Rng;
 use ecg_balance_lab::training::{TrainConfig, TrainEvent, Trainer, prepare_run, weights_for};
-use ecg_balance_lab::workspace::{BeatSource, Workspace};
-
-fn mitdb_beats() -> BeatSet {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/mitdb");
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("../shared/data/mitdb is readable") {
-        let path = entry.expect("entry").path();
-        files.push(InputFile {
-            path: path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            bytes: std::fs::read(&path).expect("file"),
-        });
-    }
-    let mut ws = Workspace::new();
-    let report = ws.load_all(&Grouped::new(files));
-    assert!(report.errors.is_empty(), "{:?}", report.errors);
-    ws.beats(BeatSource::Records).clone()
-}
-
-/// Every beat of a DS2 record replaced by noise, random RR features and a rotated label.
-fn scrambled(beats: &BeatSet) -> BeatSet {
-    let mut s = beats.clone();
-    let mut rng = Rng::new(99);
-    let l = s.layout.len;
-    let n_rr = s.rr.len() / s.len().max(1);
-    for i in 0..s.len() {
-        if DS2.contains(&s.record_of(i)) {
-            for v in &mut s.windows[i * l..(i + 1) * l] {
-                *v = 5.0 * rng.normal() as f32;
-            }
-            for v in &mut s.rr[i * n_rr..(i + 1) * n_rr] {
-                *v = rng.uniform_range(0.1, 3.0) as f32;
-            }
-            s.labels[i] =
-                AamiClass::from_index((s.labels[i].index() + 1) % 5).unwrap_or(AamiClass::N);
-        }
-    }
-    s
-}
 
 #[test]
 fn test_records_never_reach_training() {
@@ -84,7 +43,7 @@ fn test_records_never_reach_training() {
     assert_eq!(run.test.len(), 49_712, "all of DS2");
 
     // Scramble every test record: nothing the training sees may change.
-    let tampered = scrambled(&beats);
+    let tampered = scrambled(&beats, 99);
     assert_ne!(
         tampered.windows, beats.windows,
         "the scramble touched the test records"
@@ -159,7 +118,7 @@ fn rebalancing_touches_the_training_records_only() {
         .count();
     assert_eq!(augmented, report.augmented.total());
     // Scrambled test records change nothing of the rebalanced training set.
-    let run2 = prepare_run(&scrambled(&beats), &config, None).expect("prepare");
+    let run2 = prepare_run(&scrambled(&beats, 99), &config, None).expect("prepare");
     assert_eq!(run2.train.windows, run.train.windows);
     assert_eq!(run2.train.labels, run.train.labels);
 }

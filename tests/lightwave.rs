@@ -11,35 +11,23 @@
 //! through `LoadFiles` like dropped files, and the loaded record's fingerprint matches
 //! wfdb-python's reference (`../shared/reference/mitdb.json`).
 
-use std::cell::Cell;
+mod common;
 
+use common::{MITDB, PTBXL, ask, find, read_record};
 use ecg_balance_lab::io::lightwave::{
     Assembler, LightwaveError, Server, parse_fetch, parse_info, plan_windows,
 };
 use ecg_balance_lab::io::remote::fingerprint;
-use ecg_balance_lab::io::wfdb::{codes, read_record};
+use ecg_balance_lab::io::wfdb::codes;
 use ecg_balance_lab::rng::Rng;
-use ecg_balance_lab::session::fetch::LightwavePart;
-use ecg_balance_lab::session::{Request, Response, Session};
+use ecg_balance_lab::session::{LightwavePart, Request, Response, Session};
 use ecg_balance_lab::{Annotation, Record};
 use serde_json::{Value, json};
 
-const MITDB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/mitdb");
-const PTBXL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/ptbxl-sample");
 const REFERENCE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../shared/reference/mitdb.json"
 );
-
-/// A record read from its files (`dir/path.hea`, `.dat`, and `.atr` when `with_atr`).
-fn read_files(dir: &str, path: &str, with_atr: bool) -> Record {
-    let name = path.rsplit('/').next().unwrap();
-    let file = |ext: &str| std::fs::read(format!("{dir}/{path}.{ext}")).unwrap();
-    let hea = file("hea");
-    let dat = file("dat");
-    let atr = with_atr.then(|| file("atr"));
-    read_record(name, &hea, |_| Some(dat.as_slice()), atr.as_deref()).unwrap()
-}
 
 // ---- the test-side server: what lightwave.c prints ------------------------------------------
 
@@ -269,7 +257,7 @@ fn assert_same_as_files(got: &Record, file: &Record) {
 fn mitdb_records_assemble_from_shuffled_retried_windows_exactly() {
     let mut rng = Rng::new(20_240_601);
     for name in ["100", "208", "232"] {
-        let file = read_files(MITDB, name, true);
+        let file = read_record(MITDB, name, true);
         let (info, ann, mut windows) = answers("mitdb", name, &file, 60);
         assert_eq!(windows.len(), 31);
         // Retries: three windows arrive twice; then any order.
@@ -289,7 +277,7 @@ fn mitdb_records_assemble_from_shuffled_retried_windows_exactly() {
 
 #[test]
 fn windows_of_other_sizes_and_overlaps_agree() {
-    let file = read_files(MITDB, "100", true);
+    let file = read_record(MITDB, "100", true);
     let (info, ann, w60) = answers("mitdb", "100", &file, 60);
     let (_, _, w7) = answers("mitdb", "100", &file, 7);
     // Every 60 s window but the fifth, whose frames come from overlapping 7 s windows.
@@ -307,7 +295,7 @@ fn windows_of_other_sizes_and_overlaps_agree() {
 #[test]
 fn a_ptbxl_record_with_twelve_leads_and_no_annotations() {
     let path = "records100/00000/00009_lr";
-    let file = read_files(PTBXL, path, false);
+    let file = read_record(PTBXL, path, false);
     assert_eq!(file.signals.len(), 12);
     let (info, _, mut windows) = answers("ptb-xl/1.0.3", path, &file, 3);
     assert_eq!(windows.len(), 4, "1000 frames at 100 Hz in 3 s windows");
@@ -319,7 +307,7 @@ fn a_ptbxl_record_with_twelve_leads_and_no_annotations() {
 
 #[test]
 fn gaps_conflicts_and_refusals_are_errors() {
-    let file = read_files(MITDB, "100", true);
+    let file = read_record(MITDB, "100", true);
     let (info, ann, windows) = answers("mitdb", "100", &file, 60);
     // A window never arrived.
     let e = assemble(&info, Some(&ann), &windows[1..]).unwrap_err();
@@ -364,7 +352,7 @@ fn gaps_conflicts_and_refusals_are_errors() {
 
 #[test]
 fn unnamed_signals_and_odd_aux_notes_map_back() {
-    let mut file = read_files(MITDB, "100", true);
+    let mut file = read_record(MITDB, "100", true);
     file.annotations.truncate(5);
     file.annotations[1].aux_note = Some("é\u{1}x\0tail".into()); // Latin-1 é: not UTF-8 → '?'
     file.annotations[2].aux_note = Some("\u{c3}\u{a9}".into()); // the UTF-8 bytes of é
@@ -393,60 +381,44 @@ fn unnamed_signals_and_odd_aux_notes_map_back() {
     assert_eq!(got, as_served(&file));
 }
 
-/// A fake clock advancing 1 ms per reading.
-fn clock() -> impl Fn() -> f64 {
-    let t = Cell::new(0.0);
-    move || {
-        t.set(t.get() + 1.0);
-        t.get()
-    }
-}
-
 #[test]
 fn the_worker_assembles_and_the_files_load_like_dropped_ones() {
     let reference: Value =
         serde_json::from_str(&std::fs::read_to_string(REFERENCE).unwrap()).unwrap();
-    let now = clock();
     let mut session = Session::new();
     for name in ["100", "208"] {
-        let file = read_files(MITDB, name, true);
+        let file = read_record(MITDB, name, true);
         let (info, ann, mut windows) = answers("mitdb", name, &file, 60);
         windows.swap(0, 17);
         let mut parts = vec![LightwavePart::Info, LightwavePart::Annotations];
         parts.extend(windows.iter().map(|_| LightwavePart::Signals));
         let mut buffers = vec![info, ann];
         buffers.extend(windows);
-        let mut out = Vec::new();
-        session.handle(
+        let out = ask(
+            &mut session,
             Request::AssembleLightwave {
                 key: format!("k{name}"),
                 annotator: "atr".into(),
                 parts,
+                answers: buffers,
             },
-            buffers,
-            &now,
-            &mut |r| out.push(r),
         );
-        session.run_to_end(&now, &mut |r| out.push(r));
-        let (paths, files) = out
-            .into_iter()
-            .find_map(|r| match r {
-                Response::Assembled {
-                    key,
-                    name: n,
-                    paths,
-                    error,
-                    files,
-                } => {
-                    assert_eq!(
-                        (key.as_str(), n.as_str(), error),
-                        (format!("k{name}").as_str(), name, None)
-                    );
-                    Some((paths, files))
-                }
-                _ => None,
-            })
-            .expect("an Assembled answer");
+        let (paths, files) = find(&out, |r| match r {
+            Response::Assembled {
+                key,
+                name: n,
+                paths,
+                error,
+                files,
+            } => {
+                assert_eq!(
+                    (key.as_str(), n.as_str(), error),
+                    (format!("k{name}").as_str(), name, &None)
+                );
+                Some((paths.clone(), files.clone()))
+            }
+            _ => None,
+        });
         assert_eq!(
             paths,
             [
@@ -456,24 +428,18 @@ fn the_worker_assembles_and_the_files_load_like_dropped_ones() {
             ]
         );
 
-        let mut out = Vec::new();
-        session.handle(Request::LoadFiles { paths }, files, &now, &mut |r| {
-            out.push(r)
-        });
-        session.run_to_end(&now, &mut |r| out.push(r));
-        session.handle(
-            Request::Fingerprint { name: name.into() },
-            Vec::new(),
-            &now,
-            &mut |r| out.push(r),
+        ask(
+            &mut session,
+            Request::LoadFiles {
+                paths,
+                bytes: files,
+            },
         );
-        let fp = out
-            .into_iter()
-            .find_map(|r| match r {
-                Response::Fingerprint(f) => Some(f),
-                _ => None,
-            })
-            .expect("a fingerprint");
+        let out = ask(&mut session, Request::Fingerprint { name: name.into() });
+        let fp = find(&out, |r| match r {
+            Response::Fingerprint(f) => Some(f.clone()),
+            _ => None,
+        });
         assert_eq!(*session.workspace.record(name).unwrap(), as_served(&file));
         let want = &reference["records"][name];
         assert_eq!(fp.digital_sha256, want["digital_sha256"].as_str().unwrap());
@@ -523,7 +489,7 @@ fn the_worker_assembles_and_the_files_load_like_dropped_ones() {
 
 #[test]
 fn urls_of_a_whole_record() {
-    let file = read_files(MITDB, "100", true);
+    let file = read_record(MITDB, "100", true);
     let s = Server::new("http://127.0.0.1:8099/lightwave/server").unwrap();
     let plan = plan_windows(file.fs_hz, file.sig_len() as u64, 60);
     let urls: Vec<String> = plan

@@ -1,50 +1,22 @@
 //! The page's worker protocol, driven natively the way the worker drives it: requests in,
 //! responses out, jobs advanced in time slices, Cancel between slices.
 
-use std::cell::Cell;
+mod common;
 
+use common::{ask, clock, find, load_mitdb, run_for, send};
 use ecg_balance_lab::dataset::split::SplitKind;
-use ecg_balance_lab::session::{Request, Response, Session};
+use ecg_balance_lab::session::{ErrorKind, ExportFormat, Failure, Request, Response, Session};
 use ecg_balance_lab::training::TrainConfig;
 
 const RECORDS: [&str; 6] = ["118", "119", "208", "100", "213", "221"];
 
-fn files(records: &[&str]) -> (Vec<String>, Vec<Vec<u8>>) {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/mitdb");
-    let mut paths = Vec::new();
-    let mut bytes = Vec::new();
-    for r in records {
-        for ext in ["hea", "dat", "atr"] {
-            paths.push(format!("mitdb/{r}.{ext}"));
-            bytes.push(std::fs::read(format!("{dir}/{r}.{ext}")).expect("mitdb file"));
-        }
-    }
-    (paths, bytes)
-}
-
-/// A fake clock advancing 1 ms per reading, so slices end after a fixed amount of work.
-fn clock() -> impl Fn() -> f64 {
-    let t = Cell::new(0.0);
-    move || {
-        t.set(t.get() + 1.0);
-        t.get()
-    }
-}
-
 fn loaded_session() -> Session {
-    let now = clock();
     let mut s = Session::new();
-    let (paths, bytes) = files(&RECORDS);
-    let mut out = Vec::new();
-    s.handle(Request::LoadFiles { paths }, bytes, &now, &mut |r| {
-        out.push(r)
-    });
-    s.run_to_end(&now, &mut |r| out.push(r));
-    let loaded = out.iter().find_map(|r| match r {
+    let out = ask(&mut s, load_mitdb(&RECORDS));
+    let (report, timing) = find(&out, |r| match r {
         Response::Loaded { report, timing, .. } => Some((report.clone(), timing.clone())),
         _ => None,
     });
-    let (report, timing) = loaded.expect("a Loaded response");
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert_eq!(report.loaded.len(), 6);
     assert!(timing.beats > 10_000);
@@ -59,19 +31,20 @@ fn train_cancel_keeps_best_model_and_model_files_round_trip() {
 
     // A long run, cancelled after its first epoch.
     let config = TrainConfig::new().with_epochs(30).with_batch_size(512);
-    s.handle(
+    out.extend(send(
+        &mut s,
         Request::Train {
             source: None,
             config,
         },
-        Vec::new(),
         &now,
-        &mut |r| out.push(r),
-    );
+    ));
     assert!(s.busy());
     let mut epochs_seen = 0;
     while epochs_seen < 1 {
-        assert!(s.run_for(5.0, &now, &mut |r| out.push(r)), "still running");
+        let (more, answers) = run_for(&mut s, 5.0, &now);
+        assert!(more, "still running");
+        out.extend(answers);
         epochs_seen = out
             .iter()
             .filter_map(|r| match r {
@@ -81,16 +54,13 @@ fn train_cancel_keeps_best_model_and_model_files_round_trip() {
             .max()
             .unwrap_or(0);
     }
-    s.handle(Request::Cancel, Vec::new(), &now, &mut |r| out.push(r));
-    s.run_to_end(&now, &mut |r| out.push(r));
+    out.extend(send(&mut s, Request::Cancel, &now));
+    out.extend(run_for(&mut s, f64::INFINITY, &now).1);
     assert!(!s.busy());
-    let report = out
-        .iter()
-        .find_map(|r| match r {
-            Response::TrainResult(r) => Some(r.clone()),
-            _ => None,
-        })
-        .expect("a result after Cancel");
+    let report = find(&out, |r| match r {
+        Response::TrainResult(r) => Some(r.clone()),
+        _ => None,
+    });
     assert!(report.cancelled);
     assert!(report.history.len() < 30);
     // The test side is DS2's three records: 100, 213, 221.
@@ -103,116 +73,159 @@ fn train_cancel_keeps_best_model_and_model_files_round_trip() {
             .sum::<u64>(),
         2273 + 3251 + 2427
     );
+    let per_record: Vec<(&str, u64)> = report
+        .per_record_confusion
+        .iter()
+        .map(|(name, m)| (name.as_str(), m.total()))
+        .collect();
+    assert_eq!(per_record, [("100", 2273), ("213", 3251), ("221", 2427)]);
     assert!(matches!(out.last(), Some(Response::Runs { runs }) if runs.len() == 1));
 
     // Export the model, import it again: the same predictions, so the same evaluation.
-    out.clear();
-    s.handle(
-        Request::ExportModel { id: report.id },
-        Vec::new(),
-        &now,
-        &mut |r| out.push(r),
-    );
+    let out = ask(&mut s, Request::ExportModel { id: report.id });
     let bytes = match &out[0] {
-        Response::Export { bytes, .. } => bytes.clone(),
+        Response::Export {
+            bytes,
+            format: ExportFormat::Model,
+            ..
+        } => bytes.clone(),
         other => panic!("expected a model file, got {other:?}"),
     };
-    out.clear();
-    s.handle(
+    let out = ask(
+        &mut s,
         Request::ImportModel {
             name: "run.model".into(),
             split: SplitKind::default(),
+            bytes: bytes.clone(),
         },
-        vec![bytes.clone()],
-        &now,
-        &mut |r| out.push(r),
     );
-    s.run_to_end(&now, &mut |r| out.push(r));
-    let again = out
-        .iter()
-        .find_map(|r| match r {
-            Response::TrainResult(r) => Some(r.clone()),
-            _ => None,
-        })
-        .expect("the imported model is scored");
+    let again = find(&out, |r| match r {
+        Response::TrainResult(r) => Some(r.clone()),
+        _ => None,
+    });
     assert_eq!(again.evaluation.confusion, report.evaluation.confusion);
 
     // A damaged model file is an error, and nothing is lost.
-    out.clear();
-    s.handle(
+    let out = ask(
+        &mut s,
         Request::ImportModel {
             name: "bad.model".into(),
             split: SplitKind::default(),
+            bytes: bytes[..bytes.len() / 2].to_vec(),
         },
-        vec![bytes[..bytes.len() / 2].to_vec()],
-        &now,
-        &mut |r| out.push(r),
     );
     assert!(
-        matches!(&out[0], Response::Error { message } if message.contains("bad.model") && message.contains("damaged"))
+        matches!(&out[0], Response::Error(Failure { kind: ErrorKind::Unreadable, message }) if message.contains("bad.model") && message.contains("damaged")),
+        "{out:?}"
     );
     assert_eq!(s.workspace.records().len(), 6);
-    s.handle(
+    let out = ask(
+        &mut s,
         Request::ExportRun {
             id: 1,
-            format: "csv".into(),
+            format: ExportFormat::Csv,
         },
-        Vec::new(),
-        &now,
-        &mut |r| out.push(r),
     );
     assert!(
         matches!(out.last(), Some(Response::Export { bytes, .. }) if bytes.starts_with(b"class,se,ppv,f1,spec,support\nN,"))
     );
+    // The JSON export is the run's metrics file (the CLI writes the same).
+    let out = ask(
+        &mut s,
+        Request::ExportRun {
+            id: 1,
+            format: ExportFormat::Json,
+        },
+    );
+    let json: serde_json::Value = match &out[0] {
+        Response::Export {
+            file_name, bytes, ..
+        } => {
+            assert_eq!(file_name, "ecg-balance-run-1-metrics.json");
+            serde_json::from_slice(bytes).expect("json")
+        }
+        other => panic!("{other:?}"),
+    };
+    // (Exact up to the last digit of a float read back from text.)
+    let direct = report.metrics_json();
+    for key in [
+        "confusion",
+        "per_record_confusion",
+        "config",
+        "validation_records",
+    ] {
+        assert_eq!(json[key], direct[key], "{key}");
+    }
+    assert_eq!(json["cancelled"], true);
+    assert_eq!(
+        json["per_record_confusion"]["213"].as_array().map(Vec::len),
+        Some(5)
+    );
+    // A run's metrics are no beat set.
+    let out = ask(
+        &mut s,
+        Request::ExportRun {
+            id: 1,
+            format: ExportFormat::EcgBeats,
+        },
+    );
+    assert!(matches!(&out[0], Response::Error(f) if f.kind == ErrorKind::Invalid));
 }
 
 #[test]
 fn busy_session_refuses_a_second_job_and_bad_requests_are_errors() {
     let mut s = loaded_session();
     let now = clock();
-    let mut out = Vec::new();
-    s.handle(
+    send(
+        &mut s,
         Request::Train {
             source: None,
             config: TrainConfig::new().with_epochs(1),
         },
-        Vec::new(),
         &now,
-        &mut |r| out.push(r),
     );
-    s.handle(
-        Request::LoadFiles { paths: vec![] },
-        Vec::new(),
+    let out = send(
+        &mut s,
+        Request::LoadFiles {
+            paths: vec![],
+            bytes: vec![],
+        },
         &now,
-        &mut |r| out.push(r),
     );
     assert!(matches!(out.last(), Some(Response::Busy { message }) if message.starts_with("busy")));
-    s.handle(Request::Cancel, Vec::new(), &now, &mut |r| out.push(r));
-    s.run_to_end(&now, &mut |r| out.push(r));
-    out.clear();
-    s.handle(
+    send(&mut s, Request::Cancel, &now);
+    run_for(&mut s, f64::INFINITY, &now);
+
+    // File names and files that do not pair up are a protocol error.
+    let out = ask(
+        &mut s,
+        Request::LoadFiles {
+            paths: vec!["a.hea".into()],
+            bytes: vec![],
+        },
+    );
+    assert!(
+        matches!(&out[0], Response::Error(f) if f.kind == ErrorKind::Protocol),
+        "{out:?}"
+    );
+    let out = ask(
+        &mut s,
         Request::RecordView {
             name: "999".into(),
             start_s: 0.0,
             duration_s: 10.0,
             max_points: 100,
         },
-        Vec::new(),
-        &now,
-        &mut |r| out.push(r),
     );
-    assert!(matches!(&out[0], Response::Error { .. }));
-    out.clear();
-    s.handle(
+    assert!(matches!(&out[0], Response::Error(f) if f.kind == ErrorKind::NotFound));
+    let out = ask(
+        &mut s,
         Request::RecordView {
             name: "208".into(),
             start_s: 0.0,
             duration_s: 4000.0,
             max_points: 1000,
         },
-        Vec::new(),
-        &now,
-        &mut |r| out.push(r),
     );
     match &out[0] {
         Response::RecordView(v) => {
@@ -225,23 +238,53 @@ fn busy_session_refuses_a_second_job_and_bad_requests_are_errors() {
 }
 
 #[test]
-fn demo_set_loads_labelled_synthetic_and_real_files_replace_it() {
-    let now = clock();
+fn every_answer_names_the_request_it_answers() {
     let mut s = Session::new();
-    let mut out = Vec::new();
+    let now = clock();
+    let mut replies = Vec::new();
     s.handle(
-        Request::LoadDemo { seed: 2003 },
-        Vec::new(),
+        ecg_balance_lab::session::Envelope {
+            id: 7,
+            request: load_mitdb(&["100"]),
+        },
         &now,
-        &mut |r| out.push(r),
+        &mut |r| replies.push(r),
     );
-    let view = out
+    // A second job is refused, and the refusal answers the second request.
+    s.handle(
+        ecg_balance_lab::session::Envelope {
+            id: 8,
+            request: Request::LoadDemo { seed: 1 },
+        },
+        &now,
+        &mut |r| replies.push(r),
+    );
+    s.run_to_end(&now, &mut |r| replies.push(r));
+    let ids: Vec<(u64, bool)> = replies
         .iter()
-        .find_map(|r| match r {
-            Response::Workspace(v) => Some(v.clone()),
-            _ => None,
+        .map(|r| {
+            let to = r.to.expect("every answer names its request");
+            (to.id, matches!(r.response, Response::Busy { .. }))
         })
-        .expect("a workspace view");
+        .collect();
+    assert!(ids.contains(&(8, true)), "{ids:?}");
+    assert!(ids.iter().filter(|(id, _)| *id == 7).count() > 2, "{ids:?}");
+    assert!(ids.iter().all(|&(id, busy)| (id == 8) == busy), "{ids:?}");
+    assert!(
+        replies
+            .iter()
+            .any(|r| matches!(r.response, Response::Loaded { .. }))
+    );
+}
+
+#[test]
+fn demo_set_loads_labelled_synthetic_and_real_files_replace_it() {
+    let mut s = Session::new();
+    let out = ask(&mut s, Request::LoadDemo { seed: 2003 });
+    let view = find(&out, |r| match r {
+        Response::Workspace(v) => Some(v.clone()),
+        _ => None,
+    });
     assert_eq!(view.demo, Some(2003));
     assert_eq!(view.records.len(), 24);
     let c = view.record_counts;
@@ -249,12 +292,7 @@ fn demo_set_loads_labelled_synthetic_and_real_files_replace_it() {
     assert_eq!(c.0, [28_548, 1_080, 2_448, 180, 3_744]);
 
     // The user's own files replace the demo set instead of mixing with it.
-    let (paths, bytes) = files(&["100"]);
-    out.clear();
-    s.handle(Request::LoadFiles { paths }, bytes, &now, &mut |r| {
-        out.push(r)
-    });
-    s.run_to_end(&now, &mut |r| out.push(r));
+    let out = ask(&mut s, load_mitdb(&["100"]));
     let last = out
         .iter()
         .rev()

@@ -9,6 +9,8 @@
 //! /tmp/venv-synth/bin/python nk_oracle.py     # the script is in each test's comment
 //! ```
 
+mod common;
+
 use ecg_balance_lab::dataset::BeatSet;
 use ecg_balance_lab::dataset::demo::{
     DEMO_FS_HZ, DEMO_MIX_PERCENT, DEMO_PATIENTS, demo_class_counts, demo_records, synth_record,
@@ -448,34 +450,13 @@ fn synth_record_round_trips_through_wfdb_files() {
 }
 
 fn mitdb_ds1_train(layout_fs_hz: f32) -> BeatSet {
-    use ecg_balance_lab::dataset::split::{Split, SplitKind};
-    use ecg_balance_lab::io::files::{Grouped, InputFile};
-    use ecg_balance_lab::workspace::{BeatSource, Workspace};
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/mitdb");
-    let ds1 = ecg_balance_lab::dataset::split::DS1;
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("../shared/data/mitdb is readable") {
-        let path = entry.expect("entry").path();
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let stem = name.split('.').next().unwrap_or("");
-        if ds1.contains(&stem) {
-            files.push(InputFile {
-                path: name,
-                bytes: std::fs::read(&path).expect("file"),
-            });
-        }
-    }
-    let mut ws = Workspace::new();
-    ws.set_window(WindowSpec {
+    use ecg_balance_lab::dataset::split::{DS1, Split, SplitKind};
+    use ecg_balance_lab::workspace::BeatSource;
+    let window = WindowSpec {
         fs_hz: layout_fs_hz,
         ..WindowSpec::default()
-    })
-    .expect("window");
-    let report = ws.load_all(&Grouped::new(files));
-    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    };
+    let mut ws = common::mitdb_workspace(window, Some(&DS1[..]));
     let beats = ws.beats(BeatSource::Records);
     let split = Split::new(beats, SplitKind::default(), None);
     beats.subset(&split.train)

@@ -3,54 +3,14 @@
 //! synthetic beats, and runs on the real data and on data whose every DS2 (test) record is
 //! scrambled — signals, RR features and labels.
 
+mod common;
+
+use common::{mitdb_beats, scrambled};
+use ecg_balance_lab::dataset::Origin;
 use ecg_balance_lab::dataset::split::{DS1, DS2};
 use ecg_balance_lab::dataset::synthetic::plan::{SynthMode, SynthTrainConfig};
-use ecg_balance_lab::dataset::{BeatSet, Origin};
 use ecg_balance_lab::ecg::aami::AamiClass;
-use ecg_balance_lab::io::files::{Grouped, InputFile};
-use ecg_balance_lab::rng::Rng;
 use ecg_balance_lab::training::{TrainConfig, prepare_run};
-use ecg_balance_lab::workspace::{BeatSource, Workspace};
-
-fn mitdb_beats() -> BeatSet {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/mitdb");
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("../shared/data/mitdb is readable") {
-        let path = entry.expect("entry").path();
-        files.push(InputFile {
-            path: path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            bytes: std::fs::read(&path).expect("file"),
-        });
-    }
-    let mut ws = Workspace::new();
-    let report = ws.load_all(&Grouped::new(files));
-    assert!(report.errors.is_empty(), "{:?}", report.errors);
-    ws.beats(BeatSource::Records).clone()
-}
-
-/// Every beat of a DS2 record replaced by noise, random RR features and a rotated label.
-fn scrambled(beats: &BeatSet) -> BeatSet {
-    let mut s = beats.clone();
-    let mut rng = Rng::new(77);
-    let l = s.layout.len;
-    let n_rr = s.rr.len() / s.len().max(1);
-    for i in 0..s.len() {
-        if DS2.contains(&s.record_of(i)) {
-            for v in &mut s.windows[i * l..(i + 1) * l] {
-                *v = 5.0 * rng.normal() as f32;
-            }
-            for v in &mut s.rr[i * n_rr..(i + 1) * n_rr] {
-                *v = rng.uniform_range(0.1, 3.0) as f32;
-            }
-            s.labels[i] =
-                AamiClass::from_index((s.labels[i].index() + 1) % 5).unwrap_or(AamiClass::N);
-        }
-    }
-    s
-}
 
 fn plan(mode: SynthMode) -> SynthTrainConfig {
     SynthTrainConfig {
@@ -117,7 +77,7 @@ fn synthetic_beats_join_training_only_and_fitted_mode_never_sees_test_records() 
         // Nothing the training sees changes when every test record is scrambled: the fit and
         // the generation saw the training beats only.
         let run2 =
-            prepare_run(&scrambled(&beats), &config, None).expect("prepare on scrambled data");
+            prepare_run(&scrambled(&beats, 77), &config, None).expect("prepare on scrambled data");
         assert_eq!(run2.sets.train, run.sets.train);
         assert_eq!(run2.train.windows, run.train.windows, "{mode:?}");
         assert_eq!(run2.train.rr, run.train.rr);

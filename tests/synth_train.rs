@@ -4,27 +4,19 @@
 //! setting; Cancel keeps nothing; bad plans are errors. On MIT-BIH's DS1 the check runs in
 //! seconds natively and prints its sensitivities and the generator's speed.
 
-use std::cell::Cell;
+mod common;
 
+use common::{ask, clock, find, mitdb_beats, run_for, send};
 use ecg_balance_lab::dataset::split::SplitKind;
 use ecg_balance_lab::dataset::synthetic::plan::{SynthGeneration, SynthMode, SynthTrainConfig};
 use ecg_balance_lab::dataset::synthetic::{SynthConfig, synth_beats, synth_patient_beats};
 use ecg_balance_lab::dataset::{BeatLayout, BeatSet, Origin};
 use ecg_balance_lab::ecg::aami::AamiClass;
 use ecg_balance_lab::features::Templates;
-use ecg_balance_lab::io::files::{Grouped, InputFile};
 use ecg_balance_lab::session::{Request, Response, Session};
 use ecg_balance_lab::synth_train::TstrJob;
 use ecg_balance_lab::training::{TrainConfig, prepare_run};
 use ecg_balance_lab::workspace::{BeatSource, Workspace};
-
-fn clock() -> impl Fn() -> f64 {
-    let t = Cell::new(0.0);
-    move || {
-        t.set(t.get() + 1.0);
-        t.get()
-    }
-}
 
 fn plan() -> SynthTrainConfig {
     SynthTrainConfig {
@@ -42,72 +34,43 @@ fn plan() -> SynthTrainConfig {
 fn session_generates_reports_and_trains_with_synthetic_beats() {
     let now = clock();
     let mut s = Session::new();
-    let mut out = Vec::new();
-    s.handle(
-        Request::LoadDemo { seed: 2003 },
-        Vec::new(),
-        &now,
-        &mut |r| out.push(r),
-    );
+    ask(&mut s, Request::LoadDemo { seed: 2003 });
 
     // A bad plan is an error, not a job.
-    out.clear();
     let bad = SynthTrainConfig {
         counts: vec![(AamiClass::F, 0)],
         ..plan()
     };
-    s.handle(
+    let out = ask(
+        &mut s,
         Request::Synthesize {
             split: SplitKind::default(),
             config: bad,
         },
-        Vec::new(),
-        &now,
-        &mut |r| out.push(r),
     );
-    assert!(
-        matches!(out.as_slice(), [Response::Error { .. }]),
-        "{out:?}"
-    );
+    assert!(matches!(out.as_slice(), [Response::Error(_)]), "{out:?}");
     assert!(!s.busy());
 
     // Cancel keeps nothing and leaves the session usable.
-    s.handle(
-        Request::Synthesize {
-            split: SplitKind::default(),
-            config: plan(),
-        },
-        Vec::new(),
-        &now,
-        &mut |r| out.push(r),
-    );
+    let synthesize = || Request::Synthesize {
+        split: SplitKind::default(),
+        config: plan(),
+    };
+    send(&mut s, synthesize(), &now);
     assert!(s.busy());
-    s.run_for(2.0, &now, &mut |r| out.push(r));
-    s.handle(Request::Cancel, Vec::new(), &now, &mut |r| out.push(r));
+    run_for(&mut s, 2.0, &now);
+    send(&mut s, Request::Cancel, &now);
     assert!(!s.busy());
 
-    out.clear();
-    s.handle(
-        Request::Synthesize {
-            split: SplitKind::default(),
-            config: plan(),
-        },
-        Vec::new(),
-        &now,
-        &mut |r| out.push(r),
-    );
-    s.run_to_end(&now, &mut |r| out.push(r));
+    let out = ask(&mut s, synthesize());
     assert!(
         out.iter()
             .any(|r| matches!(r, Response::Progress(p) if p.job == "synth"))
     );
-    let view = out
-        .iter()
-        .find_map(|r| match r {
-            Response::Synthesized(v) => Some(v.clone()),
-            _ => None,
-        })
-        .expect("a Synthesized response");
+    let view = find(&out, |r| match r {
+        Response::Synthesized(v) => Some(v.clone()),
+        _ => None,
+    });
     assert_eq!(view.counts.get(AamiClass::F), 400);
     assert!(view.beats_per_second > 0.0);
     assert_eq!(view.classes.len(), 3);
@@ -129,27 +92,20 @@ fn session_generates_reports_and_trains_with_synthetic_beats() {
     assert!(matches!(back, Response::Synthesized(_)));
 
     // Training with the plan: the run reports it and trains on real + synthetic beats.
-    out.clear();
     let config = TrainConfig::new()
         .with_epochs(1)
         .with_synthetic(Some(plan()));
-    s.handle(
+    let out = ask(
+        &mut s,
         Request::Train {
             source: None,
             config,
         },
-        Vec::new(),
-        &now,
-        &mut |r| out.push(r),
     );
-    s.run_to_end(&now, &mut |r| out.push(r));
-    let report = out
-        .iter()
-        .find_map(|r| match r {
-            Response::TrainResult(r) => Some(r.clone()),
-            _ => None,
-        })
-        .expect("a TrainResult");
+    let report = find(&out, |r| match r {
+        Response::TrainResult(r) => Some(r.clone()),
+        _ => None,
+    });
     assert_eq!(report.config.synthetic, Some(plan()));
     let ws = &mut s.workspace;
     let beats = ws.beats(BeatSource::Records).clone();
@@ -167,21 +123,7 @@ fn session_generates_reports_and_trains_with_synthetic_beats() {
 }
 
 fn mitdb_ds1() -> (BeatSet, Templates) {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/mitdb");
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("../shared/data/mitdb is readable") {
-        let path = entry.expect("entry").path();
-        files.push(InputFile {
-            path: path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            bytes: std::fs::read(&path).expect("file"),
-        });
-    }
-    let mut ws = Workspace::new();
-    ws.load_all(&Grouped::new(files));
-    let beats = ws.beats(BeatSource::Records).clone();
+    let beats = mitdb_beats();
     let run = prepare_run(&beats, &TrainConfig::new(), None).expect("prepare");
     (run.train, run.templates)
 }

@@ -5,9 +5,12 @@
 //! here by SHA-256, so any change to the writers' output fails `written_bytes_are_pinned` until
 //! it is checked again.
 
+mod common;
+
+use common::read_record;
 use ecg_balance_lab::io::wfdb::{
-    ReadRecord, header_for_record, parse_header, read_annotations, read_record,
-    read_record_checked, write_annotations, write_dat_16, write_header, write_record,
+    ReadRecord, header_for_record, parse_header, read_annotations, read_record_checked,
+    write_annotations, write_dat_16, write_header, write_record,
 };
 use ecg_balance_lab::record::RecordSource;
 use ecg_balance_lab::rng::Rng;
@@ -16,13 +19,6 @@ use proptest::prelude::*;
 use sha2::{Digest, Sha256};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data");
-
-fn read_files(dir: &str, name: &str, atr: bool) -> Record {
-    let hea = std::fs::read(format!("{dir}/{name}.hea")).expect("hea");
-    let dat = std::fs::read(format!("{dir}/{name}.dat")).expect("dat");
-    let atr = atr.then(|| std::fs::read(format!("{dir}/{name}.atr")).expect("atr"));
-    read_record(name, &hea, |_| Some(&dat[..]), atr.as_deref()).expect("record")
-}
 
 fn read_written(files: &ecg_balance_lab::io::wfdb::RecordFiles) -> ReadRecord {
     read_record_checked(
@@ -100,7 +96,7 @@ fn synthetic() -> Record {
 
 #[test]
 fn mitdb_record_round_trips() {
-    let original = read_files(&format!("{DATA}/mitdb"), "100", true);
+    let original = read_record(&format!("{DATA}/mitdb"), "100", true);
     let files = write_record(&original).expect("write");
     assert_eq!(files.hea.0, "100.hea");
     assert_eq!(files.dat.0, "100.dat");
@@ -152,7 +148,7 @@ fn all_mitdb_annotation_files_are_rewritten_byte_for_byte() {
 #[test]
 fn ptbxl_signal_file_is_rewritten_byte_for_byte() {
     let dir = format!("{DATA}/ptbxl-sample/records500/00000");
-    let original = read_files(&dir, "00001_hr", false);
+    let original = read_record(&dir, "00001_hr", false);
     let dat = write_dat_16(&original.signals).expect("dat");
     assert_eq!(
         dat,
@@ -195,7 +191,7 @@ fn synthetic_record_round_trips() {
 #[test]
 fn written_bytes_are_pinned() {
     let synth = write_record(&synthetic()).expect("write");
-    let mitdb = write_record(&read_files(&format!("{DATA}/mitdb"), "100", true)).expect("write");
+    let mitdb = write_record(&read_record(&format!("{DATA}/mitdb"), "100", true)).expect("write");
     let got = [
         sha(&synth.hea.1),
         sha(&synth.dat.1),
@@ -296,7 +292,7 @@ fn export_for_wfdb_python() {
     let dir = std::env::var("WFDB_EXPORT_DIR").expect("set WFDB_EXPORT_DIR");
     std::fs::create_dir_all(&dir).expect("dir");
     let synth = synthetic();
-    let mitdb = read_files(&format!("{DATA}/mitdb"), "100", true);
+    let mitdb = read_record(&format!("{DATA}/mitdb"), "100", true);
     for rec in [&synth, &mitdb] {
         let files = write_record(rec).expect("write");
         for (name, bytes) in [files.hea, files.dat].into_iter().chain(files.atr) {

@@ -125,6 +125,11 @@ impl ClassCounts {
         self.0.iter().sum()
     }
 
+    /// Share of class `c` in the total, 0–1 (0 when there is no beat).
+    pub fn share(&self, c: AamiClass) -> f64 {
+        self.get(c) as f64 / self.total().max(1) as f64
+    }
+
     /// Element-wise sum.
     pub fn merged(mut self, other: &ClassCounts) -> ClassCounts {
         for (a, b) in self.0.iter_mut().zip(other.0) {
@@ -186,5 +191,14 @@ mod tests {
             assert_eq!(AamiClass::from_code(c.code()), Some(c));
         }
         assert_eq!(AamiClass::from_index(5), None);
+    }
+
+    #[test]
+    fn shares_sum_to_one_and_an_empty_count_has_none() {
+        let c = ClassCounts([6, 1, 2, 1, 0]);
+        assert!((c.share(AamiClass::N) - 0.6).abs() < 1e-12);
+        let sum: f64 = AamiClass::ALL.iter().map(|&k| c.share(k)).sum();
+        assert!((sum - 1.0).abs() < 1e-12);
+        assert_eq!(ClassCounts::default().share(AamiClass::V), 0.0);
     }
 }

@@ -50,7 +50,10 @@
 //! next rhythm change — in MIT-BIH only record 207 has them, 52,081 samples (2.4 min) in six
 //! episodes; its 472 flutter waves `!` are not beats). Reference beats and detections inside
 //! an excluded interval are both dropped. Unlike `bxb`'s default, the first five minutes are
-//! *not* skipped: every beat counts.
+//! *not* skipped: every beat counts. [`score`] scores a set of records, each and in total, as
+//! `ecg-balance detect-eval` reports them.
+
+pub mod score;
 
 use std::fmt;
 use std::ops::Range;

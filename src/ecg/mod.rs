@@ -3,4 +3,6 @@
 pub mod aami;
 pub mod beats;
 pub mod detect;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod simulate;

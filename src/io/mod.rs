@@ -7,6 +7,8 @@
 pub mod catalogue;
 pub mod csv;
 pub mod files;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod fs;
 pub mod lightwave;
 pub mod ptbxl;
 pub mod remote;

@@ -4,44 +4,10 @@
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
-
-use super::BeatMark;
+use super::views::ClassifiedView;
 use crate::Record;
-use crate::classify::{BeatLabelling, BeatPositions, ReferenceComparison, label_record};
-use crate::ecg::aami::ClassCounts;
+use crate::classify::{BeatLabelling, BeatPositions, label_record};
 use crate::training::TrainedModel;
-
-/// What the page shows of a labelling.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ClassifiedView {
-    /// Record name.
-    pub record: String,
-    /// Lead used, 0-based, and its name.
-    pub lead: usize,
-    /// Name of that lead.
-    pub lead_name: String,
-    /// Where the beat positions come from.
-    pub positions: BeatPositions,
-    /// The run whose model classified the beats (`None`: detection only).
-    pub run: Option<u32>,
-    /// Beats found.
-    pub beats: usize,
-    /// Beats per predicted class.
-    pub counts: ClassCounts,
-    /// Mean heart rate, bpm.
-    pub mean_hr_bpm: Option<f64>,
-    /// Agreement with the record's own beat annotations, when it has any.
-    pub reference: Option<ReferenceComparison>,
-    /// Time to find the beats, ms.
-    pub detect_ms: f64,
-    /// Time to classify them, ms.
-    pub classify_ms: f64,
-    /// Record length, s.
-    pub duration_s: f64,
-    /// Name the exported annotation file gets ([`export_name`]).
-    pub export_name: String,
-}
 
 /// One record's labelling, with what identifies the record it was made from.
 #[derive(Debug, Clone)]
@@ -112,24 +78,6 @@ impl Labellings {
     pub fn clear(&mut self) {
         self.by_record.clear();
     }
-}
-
-/// Marks of the labelled beats between samples `a` and `b`, for the strip.
-pub fn marks(l: &BeatLabelling, a: usize, b: usize) -> Vec<BeatMark> {
-    let from = l.r_samples.partition_point(|&r| r < a as u64);
-    l.r_samples[from..]
-        .iter()
-        .enumerate()
-        .take_while(|(_, r)| **r < b as u64)
-        .map(|(k, &r)| {
-            let class = l.classes.as_ref().and_then(|c| c.get(from + k).copied());
-            BeatMark {
-                t_s: r as f64 / l.fs_hz.max(1e-9),
-                symbol: class.map_or("•", |c| c.code()).to_string(),
-                class,
-            }
-        })
-        .collect()
 }
 
 /// File name of the exported annotations: `NAME.atr` for a record that has no annotation file

@@ -2,23 +2,12 @@
 //! the page's), the worker parses and assembles them — the long part — one answer per step, and
 //! hands back the record as WFDB files that the page caches and loads like dropped files.
 
-use serde::{Deserialize, Serialize};
-
-use super::{Job, Progress, Response};
+use super::job::Job;
+use super::protocol::{ErrorKind, Failure, LightwavePart, Response};
+use super::views::Progress;
 use crate::io::lightwave::{Assembler, parse_fetch, parse_info};
 use crate::io::wfdb::write_record;
 use crate::workspace::Workspace;
-
-/// What one buffer of a [`super::Request::AssembleLightwave`] holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum LightwavePart {
-    /// The `info` answer (must come first).
-    Info,
-    /// A `fetch` answer with every annotation (`dt=0`).
-    Annotations,
-    /// A `fetch` answer with a window of samples.
-    Signals,
-}
 
 /// Parses and assembles LightWAVE answers, one per step.
 pub struct AssembleJob {
@@ -30,29 +19,35 @@ pub struct AssembleJob {
 }
 
 impl AssembleJob {
-    /// A job over `parts` and their `files`; refused when they do not pair up or `info` is not
-    /// first.
+    /// A job over `parts` and their `answers`; refused when they do not pair up or `info` is
+    /// not first.
     pub fn new(
         key: String,
         annotator: String,
         parts: Vec<LightwavePart>,
-        files: Vec<Vec<u8>>,
-    ) -> Result<Self, String> {
-        if parts.len() != files.len() {
-            return Err(format!(
+        answers: Vec<Vec<u8>>,
+    ) -> Result<Self, Failure> {
+        let refuse = |message: String| Failure {
+            kind: ErrorKind::Protocol,
+            message,
+        };
+        if parts.len() != answers.len() {
+            return Err(refuse(format!(
                 "{} LightWAVE parts named but {} arrived",
                 parts.len(),
-                files.len()
-            ));
+                answers.len()
+            )));
         }
         if parts.first() != Some(&LightwavePart::Info) || parts[1..].contains(&LightwavePart::Info)
         {
-            return Err("the LightWAVE answers must start with the record's info, once".into());
+            return Err(refuse(
+                "the LightWAVE answers must start with the record's info, once".into(),
+            ));
         }
         Ok(Self {
             key,
             annotator,
-            parts: parts.into_iter().zip(files).collect(),
+            parts: parts.into_iter().zip(answers).collect(),
             next: 0,
             assembler: None,
         })
@@ -64,10 +59,10 @@ impl AssembleJob {
             .map_or_else(String::new, |a| a.name().to_string())
     }
 
-    fn fail(&self, error: String, out: &mut dyn FnMut(Response)) {
+    fn fail(&self, name: String, error: Failure, out: &mut dyn FnMut(Response)) {
         out(Response::Assembled {
             key: self.key.clone(),
-            name: self.name(),
+            name,
             paths: Vec::new(),
             error: Some(error),
             files: Vec::new(),
@@ -114,7 +109,7 @@ impl Job for AssembleJob {
             let i = self.next;
             self.next += 1;
             if let Err(e) = self.take(i) {
-                self.fail(e.to_string(), out);
+                self.fail(self.name(), (&e).into(), out);
                 return true;
             }
             out(Response::Progress(Progress {
@@ -131,7 +126,11 @@ impl Job for AssembleJob {
             return false;
         }
         let Some(assembler) = self.assembler.take() else {
-            self.fail("no info answer".into(), out);
+            let error = Failure {
+                kind: ErrorKind::Protocol,
+                message: "no info answer".into(),
+            };
+            self.fail(String::new(), error, out);
             return true;
         };
         let name = assembler.name().to_string();
@@ -155,15 +154,7 @@ impl Job for AssembleJob {
                     files: bytes,
                 });
             }
-            Err(e) => {
-                out(Response::Assembled {
-                    key: self.key.clone(),
-                    name,
-                    paths: Vec::new(),
-                    error: Some(e.to_string()),
-                    files: Vec::new(),
-                });
-            }
+            Err(e) => self.fail(name, (&e).into(), out),
         }
         true
     }
@@ -174,7 +165,11 @@ impl Job for AssembleJob {
         _now_ms: &dyn Fn() -> f64,
         out: &mut dyn FnMut(Response),
     ) -> bool {
-        self.fail("cancelled".into(), out);
+        let error = Failure {
+            kind: ErrorKind::Cancelled,
+            message: crate::io::remote::RemoteError::Cancelled.to_string(),
+        };
+        self.fail(self.name(), error, out);
         true
     }
 }

@@ -4,14 +4,13 @@
 //! so that a training run with the same plan and training beats uses it instead of generating
 //! again ([`crate::training::prepare_run_with`]).
 
-use serde::{Deserialize, Serialize};
-
-use super::{Job, Progress, Response};
+use super::job::{Generated, Job};
+use super::protocol::Response;
+use super::views::{Progress, SynthClassView, SynthView};
+use crate::dataset::BeatSet;
 use crate::dataset::split::{Split, SplitKind};
 use crate::dataset::synthetic::plan::{SynthGeneration, SynthTrainConfig, SynthesizedSet};
 use crate::dataset::synthetic::{class_mean, quality_report};
-use crate::dataset::{BeatLayout, BeatSet};
-use crate::ecg::aami::{AamiClass, ClassCounts};
 use crate::features::Templates;
 use crate::synth_train::TstrJob;
 use crate::training::{TrainConfig, make_sets};
@@ -19,69 +18,6 @@ use crate::workspace::{BeatSource, Workspace};
 
 /// Synthetic beats per class sent to the page for the gallery.
 pub const GALLERY_BEATS: usize = 12;
-
-/// A generated set kept for training: the fingerprint of the training beats it was made from
-/// ([`crate::dataset::synthetic::plan::training_fingerprint`]) and the set.
-pub type Generated = (u64, SynthesizedSet);
-
-/// One class of the quality report, as the page shows it (`None` where a figure cannot be
-/// computed, e.g. a class with a single real beat has no real→real distance).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SynthClassView {
-    /// The class.
-    pub class: AamiClass,
-    /// Synthetic beats made.
-    pub n_synthetic: usize,
-    /// Real beats of the class on the training side.
-    pub n_real: usize,
-    /// Median correlation of synthetic beats with the real class-mean beat.
-    pub corr_median: Option<f64>,
-    /// Its 25th percentile.
-    pub corr_q25: Option<f64>,
-    /// Its 75th percentile.
-    pub corr_q75: Option<f64>,
-    /// Median correlation of real beats with their class mean.
-    pub real_corr_median: Option<f64>,
-    /// Median nearest-neighbour RMS distance synthetic → real, mV.
-    pub nn_synthetic_to_real_mv: Option<f64>,
-    /// Median nearest-neighbour RMS distance real → real, mV.
-    pub nn_real_to_real_mv: Option<f64>,
-    /// Train-on-synthetic / test-on-real sensitivity on the real beats of the class.
-    pub tstr_sensitivity: Option<f64>,
-    /// Real beats the sensitivity is measured on.
-    pub tstr_support: usize,
-    /// The real class-mean beat (empty without real beats).
-    pub real_mean: Vec<f32>,
-    /// Some synthetic beats of the class.
-    pub examples: Vec<Vec<f32>>,
-    /// In fitted mode: true when the fit replaced the built-in table for this class.
-    pub fitted: Option<bool>,
-}
-
-/// What a generation produced.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SynthView {
-    /// The plan.
-    pub config: SynthTrainConfig,
-    /// Window layout.
-    pub layout: BeatLayout,
-    /// Synthetic beats per class.
-    pub counts: ClassCounts,
-    /// Generation time, ms (the session's clock).
-    pub generate_ms: f64,
-    /// Synthetic beats per second of generation.
-    pub beats_per_second: f64,
-    /// Quality report time (including the train-on-synthetic check), ms.
-    pub quality_ms: f64,
-    /// Per class of the plan.
-    pub classes: Vec<SynthClassView>,
-    /// Train-on-synthetic / test-on-real macro-F1 over the classes scored.
-    pub tstr_macro_f1: Option<f64>,
-    /// How the train-on-synthetic check was done.
-    pub tstr_method: String,
-    /// True when the generation was cancelled (nothing is kept).
-    pub cancelled: bool,
-}
 
 enum Stage {
     Generating(Box<SynthGeneration>),
@@ -172,9 +108,7 @@ impl SynthJob {
 
     fn fail(&mut self, e: crate::Error, out: &mut dyn FnMut(Response)) -> bool {
         self.stage = Stage::Done;
-        out(Response::Error {
-            message: e.to_string(),
-        });
+        out((&e).into());
         true
     }
 

@@ -1,11 +1,13 @@
 //! Training as a session job: one batch per step, validation at each epoch's end, then the test
 //! set scored in chunks — so the worker stays responsive to Cancel throughout.
 
-use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
-use super::{Job, Progress, Response};
+use super::job::Job;
+use super::protocol::Response;
+use super::views::{Misclassified, Progress, RunReport, TrainProgress};
 use crate::dataset::BeatSet;
-use crate::ecg::aami::{AamiClass, ClassCounts, N_CLASSES};
+use crate::ecg::aami::{AamiClass, N_CLASSES};
 use crate::metrics::{ConfusionMatrix, Evaluation};
 use crate::training::{
     EpochStats, Phase, PreparedRun, TrainConfig, TrainEvent, TrainedModel, Trainer, prepare_run,
@@ -16,86 +18,6 @@ use crate::workspace::{BeatSource, Workspace};
 const EVAL_CHUNK: usize = 2048;
 /// Misclassified beats kept per (true, predicted) pair for the gallery.
 const MISCLASSIFIED_PER_PAIR: usize = 6;
-
-/// A beat the model got wrong, for the gallery.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Misclassified {
-    /// Record.
-    pub record: String,
-    /// Position of the R peak, s.
-    pub t_s: f64,
-    /// True class.
-    pub truth: AamiClass,
-    /// Predicted class.
-    pub predicted: AamiClass,
-    /// The beat window.
-    pub window: Vec<f32>,
-}
-
-/// Everything about one finished (or cancelled) run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunReport {
-    /// Run number, from 1.
-    pub id: u32,
-    /// The settings.
-    pub config: TrainConfig,
-    /// Records or beat files.
-    pub source: BeatSource,
-    /// Description of the split.
-    pub split_text: String,
-    /// True for an optimistic (beat-level) split.
-    pub optimistic: bool,
-    /// Training beats per class.
-    pub train_counts: ClassCounts,
-    /// Validation beats per class.
-    pub val_counts: ClassCounts,
-    /// Test beats per class.
-    pub test_counts: ClassCounts,
-    /// Validation records.
-    pub val_records: Vec<String>,
-    /// Class weights used.
-    pub class_weights: [f32; N_CLASSES],
-    /// Per-epoch figures.
-    pub history: Vec<EpochStats>,
-    /// Epochs whose models vote.
-    pub ensemble_epochs: Vec<usize>,
-    /// Training time, s.
-    pub train_seconds: f64,
-    /// Wall time of each finished epoch (its batches and its validation pass), s.
-    #[serde(default)]
-    pub epoch_seconds: Vec<f64>,
-    /// True when the run was cancelled (the best model so far was kept).
-    pub cancelled: bool,
-    /// Test-set evaluation.
-    pub evaluation: Evaluation,
-    /// Examples of wrong predictions.
-    pub misclassified: Vec<Misclassified>,
-    /// Window layout of the beats.
-    pub layout: crate::dataset::BeatLayout,
-}
-
-/// Live figures of a running training.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrainProgress {
-    /// Epoch, from 1.
-    pub epoch: usize,
-    /// Most epochs.
-    pub epochs: usize,
-    /// Batch within the epoch.
-    pub batch: usize,
-    /// Batches per epoch.
-    pub batches: usize,
-    /// Mean training loss of the epoch so far.
-    pub loss: f32,
-    /// Finished epochs.
-    pub history: Vec<EpochStats>,
-    /// Time since the start, ms.
-    pub elapsed_ms: f64,
-    /// Estimated time left, ms (at most `epochs` epochs).
-    pub remaining_ms: f64,
-    /// What is happening (`training`, `scoring the test set`).
-    pub stage: String,
-}
 
 enum Stage {
     Training(Box<Trainer>),
@@ -119,32 +41,25 @@ pub struct TrainJob {
     epoch_ends_ms: Vec<f64>,
     last_post_ms: f64,
     last_batch: (usize, usize, usize, f32),
+    prepare_ms: f64,
     /// The model and its report, once done; taken by the session.
     pub finished: Option<(RunReport, TrainedModel)>,
 }
 
 impl TrainJob {
-    /// Prepares a run on `source` of `ws`.
+    /// Prepares a run on `source` of `ws` (split, validation records, rebalancing, synthetic
+    /// beats — [`crate::training::prepare_run_with`]); `generated` is a synthetic set made
+    /// earlier from the training beats of the given fingerprint, used instead of generating
+    /// again when it fits.
     pub fn new(
         id: u32,
         ws: &mut Workspace,
         source: BeatSource,
-        config: TrainConfig,
-        now_ms: f64,
-    ) -> Result<TrainJob, crate::Error> {
-        Self::new_with(id, ws, source, config, now_ms, None)
-    }
-
-    /// As [`TrainJob::new`], with synthetic beats generated earlier from the training beats
-    /// of the given fingerprint ([`crate::training::prepare_run_with`]).
-    pub fn new_with(
-        id: u32,
-        ws: &mut Workspace,
-        source: BeatSource,
         mut config: TrainConfig,
-        now_ms: f64,
+        now_ms: &dyn Fn() -> f64,
         generated: Option<(u64, &crate::dataset::synthetic::plan::SynthesizedSet)>,
     ) -> Result<TrainJob, crate::Error> {
+        let t0 = now_ms();
         config.split = ws.effective_split(source, config.split);
         let mask = (source == BeatSource::BeatFiles).then(|| ws.beat_file_test_mask());
         let beats = ws.beats(source);
@@ -160,12 +75,14 @@ impl TrainJob {
             ));
         }
         let trainer = Trainer::new(config, &run.train, &run.val, run.templates.clone())?;
+        let started_ms = now_ms();
         Ok(TrainJob {
             id,
             source,
             run,
             stage: Stage::Training(Box::new(trainer)),
-            started_ms: now_ms,
+            started_ms,
+            prepare_ms: started_ms - t0,
             train_ms: 0.0,
             epoch_ends_ms: Vec::new(),
             last_post_ms: f64::NEG_INFINITY,
@@ -219,6 +136,7 @@ impl TrainJob {
             epoch_ends_ms: Vec::new(),
             last_post_ms: f64::NEG_INFINITY,
             last_batch: (0, 0, 0, 0.0),
+            prepare_ms: 0.0,
             finished: None,
         })
     }
@@ -296,8 +214,25 @@ impl TrainJob {
             evaluation: Evaluation::new(&cm),
             misclassified: misclassified(test, predicted),
             layout: test.layout,
+            prepare_seconds: self.prepare_ms / 1000.0,
+            synthetic_added: self.run.synthetic,
+            per_record_confusion: per_record_confusion(test, predicted),
         }
     }
+}
+
+/// The confusion matrix of each record of `test` with beats in it.
+pub fn per_record_confusion(
+    test: &BeatSet,
+    predicted: &[usize],
+) -> BTreeMap<String, ConfusionMatrix> {
+    let mut out: BTreeMap<String, ConfusionMatrix> = BTreeMap::new();
+    for (i, &p) in predicted.iter().enumerate().take(test.len()) {
+        out.entry(test.record_of(i).to_string())
+            .or_insert_with(|| ConfusionMatrix::new(N_CLASSES))
+            .add(test.labels[i].index(), p);
+    }
+    out
 }
 
 /// Up to [`MISCLASSIFIED_PER_PAIR`] wrong predictions per (true, predicted) pair, spread over

@@ -3,12 +3,13 @@
 
 use leptos::prelude::*;
 
-use super::bridge::{self, AppState};
 use super::charts::{class_colour, polyline_path, range_of, thousands};
 use super::distribution::DistributionTable;
+use super::state::AppState;
 use crate::dataset::rebalance::{Plan, RebalanceConfig};
 use crate::ecg::aami::AamiClass;
-use crate::session::{NamedDistribution, Request};
+use crate::session::views::NamedDistribution;
+use crate::session::{ExportFormat, Request};
 
 /// The Rebalance screen.
 #[component]
@@ -45,21 +46,18 @@ pub fn AugmentPanel() -> impl IntoView {
         let p = plan();
         let split = state.split.get();
         if has_data() {
-            bridge::send(&Request::AugmentPlan { plan: p, split }, Vec::new());
+            state.send(Request::AugmentPlan { plan: p, split });
         }
     });
     Effect::new(move |_| {
         let (class, s, split) = (preview_class.get(), preview_seed.get(), state.split.get());
         if has_data() {
-            bridge::send(
-                &Request::AugmentPreview {
-                    class,
-                    per_technique: 8,
-                    seed: s,
-                    split,
-                },
-                Vec::new(),
-            );
+            state.send(Request::AugmentPreview {
+                class,
+                per_technique: 8,
+                seed: s,
+                split,
+            });
         }
     });
     let field = |label: &'static str, id: &'static str, sig: RwSignal<String>| {
@@ -113,7 +111,7 @@ pub fn AugmentPanel() -> impl IntoView {
                 <button data-testid="rebalance-generate" disabled=move || state.busy.get() || !has_data() on:click=move |_| {
                     state.busy.set(true);
                     state.rebalanced.set(None);
-                    bridge::send(&Request::Rebalance { split: state.split.get_untracked(), config: config() }, Vec::new());
+                    state.send(Request::Rebalance { split: state.split.get_untracked(), config: config() });
                 }>"Generate the rebalanced training set"</button>
                 <label class="checkbox">
                     <input type="checkbox" data-testid="rebalance-use" prop:checked=move || state.train_rebalance.get().is_some() on:change=move |ev| {
@@ -127,8 +125,8 @@ pub fn AugmentPanel() -> impl IntoView {
                     {format!("Generated a training set of {} beats ({} augmented) in {:.2} s, in this tab.", thousands(beats), thousands(r.augmented.total()), ms / 1000.0)}
                 </p>
                 <div class="buttons left">
-                    <button class="secondary" data-testid="export-rebalanced-csv" on:click=move |_| bridge::send(&Request::ExportRebalanced { format: "csv".into() }, Vec::new())>"Export as Kaggle-style CSV"</button>
-                    <button class="secondary" data-testid="export-rebalanced-native" on:click=move |_| bridge::send(&Request::ExportRebalanced { format: "ecgbeats".into() }, Vec::new())>"Export (.ecgbeats, loads back here)"</button>
+                    <button class="secondary" data-testid="export-rebalanced-csv" on:click=move |_| state.send(Request::ExportRebalanced { format: ExportFormat::Csv })>"Export as Kaggle-style CSV"</button>
+                    <button class="secondary" data-testid="export-rebalanced-native" on:click=move |_| state.send(Request::ExportRebalanced { format: ExportFormat::EcgBeats })>"Export (.ecgbeats, loads back here)"</button>
                 </div>
                 <p class="muted small">"The CSV has one beat per row: 187 values at 125 Hz (the whole window, scaled to 0–1, zero-padded; R peak at index 31), then the class 0–4 — the layout of Kaggle's mitbih_train.csv."</p>
             })}

@@ -5,14 +5,14 @@
 
 use leptos::prelude::*;
 
-use super::bridge::{self, AppState};
 use super::charts::{class_colour, thousands};
-use crate::classify::BeatPositions;
+use super::state::AppState;
+use crate::classify::{BeatPositions, implied_beats};
 use crate::ecg::aami::AamiClass;
 use crate::ecg::detect::PeakMethod;
 use crate::io::ptbxl::BeatHint;
 use crate::session::Request;
-use crate::session::classify::ClassifiedView;
+use crate::session::views::ClassifiedView;
 use crate::workspace::Statement;
 
 fn pct(v: Option<f64>) -> String {
@@ -59,15 +59,12 @@ pub fn ClassifyPanel(name: String) -> impl IntoView {
             _ => BeatPositions::Detected(PeakMethod::PanTompkins1985Lookahead),
         };
         state.classify_pending.set(true);
-        bridge::send(
-            &Request::Classify {
-                name: name_run.clone(),
-                lead: lead.get_untracked().parse::<usize>().ok(),
-                positions,
-                run: chosen_run(),
-            },
-            Vec::new(),
-        );
+        state.send(Request::Classify {
+            name: name_run.clone(),
+            lead: lead.get_untracked().parse::<usize>().ok(),
+            positions,
+            run: chosen_run(),
+        });
     };
     let name_view = name.clone();
     let has_annotations = move || summary.get().is_some_and(|s| s.counts.total() > 0);
@@ -185,13 +182,7 @@ fn screening(v: &ClassifiedView, statements: &[Statement]) -> Option<String> {
     }
     let mut parts = Vec::new();
     for h in hints {
-        let (found, what) = match h {
-            BeatHint::Class(c) => (v.counts.get(c), format!("{} beats", c.code())),
-            BeatHint::SOrV => (
-                v.counts.get(AamiClass::S) + v.counts.get(AamiClass::V),
-                "S or V beats".into(),
-            ),
-        };
+        let (found, what) = (implied_beats(h, &v.counts), hint_text(h));
         let word = if found > 0 { "consistent" } else { "not found" };
         parts.push(format!(
             "statements imply {what}: the model labelled {found} — {word}"
@@ -206,6 +197,7 @@ fn screening(v: &ClassifiedView, statements: &[Statement]) -> Option<String> {
 
 #[component]
 fn ClassifiedResult(v: ClassifiedView, statements: Vec<Statement>) -> impl IntoView {
+    let state = AppState::get();
     let screen = screening(&v, &statements)
         .map(|t| view! { <p class="weak-check" data-testid="classify-screening">{t}</p> });
     let how = match v.positions {
@@ -226,7 +218,6 @@ fn ClassifiedResult(v: ClassifiedView, statements: Vec<Statement>) -> impl IntoV
         v.detect_ms,
         v.classify_ms
     );
-    let total = v.counts.total().max(1);
     let bars = (v.run.is_some()).then(|| {
         view! {
             <div class="table-wrap">
@@ -236,7 +227,7 @@ fn ClassifiedResult(v: ClassifiedView, statements: Vec<Statement>) -> impl IntoV
                 <tbody>
                     {AamiClass::ALL.into_iter().map(|c| {
                         let n = v.counts.get(c);
-                        let share = n as f64 / total as f64;
+                        let share = v.counts.share(c);
                         view! {
                             <tr data-testid=format!("classify-count-{}", c.code()) data-count=n.to_string()>
                                 <th scope="row"><span class="swatch" style=format!("background:{}", class_colour(c))></span>{format!("{} {}", c.code(), c.name())}</th>
@@ -256,19 +247,17 @@ fn ClassifiedResult(v: ClassifiedView, statements: Vec<Statement>) -> impl IntoV
     let reference = v.reference.clone().map(|r| {
         let d = r.detection;
         let confusion = r.confusion.map(|m| {
-            let agree: usize = (0..5).map(|k| m[k][k]).sum();
-            let matched: usize = m.iter().flatten().sum();
             view! {
                 <p class="small" id="classify-confusion-caption">{format!(
                     "Classes of the {} matched beats: {} agree with the annotations ({:.1} %). Rows: annotated class; columns: predicted.",
-                    thousands(matched), thousands(agree), agree as f64 / matched.max(1) as f64 * 100.0
+                    thousands(m.total() as usize), thousands(m.correct() as usize), m.accuracy() * 100.0
                 )}</p>
                 <div class="table-wrap">
                 <table class="confusion small" data-testid="classify-confusion" aria-describedby="classify-confusion-caption">
                     <thead><tr><th scope="col">"annotated ↓ / predicted →"</th>{AamiClass::ALL.into_iter().map(|c| view! { <th scope="col">{c.code()}</th> }).collect_view()}</tr></thead>
                     <tbody>
-                        {AamiClass::ALL.into_iter().zip(m).map(|(c, row)| view! {
-                            <tr><th scope="row">{c.code()}</th>{row.into_iter().map(|x| view! { <td class="num">{thousands(x)}</td> }).collect_view()}</tr>
+                        {AamiClass::ALL.into_iter().zip(m.counts).map(|(c, row)| view! {
+                            <tr><th scope="row">{c.code()}</th>{row.into_iter().map(|x| view! { <td class="num">{thousands(x as usize)}</td> }).collect_view()}</tr>
                         }).collect_view()}
                     </tbody>
                 </table>
@@ -296,7 +285,7 @@ fn ClassifiedResult(v: ClassifiedView, statements: Vec<Statement>) -> impl IntoV
             <div class="actions">
                 <button
                     data-testid="export-labels"
-                    on:click=move |_| bridge::send(&Request::ExportLabels { name: name.clone() }, Vec::new())
+                    on:click=move |_| state.send(Request::ExportLabels { name: name.clone() })
                 >
                     {format!("Save beat labels ({file_hint}, WFDB annotations)")}
                 </button>

@@ -3,10 +3,12 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::bridge::{self, AppState};
+use super::bridge;
 use super::charts::thousands;
+use super::state::AppState;
 use crate::ecg::aami::AamiClass;
-use crate::session::{Request, side_text};
+use crate::session::Request;
+use crate::session::views::side_text;
 
 /// Progress of the running job, with Cancel.
 #[component]
@@ -16,11 +18,10 @@ pub fn ProgressPanel() -> impl IntoView {
         <Show when=move || state.busy.get()>
             <section class="progress card" data-testid="progress" aria-live="polite">
                 {move || {
-                    let p = state.progress.get();
-                    let (done, total, label) = p
-                        .map(|p| (p.done, p.total, p.label))
-                        .unwrap_or((0.0, 1.0, "working…".into()));
-                    let pct = if total > 0.0 { (100.0 * done / total).clamp(0.0, 100.0) } else { 0.0 };
+                    let (pct, label) = state
+                        .progress
+                        .get()
+                        .map_or((0.0, "working…".into()), |p| (p.percent(), p.label));
                     view! {
                         <div class="progress-row">
                             <div
@@ -37,7 +38,7 @@ pub fn ProgressPanel() -> impl IntoView {
                             <button
                                 class="secondary"
                                 data-testid="cancel"
-                                on:click=move |_| bridge::send(&Request::Cancel, Vec::new())
+                                on:click=move |_| state.send(Request::Cancel)
                             >
                                 "Cancel"
                             </button>
@@ -53,9 +54,10 @@ pub fn ProgressPanel() -> impl IntoView {
 /// The Data screen.
 #[component]
 pub fn DataPanel() -> impl IntoView {
+    let state = AppState::get();
     view! {
         <DropZone />
-        <super::fetch::GetDataPanel />
+        <super::fetch::GetDataPanel fs=state.fetch />
         <Notices />
         <CsvRatePrompts />
         <RecordsTable />
@@ -271,7 +273,7 @@ fn CsvRatePrompts() -> impl IntoView {
                             data-testid="csv-rate-apply"
                             on:click=move |_| {
                                 match rate.get_untracked().trim().parse::<f64>() {
-                                    Ok(fs_hz) => bridge::send(&Request::SetCsvRate { file: file.clone(), fs_hz }, Vec::new()),
+                                    Ok(fs_hz) => state.send(Request::SetCsvRate { file: file.clone(), fs_hz }),
                                     Err(_) => state.notify("error", Some(file.clone()), "give the sampling rate as a number of Hz, e.g. 360"),
                                 }
                             }
@@ -290,24 +292,18 @@ fn RecordsTable() -> impl IntoView {
     let state = AppState::get();
     let select = move |name: String| {
         state.selected_record.set(Some(name.clone()));
-        bridge::send(
-            &Request::RecordView {
-                name: name.clone(),
-                start_s: 0.0,
-                duration_s: 10.0,
-                max_points: 2400,
-            },
-            Vec::new(),
-        );
-        bridge::send(
-            &Request::Gallery {
-                source: None,
-                per_class: 12,
-                seed: 1,
-                record: Some(name),
-            },
-            Vec::new(),
-        );
+        state.send(Request::RecordView {
+            name: name.clone(),
+            start_s: 0.0,
+            duration_s: 10.0,
+            max_points: 2400,
+        });
+        state.send(Request::Gallery {
+            source: None,
+            per_class: 12,
+            seed: 1,
+            record: Some(name),
+        });
     };
     view! {
         <Show when=move || !state.workspace.get().records.is_empty()>
@@ -319,7 +315,7 @@ fn RecordsTable() -> impl IntoView {
                     <button
                         class="link danger"
                         data-testid="clear-all"
-                        on:click=move |_| bridge::send(&Request::Clear, Vec::new())
+                        on:click=move |_| state.send(Request::Clear)
                     >
                         "Remove all"
                     </button>

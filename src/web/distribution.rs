@@ -2,10 +2,10 @@
 
 use leptos::prelude::*;
 
-use super::bridge::AppState;
 use super::charts::{class_colour, thousands};
+use super::state::AppState;
 use crate::dataset::split::SplitKind;
-use crate::session::NamedDistribution;
+use crate::session::views::NamedDistribution;
 
 /// The class-balance screen.
 #[component]

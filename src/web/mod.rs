@@ -1,6 +1,14 @@
 //! The Leptos page (wasm32 only): components and app state over the core.
 //!
-//! Views read signals of [`bridge::AppState`] and send requests to the worker; they compute no
+//! - [`state`]: the one [`state::AppState`] context (signals, the line to the worker, the fetch
+//!   and synthetic-beat sub-states) and where every answer of the worker lands;
+//! - [`link`]: numbering requests and dropping stale answers; [`bridge`]: starting the worker,
+//!   routing its answers, the browser's file plumbing; [`worker`]: the Web Worker's side;
+//! - [`fetch`]: the "Get data" panel (network, cache, components);
+//! - the screens: [`data`], [`record`], [`classify`], [`distribution`], [`augment`], [`synth`],
+//!   [`train`]; [`charts`]: drawing helpers.
+//!
+//! Views read signals of [`state::AppState`] and send requests to the worker; they compute no
 //! number themselves — every figure is a method on a core type, computed in the worker.
 
 pub mod augment;
@@ -10,7 +18,9 @@ pub mod classify;
 pub mod data;
 pub mod distribution;
 pub mod fetch;
+pub mod link;
 pub mod record;
+pub mod state;
 pub mod synth;
 pub mod train;
 pub mod worker;
@@ -61,8 +71,6 @@ impl Tab {
 #[component]
 fn App() -> impl IntoView {
     let state = bridge::provide_state();
-    fetch::provide_fetch_state();
-    synth::provide_synth_state();
     let tab = RwSignal::new(Tab::Data);
     provide_context(tab);
     view! {

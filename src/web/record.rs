@@ -3,24 +3,22 @@
 
 use leptos::prelude::*;
 
-use super::bridge::{self, AppState};
 use super::charts::{class_colour, mark_colour, polyline_path, range_of, thousands};
+use super::state::AppState;
 use crate::ecg::aami::AamiClass;
-use crate::session::{GalleryView, RecordView, Request};
+use crate::session::Request;
+use crate::session::views::{GalleryView, RecordView};
 
 const STRIP_W: f64 = 1000.0;
 const LEAD_H: f64 = 120.0;
 
-fn request_view(name: &str, start_s: f64, duration_s: f64) {
-    bridge::send(
-        &Request::RecordView {
-            name: name.to_string(),
-            start_s,
-            duration_s,
-            max_points: 2400,
-        },
-        Vec::new(),
-    );
+fn request_view(state: AppState, name: &str, start_s: f64, duration_s: f64) {
+    state.send(Request::RecordView {
+        name: name.to_string(),
+        start_s,
+        duration_s,
+        max_points: 2400,
+    });
 }
 
 /// The selected record's strip and gallery.
@@ -127,10 +125,10 @@ fn Strip() -> impl IntoView {
         let n_beats = v.marks.iter().filter(|m| m.class.is_some()).count();
         Some(view! {
             <div class="strip-controls" role="group" aria-label="Navigate the signal">
-                <button data-testid="strip-back" disabled={start <= 0.0} on:click=move |_| request_view(&n1, (start - step).max(0.0), dur)>"◀ Earlier"</button>
-                <button data-testid="strip-forward" disabled={start + dur >= total} on:click=move |_| request_view(&n2, start + step, dur)>"Later ▶"</button>
-                <button data-testid="strip-zoom-in" disabled={dur <= 1.0} on:click=move |_| request_view(&n3, start + dur / 4.0, (dur / 2.0).max(1.0))>"Zoom in"</button>
-                <button data-testid="strip-zoom-out" disabled={dur >= total} on:click=move |_| request_view(&n4, (start - dur / 2.0).max(0.0), (dur * 2.0).min(total))>"Zoom out"</button>
+                <button data-testid="strip-back" disabled={start <= 0.0} on:click=move |_| request_view(state, &n1, (start - step).max(0.0), dur)>"◀ Earlier"</button>
+                <button data-testid="strip-forward" disabled={start + dur >= total} on:click=move |_| request_view(state, &n2, start + step, dur)>"Later ▶"</button>
+                <button data-testid="strip-zoom-in" disabled={dur <= 1.0} on:click=move |_| request_view(state, &n3, start + dur / 4.0, (dur / 2.0).max(1.0))>"Zoom in"</button>
+                <button data-testid="strip-zoom-out" disabled={dur >= total} on:click=move |_| request_view(state, &n4, (start - dur / 2.0).max(0.0), (dur * 2.0).min(total))>"Zoom out"</button>
                 <label class="position">
                     "Position "
                     <input
@@ -143,7 +141,7 @@ fn Strip() -> impl IntoView {
                         data-testid="strip-position"
                         on:change=move |ev| {
                             let s = event_target_value(&ev).parse::<f64>().unwrap_or(0.0);
-                            request_view(&n5, s, dur);
+                            request_view(state, &n5, s, dur);
                         }
                     />
                 </label>

@@ -4,81 +4,14 @@
 //! the real class-mean beat); the quality report; the generation speed; and the choice to add
 //! the beats to the training beats of the next runs (training split only).
 
-use std::cell::RefCell;
-
 use leptos::prelude::*;
 
-use super::bridge::{self, AppState};
 use super::charts::{class_colour, polyline_path, range_of, thousands};
+use super::state::AppState;
 use crate::dataset::synthetic::plan::{SynthMode, SynthTrainConfig};
 use crate::ecg::aami::AamiClass;
 use crate::session::Request;
-use crate::session::synth::{SynthClassView, SynthView};
-
-/// The section's state, shared with the Train screen.
-#[derive(Clone, Copy)]
-pub struct SynthState {
-    /// The last generated set's report.
-    pub view: RwSignal<Option<SynthView>>,
-    /// Add synthetic beats with this plan to the training beats of the next runs.
-    pub add: RwSignal<Option<SynthTrainConfig>>,
-    /// A generation is running.
-    pub running: RwSignal<bool>,
-}
-
-thread_local! {
-    static STATE: RefCell<Option<SynthState>> = const { RefCell::new(None) };
-}
-
-impl SynthState {
-    fn get() -> Option<SynthState> {
-        STATE.with(|s| *s.borrow())
-    }
-}
-
-/// Creates the section's state once, at the page's root.
-pub fn provide_synth_state() {
-    let s = SynthState {
-        view: RwSignal::new(None),
-        add: RwSignal::new(None),
-        running: RwSignal::new(false),
-    };
-    STATE.with(|st| *st.borrow_mut() = Some(s));
-}
-
-/// The worker generated synthetic beats.
-pub fn on_synthesized(view: SynthView) {
-    if let Some(s) = SynthState::get() {
-        s.running.set(false);
-        // A new set replaces the one training would add.
-        s.add.set(None);
-        s.view.set(Some(view));
-    }
-}
-
-/// A request failed or was cancelled.
-pub fn on_error() {
-    if let Some(s) = SynthState::get() {
-        s.running.set(false);
-    }
-}
-
-/// The plan the next training run adds, if the user chose to add synthetic beats.
-pub fn training_plan() -> Option<SynthTrainConfig> {
-    SynthState::get().and_then(|s| s.add.get_untracked())
-}
-
-/// The plan the next training run adds (reactive), for the Train screen's note.
-pub fn training_plan_tracked() -> Option<SynthTrainConfig> {
-    SynthState::get().and_then(|s| s.add.get())
-}
-
-/// Stops adding synthetic beats to training.
-pub fn drop_from_training() {
-    if let Some(s) = SynthState::get() {
-        s.add.set(None);
-    }
-}
+use crate::session::views::{SynthClassView, SynthView};
 
 fn fmt_opt(x: Option<f64>, digits: usize) -> String {
     x.map_or("—".into(), |v| format!("{v:.digits$}"))
@@ -92,9 +25,7 @@ fn pct_opt(x: Option<f64>) -> String {
 #[component]
 pub fn SynthPanel() -> impl IntoView {
     let state = AppState::get();
-    let Some(ss) = SynthState::get() else {
-        return view! { <p>"Synthetic beats are unavailable."</p> }.into_any();
-    };
+    let ss = state.synth;
     let d = SynthTrainConfig::default();
     let counts: [(AamiClass, RwSignal<String>); 3] = [AamiClass::F, AamiClass::S, AamiClass::V]
         .map(|c| (c, RwSignal::new(d.count_of(c).to_string())));
@@ -134,13 +65,10 @@ pub fn SynthPanel() -> impl IntoView {
             state.notices.set(Vec::new());
             state.busy.set(true);
             ss.running.set(true);
-            bridge::send(
-                &Request::Synthesize {
-                    split: state.split.get_untracked(),
-                    config,
-                },
-                Vec::new(),
-            );
+            state.send(Request::Synthesize {
+                split: state.split.get_untracked(),
+                config,
+            });
         }
         Err(e) => error.set(Some(e)),
     };
@@ -185,7 +113,6 @@ pub fn SynthPanel() -> impl IntoView {
             {move || ss.view.get().map(|v| view! { <SynthResults view=v /> })}
         </section>
     }
-    .into_any()
 }
 
 /// Speed, gallery, quality report and the add-to-training choice of a generated set.
@@ -194,9 +121,7 @@ fn SynthResults(
     /// The worker's report.
     view: SynthView,
 ) -> impl IntoView {
-    let Some(ss) = SynthState::get() else {
-        return ().into_any();
-    };
+    let ss = AppState::get().synth;
     let config = view.config.clone();
     let config_for_add = config.clone();
     let added = move || ss.add.get().is_some_and(|a| a == config_for_add);
@@ -270,7 +195,6 @@ fn SynthResults(
             </label>
         </div>
     }
-    .into_any()
 }
 
 /// Synthetic beats of one class drawn over the real class-mean beat.

@@ -3,13 +3,13 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::bridge::{self, AppState};
 use super::charts::{class_colour, polyline_path, range_of, thousands};
+use super::state::AppState;
 use crate::dataset::split::SplitKind;
 use crate::dataset::weights::WeightScheme;
 use crate::ecg::aami::AamiClass;
-use crate::session::Request;
-use crate::session::train::{RunReport, TrainProgress};
+use crate::session::views::{RunReport, TrainProgress};
+use crate::session::{ExportFormat, Request};
 use crate::training::TrainConfig;
 
 fn pct(x: f64) -> String {
@@ -124,17 +124,14 @@ fn Settings() -> impl IntoView {
             .with_learning_rate(num(lr, 1e-3).clamp(1e-6, 1.0))
             .with_seed(num(seed, 42.0) as u64)
             .with_rebalance(state.train_rebalance.get_untracked())
-            .with_synthetic(super::synth::training_plan());
+            .with_synthetic(state.synth.add.get_untracked());
         state.notices.set(Vec::new());
         state.busy.set(true);
         state.train_progress.set(None);
-        bridge::send(
-            &Request::Train {
-                source: None,
-                config,
-            },
-            Vec::new(),
-        );
+        state.send(Request::Train {
+            source: None,
+            config,
+        });
     };
     let field = |label: &'static str,
                  id: &'static str,
@@ -195,11 +192,11 @@ fn Settings() -> impl IntoView {
                     <button class="link" on:click=move |_| state.train_rebalance.set(None)>"Train without it"</button>
                 </p>
             })}
-            {move || super::synth::training_plan_tracked().map(|sc| view! {
+            {move || state.synth.add.get().map(|sc| view! {
                 <p class="notice info" data-testid="train-synth-note">
                     {format!("Synthetic beats will be added to the training beats ({}; set on the Rebalance screen).", sc.describe())}
                     " "
-                    <button class="link" on:click=move |_| super::synth::drop_from_training()>"Train without them"</button>
+                    <button class="link" on:click=move |_| state.synth.add.set(None)>"Train without them"</button>
                 </p>
             })}
             <div class="buttons left">
@@ -215,7 +212,7 @@ fn Settings() -> impl IntoView {
                                 if let Ok(buf) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
                                     if let Ok(buf) = buf.dyn_into::<js_sys::ArrayBuffer>() {
                                         state.busy.set(true);
-                                        bridge::send(&Request::ImportModel { name, split }, vec![buf]);
+                                        state.link.send(Request::ImportModel { name, split, bytes: Vec::new() }, vec![buf]);
                                     }
                                 }
                             });
@@ -294,6 +291,7 @@ pub fn RunResults(
     /// The run.
     run: RunReport,
 ) -> impl IntoView {
+    let state = AppState::get();
     let e = run.evaluation.clone();
     let classes = AamiClass::ALL;
     let id = run.id;
@@ -323,9 +321,9 @@ pub fn RunResults(
             <div class="card-head">
                 <h2 id="results-title">{format!("Run {} — results on the test set{}", run.id, if run.cancelled { " (cancelled: best model so far)" } else { "" })}</h2>
                 <div class="buttons">
-                    <button class="secondary" data-testid="export-json" on:click=move |_| bridge::send(&Request::ExportRun { id, format: "json".into() }, Vec::new())>"Metrics JSON"</button>
-                    <button class="secondary" data-testid="export-csv" on:click=move |_| bridge::send(&Request::ExportRun { id, format: "csv".into() }, Vec::new())>"Metrics CSV"</button>
-                    <button class="secondary" data-testid="export-model" on:click=move |_| bridge::send(&Request::ExportModel { id }, Vec::new())>"Model file"</button>
+                    <button class="secondary" data-testid="export-json" on:click=move |_| state.send(Request::ExportRun { id, format: ExportFormat::Json })>"Metrics JSON"</button>
+                    <button class="secondary" data-testid="export-csv" on:click=move |_| state.send(Request::ExportRun { id, format: ExportFormat::Csv })>"Metrics CSV"</button>
+                    <button class="secondary" data-testid="export-model" on:click=move |_| state.send(Request::ExportModel { id })>"Model file"</button>
                 </div>
             </div>
             <p class="muted small">{format!("{} · {} · trained in {:.1} s on {} beats (validation records: {}); the {} best epochs ({}) vote.",
@@ -462,7 +460,7 @@ fn RunsTable() -> impl IntoView {
                                         <td class="num">{format!("{:.0} s", r.train_seconds)}</td>
                                         <td>
                                             <button class="link" on:click=move |_| state.selected_run.set(Some(id))>"show"</button>
-                                            <button class="link danger" on:click=move |_| bridge::send(&Request::RemoveRun { id }, Vec::new())>"remove"</button>
+                                            <button class="link danger" on:click=move |_| state.send(Request::RemoveRun { id })>"remove"</button>
                                         </td>
                                     </tr>
                                 }

@@ -3,21 +3,27 @@
 //! A job runs in slices of about [`SLICE_MS`]; between slices the worker yields to its event
 //! loop through a `MessageChannel` round trip (no timer clamping), so a `Cancel` sent by the page
 //! is handled at the next slice boundary.
+//!
+//! Messages are `{ json, buffers }` both ways: a request's bytes are put back into it
+//! ([`Request::attach`]) before the session sees it, and an answer's bytes are taken out
+//! ([`Response::take_buffers`]) and transferred beside its JSON.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use crate::session::{Request, Response, Session};
+use crate::session::{Envelope, ErrorKind, Reply, Response, Session};
 
 /// Work done between two yields to the event loop, ms.
 pub const SLICE_MS: f64 = 40.0;
 
-thread_local! {
-    static SESSION: Rc<RefCell<Session>> = Rc::new(RefCell::new(Session::new()));
-    static DRIVING: RefCell<bool> = const { RefCell::new(false) };
+/// What the worker holds: the session, and whether a loop is driving its job.
+#[derive(Default)]
+struct Worker {
+    session: RefCell<Session>,
+    driving: Cell<bool>,
 }
 
 fn scope() -> web_sys::DedicatedWorkerGlobalScope {
@@ -31,35 +37,25 @@ fn now_ms() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
-fn post(response: Response) {
-    let Ok(text) = serde_json::to_string(&response) else {
+fn post(mut reply: Reply) {
+    let buffers: js_sys::Array = reply
+        .response
+        .take_buffers()
+        .iter()
+        .map(|b| js_sys::Uint8Array::from(b.as_slice()).buffer())
+        .collect();
+    let Ok(text) = serde_json::to_string(&reply) else {
         return;
     };
-    match response {
-        // File contents travel as a transferred buffer beside the JSON.
-        Response::Export { bytes, .. } => {
-            let buffer = js_sys::Uint8Array::from(bytes.as_slice()).buffer();
-            let msg = js_sys::Object::new();
-            let _ = js_sys::Reflect::set(&msg, &"json".into(), &JsValue::from_str(&text));
-            let _ = js_sys::Reflect::set(&msg, &"buffer".into(), &buffer);
-            let transfer = js_sys::Array::of1(&buffer);
-            let _ = scope().post_message_with_transfer(&msg, &transfer);
-        }
-        // A fetched record's files travel as transferred buffers beside the JSON.
-        Response::Assembled { files, .. } => {
-            let msg = js_sys::Object::new();
-            let buffers = js_sys::Array::new();
-            for f in &files {
-                buffers.push(&js_sys::Uint8Array::from(f.as_slice()).buffer());
-            }
-            let _ = js_sys::Reflect::set(&msg, &"json".into(), &JsValue::from_str(&text));
-            let _ = js_sys::Reflect::set(&msg, &"buffers".into(), &buffers);
-            let _ = scope().post_message_with_transfer(&msg, &buffers);
-        }
-        _ => {
-            let _ = scope().post_message(&JsValue::from_str(&text));
-        }
-    }
+    let msg = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&msg, &"json".into(), &JsValue::from_str(&text));
+    let _ = js_sys::Reflect::set(&msg, &"buffers".into(), &buffers);
+    let _ = scope().post_message_with_transfer(&msg, &buffers);
+}
+
+/// Something the worker says unasked.
+fn post_unasked(response: Response) {
+    post(Reply { to: None, response });
 }
 
 /// Resolves on the next turn of the event loop (a `MessageChannel` message, so pending
@@ -78,58 +74,66 @@ async fn yield_now() {
     port.close();
 }
 
-async fn drive(session: Rc<RefCell<Session>>) {
+async fn drive(worker: Rc<Worker>) {
     loop {
-        let more = session.borrow_mut().run_for(SLICE_MS, &now_ms, &mut post);
+        let more = worker
+            .session
+            .borrow_mut()
+            .run_for(SLICE_MS, &now_ms, &mut post);
         if !more {
             break;
         }
         yield_now().await;
     }
-    DRIVING.with(|d| *d.borrow_mut() = false);
+    worker.driving.set(false);
 }
 
-fn on_message(e: web_sys::MessageEvent) {
+fn on_message(worker: &Rc<Worker>, e: &web_sys::MessageEvent) {
     let data = e.data();
     let json = js_sys::Reflect::get(&data, &"json".into())
         .ok()
         .and_then(|j| j.as_string());
     let Some(json) = json else {
-        post(Response::Error {
-            message: "the worker got a message it does not understand".into(),
-        });
-        return;
+        return post_unasked(Response::error(
+            ErrorKind::Protocol,
+            "the worker got a message it does not understand",
+        ));
     };
-    let request: Request = match serde_json::from_str(&json) {
+    let mut envelope: Envelope = match serde_json::from_str(&json) {
         Ok(r) => r,
         Err(err) => {
-            post(Response::Error {
-                message: format!("bad request: {err}"),
-            });
-            return;
+            return post_unasked(Response::error(
+                ErrorKind::Protocol,
+                format!("bad request: {err}"),
+            ));
         }
     };
     let buffers = js_sys::Reflect::get(&data, &"buffers".into()).unwrap_or(JsValue::NULL);
-    let files: Vec<Vec<u8>> = js_sys::Array::from(&buffers)
-        .iter()
-        .map(|b| js_sys::Uint8Array::new(&b).to_vec())
-        .collect();
-    let session = SESSION.with(Rc::clone);
-    session
+    envelope.request.attach(
+        js_sys::Array::from(&buffers)
+            .iter()
+            .map(|b| js_sys::Uint8Array::new(&b).to_vec())
+            .collect(),
+    );
+    worker
+        .session
         .borrow_mut()
-        .handle(request, files, &now_ms, &mut post);
-    let start = session.borrow().busy() && DRIVING.with(|d| !*d.borrow());
-    if start {
-        DRIVING.with(|d| *d.borrow_mut() = true);
-        wasm_bindgen_futures::spawn_local(drive(session));
+        .handle(envelope, &now_ms, &mut post);
+    if worker.session.borrow().busy() && !worker.driving.get() {
+        worker.driving.set(true);
+        wasm_bindgen_futures::spawn_local(drive(Rc::clone(worker)));
     }
 }
 
 /// Starts the worker: installs the message handler and says it is ready.
 pub fn start_worker() {
     console_error_panic_hook::set_once();
-    let handler = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(on_message);
+    let worker = Rc::new(Worker::default());
+    let handler =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            on_message(&worker, &e)
+        });
     scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
     handler.forget();
-    post(Response::Ready);
+    post_unasked(Response::Ready);
 }

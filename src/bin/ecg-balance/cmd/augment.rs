@@ -1,0 +1,88 @@
+//! `ecg-balance augment`: the training side of the split rebalanced with augmented beats, as the
+//! page's Rebalance screen makes and exports it (the same session requests).
+
+use serde_json::{Map, Value, json};
+
+use super::{ask, load, write};
+use crate::args::AugmentArgs;
+use ecg_balance_lab::dataset::rebalance::{Plan, RebalanceConfig};
+use ecg_balance_lab::dataset::stats::Distribution;
+use ecg_balance_lab::session::{ExportFormat, Request, Response};
+
+fn counts(d: &Distribution) -> Map<String, Value> {
+    d.rows
+        .iter()
+        .map(|row| (row.class.code().to_string(), json!(row.count)))
+        .collect()
+}
+
+pub fn run(a: &AugmentArgs) -> Result<(), String> {
+    let plan: Plan = a.plan.parse().map_err(|e| format!("--plan: {e}"))?;
+    let seed = a.run.seed.seed;
+    let mut session = load(&a.run.data.data)?;
+    let split = a.run.split_kind();
+    let source = session.workspace.default_source();
+    let effective = session.workspace.effective_split(source, split);
+    let config = RebalanceConfig {
+        plan,
+        seed,
+        ..RebalanceConfig::default()
+    };
+    let t0 = std::time::Instant::now();
+    let report = ask(&mut session, Request::Rebalance { split, config })?
+        .into_iter()
+        .find_map(|r| match r {
+            Response::Rebalanced { report, .. } => Some(report),
+            _ => None,
+        })
+        .ok_or("the session made no rebalanced set")?;
+    let seconds = t0.elapsed().as_secs_f64();
+    let format = if a.out.extension().is_some_and(|e| e == "ecgbeats") {
+        ExportFormat::EcgBeats
+    } else {
+        ExportFormat::Csv
+    };
+    let bytes = ask(&mut session, Request::ExportRebalanced { format })?
+        .into_iter()
+        .find_map(|r| match r {
+            Response::Export { bytes, .. } => Some(bytes),
+            _ => None,
+        })
+        .ok_or("the session exported nothing")?;
+    write(&a.out, bytes)?;
+    let r = &report;
+    if a.json {
+        let value = json!({
+            "split": effective.describe(),
+            "plan": plan.to_string(),
+            "before": counts(&r.before),
+            "after": counts(&r.after),
+            "augmented": r.augmented.to_json(),
+            "dropped": r.dropped.to_json(),
+            "imbalance_ratio_before": r.before.imbalance_ratio,
+            "imbalance_ratio_after": r.after.imbalance_ratio,
+            "warnings": r.warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "seconds": seconds,
+            "out": a.out.display().to_string(),
+        });
+        println!("{value}");
+        return Ok(());
+    }
+    println!("{:<28} {:>8} {:>8}", "class", "before", "after");
+    for (b, after) in r.before.rows.iter().zip(&r.after.rows) {
+        println!(
+            "{:<28} {:>8} {:>8}",
+            format!("{} {}", b.class.code(), b.class.name()),
+            b.count,
+            after.count
+        );
+    }
+    println!(
+        "imbalance ratio {} → {}; {:.2} s; written to {}",
+        r.before.ratio_text(),
+        r.after.ratio_text(),
+        seconds,
+        a.out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,45 @@
+//! `ecg-balance`: the native command-line tool on the same core as the page, for scripting,
+//! large data and benchmarks. One module per command under `cmd/`; the options in `args.rs`.
+//!
+//! ```text
+//! ecg-balance stats --data DIR [--split inter-patient|intra-patient] [--seed N] --json
+//! ecg-balance train --data DIR [--weights …] [--epochs N] --out metrics.json [--model-out run.model]
+//! ecg-balance augment --data DIR [--plan seed] --out train.csv [--json]
+//! ecg-balance synth --class V --count 1000 --fs-hz 180 [--mode fitted --data DIR] --out v.csv
+//! ecg-balance synth-record --minutes 5 --fs-hz 360 [--seed S] --out-dir DIR
+//! ecg-balance detect --record PATH [--method pan-tompkins-1985] [--lead NAME] [--fs-hz HZ] --out FILE
+//! ecg-balance detect-eval --data DIR [--method pan-tompkins-1985] [--lead NAME] --json
+//! ecg-balance classify --record PATH --model run.model --out PATH.cls [--json]
+//! ```
+
+#[cfg(not(target_arch = "wasm32"))]
+mod args;
+#[cfg(not(target_arch = "wasm32"))]
+mod cmd;
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    use args::Command;
+    use clap::Parser;
+
+    let result = match args::Cli::parse().command {
+        Command::Stats(a) => cmd::stats::run(&a),
+        Command::Train(a) => cmd::train::run(&a),
+        Command::Augment(a) => cmd::augment::run(&a),
+        Command::Synth(a) => cmd::synth::run(&a),
+        Command::SynthRecord(a) => cmd::synth_record::run(&a),
+        Command::Detect(a) => cmd::detect::run(&a),
+        Command::DetectEval(a) => cmd::detect_eval::run(&a),
+        Command::Classify(a) => cmd::classify::run(&a),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}

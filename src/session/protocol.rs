@@ -1,0 +1,707 @@
+//! What the page and its worker say to each other: [`Request`]s in, [`Response`]s out, each
+//! request numbered so that an answer to an older question never overwrites a newer one.
+//!
+//! A request travels as an [`Envelope`] (`{ id, request }`), every answer as a [`Reply`] naming
+//! the request it answers (`{ to: { id, kind }, response }`). The page numbers its requests in
+//! the order it sends them and keeps a [`Latest`]: for a request that asks for a view (the
+//! distribution, a stretch of a record, …) only the answer to the latest one of its kind is
+//! used — an answer to an earlier one is stale and dropped ([`Latest::is_stale`]). Everything
+//! else (a job, a command, a file to save) is answered exactly once and in order, so none of its
+//! answers is ever stale: the worker handles messages one at a time, and refuses a second job
+//! while one runs ([`Response::Busy`]).
+//!
+//! Bytes (dropped files, a model file, LightWAVE answers; files to save) are fields of the
+//! variants that carry them. They are not part of the JSON: they travel beside it as transferred
+//! buffers, in field order. The page never copies them into its own memory — it builds a request
+//! with the byte fields empty and hands the buffers to the worker — and the worker puts them
+//! back in place with [`Request::attach`] before the session sees the request; answers give
+//! theirs up with [`Response::take_buffers`] before they are posted.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::views::{
+    AugmentPreview, ClassifiedView, DistributionView, GalleryView, LoadTiming, Progress,
+    RecordView, RunReport, SynthView, TrainProgress, WorkspaceView,
+};
+use crate::dataset::rebalance::{Plan, RebalanceConfig, RebalanceReport};
+use crate::dataset::split::SplitKind;
+use crate::dataset::synthetic::plan::SynthTrainConfig;
+use crate::ecg::aami::AamiClass;
+use crate::ecg::beats::WindowSpec;
+use crate::training::TrainConfig;
+use crate::workspace::{BeatSource, LoadReport};
+
+/// The number of a request, given by the page in the order it sends them (from 1).
+pub type RequestId = u64;
+
+/// A request as it travels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    /// Its number.
+    pub id: RequestId,
+    /// The request.
+    pub request: Request,
+}
+
+/// An answer as it travels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reply {
+    /// The request it answers; `None` for what the worker says unasked ([`Response::Ready`], a
+    /// message it could not read).
+    pub to: Option<Asked>,
+    /// The answer.
+    pub response: Response,
+}
+
+/// The request an answer belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Asked {
+    /// Its number.
+    pub id: RequestId,
+    /// Its kind.
+    pub kind: RequestKind,
+}
+
+/// What the page asks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum Request {
+    /// Read files (one buffer per path, in the same order).
+    LoadFiles {
+        /// Path of each file (relative path when a folder was dropped).
+        paths: Vec<String>,
+        /// Contents of each file.
+        #[serde(skip)]
+        bytes: Vec<Vec<u8>>,
+    },
+    /// Give a plain CSV its sampling rate.
+    SetCsvRate {
+        /// File name.
+        file: String,
+        /// Sampling rate, Hz.
+        fs_hz: f64,
+    },
+    /// Remove one record or beat file.
+    Remove {
+        /// Name.
+        name: String,
+    },
+    /// Remove everything.
+    Clear,
+    /// Replace everything with the built-in synthetic demo set.
+    LoadDemo {
+        /// Seed of the demo set.
+        seed: u64,
+    },
+    /// Change the beat window.
+    SetWindow {
+        /// The new window.
+        window: WindowSpec,
+    },
+    /// The class distribution, overall and per side of `split`.
+    Distribution {
+        /// Records or beat files.
+        source: Option<BeatSource>,
+        /// How to split.
+        split: SplitKind,
+    },
+    /// A stretch of one record's signal with its beat marks.
+    RecordView {
+        /// Record name.
+        name: String,
+        /// Start, s.
+        start_s: f64,
+        /// Length, s.
+        duration_s: f64,
+        /// Most points to send per lead (longer stretches are reduced to min/max pairs).
+        max_points: usize,
+    },
+    /// Example beats per class.
+    Gallery {
+        /// Records or beat files.
+        source: Option<BeatSource>,
+        /// Beats per class.
+        per_class: usize,
+        /// Seed of the draw.
+        seed: u64,
+        /// Only beats of this record, if given.
+        record: Option<String>,
+    },
+    /// Train a classifier (in steps; progress and the result come back as they happen).
+    Train {
+        /// Records or beat files.
+        source: Option<BeatSource>,
+        /// The settings.
+        config: TrainConfig,
+    },
+    /// A finished run's metrics as a file ([`ExportFormat::Json`] or [`ExportFormat::Csv`]).
+    ExportRun {
+        /// Run number.
+        id: u32,
+        /// The file's format.
+        format: ExportFormat,
+    },
+    /// A finished run's model as a file.
+    ExportModel {
+        /// Run number.
+        id: u32,
+    },
+    /// Load a model file and score it on the current test split.
+    ImportModel {
+        /// File name.
+        name: String,
+        /// Split to score it on.
+        split: SplitKind,
+        /// The file's contents (one buffer).
+        #[serde(skip)]
+        bytes: Vec<u8>,
+    },
+    /// The targets a plan gives on the training side of `split`.
+    AugmentPlan {
+        /// The plan.
+        plan: Plan,
+        /// The split whose training side is rebalanced.
+        split: SplitKind,
+    },
+    /// A real training beat of `class` and `per_technique` augmentations of it per technique.
+    AugmentPreview {
+        /// The class.
+        class: AamiClass,
+        /// Augmented copies per technique.
+        per_technique: usize,
+        /// Seed (picks the beat and the draws).
+        seed: u64,
+        /// The split whose training side the beat comes from.
+        split: SplitKind,
+    },
+    /// Generate the rebalanced training set of `split`.
+    Rebalance {
+        /// The split whose training side is rebalanced.
+        split: SplitKind,
+        /// Plan, techniques and seed.
+        config: RebalanceConfig,
+    },
+    /// The last rebalanced training set as a file ([`ExportFormat::Csv`], the Kaggle layout, or
+    /// [`ExportFormat::EcgBeats`]).
+    ExportRebalanced {
+        /// The file's format.
+        format: ExportFormat,
+    },
+    /// Forget a run.
+    RemoveRun {
+        /// Run number.
+        id: u32,
+    },
+    /// Rebuild a record from LightWAVE answers and send it back as WFDB files
+    /// ([`Response::Assembled`]); the page then loads those files like dropped ones.
+    AssembleLightwave {
+        /// The page's name for the result (its cache key), sent back unchanged.
+        key: String,
+        /// The annotator whose annotations the record takes (`atr`).
+        annotator: String,
+        /// What each answer holds.
+        parts: Vec<LightwavePart>,
+        /// The answers, one buffer per part, in the order of `parts`.
+        #[serde(skip)]
+        answers: Vec<Vec<u8>>,
+    },
+    /// Figures identifying a loaded record's samples and annotations.
+    Fingerprint {
+        /// Record name.
+        name: String,
+    },
+    /// Generate synthetic beats from the training side of `split`, with their quality report
+    /// (kept for training runs that add them).
+    Synthesize {
+        /// The split whose training side they are made from.
+        split: SplitKind,
+        /// Counts, mode and seed.
+        config: SynthTrainConfig,
+    },
+    /// Find the beats of a record (or take its annotated ones) and classify them with a kept
+    /// run's model ([`Response::Classified`]); the strip then shows them.
+    Classify {
+        /// Record name.
+        name: String,
+        /// Lead, 0-based; the beat lead (MLII, II, … else the first) when `None`.
+        lead: Option<usize>,
+        /// Detected (with a method) or annotated positions.
+        positions: crate::classify::BeatPositions,
+        /// Run whose model classifies; detection only when `None`.
+        run: Option<u32>,
+    },
+    /// The last labelling of a record as a WFDB annotation file.
+    ExportLabels {
+        /// Record name.
+        name: String,
+    },
+    /// Stop the running job, keeping what it has done.
+    Cancel,
+}
+
+/// The kinds of [`Request`], one per variant: what an answer is matched against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[allow(missing_docs)]
+pub enum RequestKind {
+    LoadFiles,
+    SetCsvRate,
+    Remove,
+    Clear,
+    LoadDemo,
+    SetWindow,
+    Distribution,
+    RecordView,
+    Gallery,
+    Train,
+    ExportRun,
+    ExportModel,
+    ImportModel,
+    AugmentPlan,
+    AugmentPreview,
+    Rebalance,
+    ExportRebalanced,
+    RemoveRun,
+    AssembleLightwave,
+    Fingerprint,
+    Synthesize,
+    Classify,
+    ExportLabels,
+    Cancel,
+}
+
+impl RequestKind {
+    /// True for the requests that ask for a view the page shows in one place, so that a later
+    /// request of the same kind makes the answers to every earlier one stale. The others are
+    /// jobs (one at a time), commands whose answer is the whole new state, and files to save or
+    /// records to identify — each of their answers counts.
+    pub fn is_view(self) -> bool {
+        matches!(
+            self,
+            RequestKind::Distribution
+                | RequestKind::RecordView
+                | RequestKind::Gallery
+                | RequestKind::AugmentPlan
+                | RequestKind::AugmentPreview
+                | RequestKind::Classify
+        )
+    }
+}
+
+impl Request {
+    /// Its kind.
+    pub fn kind(&self) -> RequestKind {
+        match self {
+            Request::LoadFiles { .. } => RequestKind::LoadFiles,
+            Request::SetCsvRate { .. } => RequestKind::SetCsvRate,
+            Request::Remove { .. } => RequestKind::Remove,
+            Request::Clear => RequestKind::Clear,
+            Request::LoadDemo { .. } => RequestKind::LoadDemo,
+            Request::SetWindow { .. } => RequestKind::SetWindow,
+            Request::Distribution { .. } => RequestKind::Distribution,
+            Request::RecordView { .. } => RequestKind::RecordView,
+            Request::Gallery { .. } => RequestKind::Gallery,
+            Request::Train { .. } => RequestKind::Train,
+            Request::ExportRun { .. } => RequestKind::ExportRun,
+            Request::ExportModel { .. } => RequestKind::ExportModel,
+            Request::ImportModel { .. } => RequestKind::ImportModel,
+            Request::AugmentPlan { .. } => RequestKind::AugmentPlan,
+            Request::AugmentPreview { .. } => RequestKind::AugmentPreview,
+            Request::Rebalance { .. } => RequestKind::Rebalance,
+            Request::ExportRebalanced { .. } => RequestKind::ExportRebalanced,
+            Request::RemoveRun { .. } => RequestKind::RemoveRun,
+            Request::AssembleLightwave { .. } => RequestKind::AssembleLightwave,
+            Request::Fingerprint { .. } => RequestKind::Fingerprint,
+            Request::Synthesize { .. } => RequestKind::Synthesize,
+            Request::Classify { .. } => RequestKind::Classify,
+            Request::ExportLabels { .. } => RequestKind::ExportLabels,
+            Request::Cancel => RequestKind::Cancel,
+        }
+    }
+
+    /// Puts the buffers that travelled beside the JSON back into the variant that carries them
+    /// (files, a model file, LightWAVE answers); buffers sent with any other request are
+    /// dropped. Whether their number fits is the session's to check.
+    pub fn attach(&mut self, mut buffers: Vec<Vec<u8>>) {
+        match self {
+            Request::LoadFiles { bytes, .. } => *bytes = buffers,
+            Request::AssembleLightwave { answers, .. } => *answers = buffers,
+            Request::ImportModel { bytes, .. } if !buffers.is_empty() => {
+                *bytes = buffers.swap_remove(0);
+            }
+            _ => {}
+        }
+    }
+
+    /// Takes the bytes out of the variant that carries them, to travel beside the JSON.
+    pub fn take_buffers(&mut self) -> Vec<Vec<u8>> {
+        match self {
+            Request::LoadFiles { bytes, .. } => std::mem::take(bytes),
+            Request::AssembleLightwave { answers, .. } => std::mem::take(answers),
+            Request::ImportModel { bytes, .. } => vec![std::mem::take(bytes)],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// What one buffer of a [`Request::AssembleLightwave`] holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LightwavePart {
+    /// The `info` answer (must come first).
+    Info,
+    /// A `fetch` answer with every annotation (`dt=0`).
+    Annotations,
+    /// A `fetch` answer with a window of samples.
+    Signals,
+}
+
+/// The format of a file the session makes for the user to save.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExportFormat {
+    /// JSON (a run's metrics with its settings and history).
+    Json,
+    /// CSV (a run's per-class metrics; a beat set in the Kaggle heartbeat layout).
+    Csv,
+    /// The project's own lossless beat-set format, which loads back.
+    EcgBeats,
+    /// A trained model.
+    Model,
+    /// A WFDB annotation file.
+    WfdbAnnotations,
+}
+
+impl ExportFormat {
+    /// MIME type.
+    pub fn mime(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "application/json",
+            ExportFormat::Csv => "text/csv",
+            ExportFormat::EcgBeats | ExportFormat::Model | ExportFormat::WfdbAnnotations => {
+                "application/octet-stream"
+            }
+        }
+    }
+
+    /// File extension, without the dot (`WfdbAnnotations` files are named by their annotator).
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "json",
+            ExportFormat::Csv => "csv",
+            ExportFormat::EcgBeats => "ecgbeats",
+            ExportFormat::Model => "model",
+            ExportFormat::WfdbAnnotations => "atr",
+        }
+    }
+}
+
+/// Why a request failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorKind {
+    /// No record, run or result of that name is there (yet).
+    NotFound,
+    /// Settings or data that do not allow the request (an empty split, a window out of range).
+    Invalid,
+    /// A file the user gave could not be read.
+    Unreadable,
+    /// A message the worker could not understand (a bug of the page).
+    Protocol,
+    /// The work was cancelled.
+    Cancelled,
+}
+
+impl From<&crate::Error> for ErrorKind {
+    fn from(e: &crate::Error) -> Self {
+        match e {
+            crate::Error::Invalid(_)
+            | crate::Error::Augment(_)
+            | crate::Error::Simulate(_)
+            | crate::Error::Detect(_) => ErrorKind::Invalid,
+            // Every other area reads files or answers.
+            _ => ErrorKind::Unreadable,
+        }
+    }
+}
+
+/// A failure, as answers carry it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Failure {
+    /// Why.
+    pub kind: ErrorKind,
+    /// What went wrong, in words a user can act on.
+    pub message: String,
+}
+
+impl From<&crate::Error> for Failure {
+    fn from(e: &crate::Error) -> Self {
+        Failure {
+            kind: e.into(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// What the session answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum Response {
+    /// The worker is up.
+    Ready,
+    /// Progress of the running job.
+    Progress(Progress),
+    /// Everything loaded, after any change.
+    Workspace(WorkspaceView),
+    /// The outcome of a load.
+    Loaded {
+        /// What happened to each file.
+        report: LoadReport,
+        /// How long it took.
+        timing: LoadTiming,
+        /// True when the load was cancelled part-way.
+        cancelled: bool,
+    },
+    /// The distribution tables.
+    Distribution(DistributionView),
+    /// A stretch of signal.
+    RecordView(RecordView),
+    /// Example beats.
+    Gallery(GalleryView),
+    /// Live figures of a training run.
+    TrainProgress(TrainProgress),
+    /// A finished (or cancelled) run.
+    TrainResult(Box<RunReport>),
+    /// The runs kept in the session, after any change.
+    Runs {
+        /// Their reports, oldest first.
+        runs: Vec<RunReport>,
+    },
+    /// A file for the user to save (its bytes travel beside the JSON).
+    Export {
+        /// Suggested file name.
+        file_name: String,
+        /// Its format.
+        format: ExportFormat,
+        /// Contents.
+        #[serde(skip)]
+        bytes: Vec<u8>,
+    },
+    /// The plan's targets for the training side of a split, before any work.
+    AugmentPlan(RebalanceReport),
+    /// One real training beat and augmented copies of it, per technique.
+    AugmentPreview(AugmentPreview),
+    /// A rebalanced training set was generated (kept in the worker for export and training).
+    Rebalanced {
+        /// What was done.
+        report: RebalanceReport,
+        /// Time it took, ms.
+        ms: f64,
+        /// Beats in the new training set.
+        beats: usize,
+    },
+    /// A record rebuilt from LightWAVE answers, as WFDB files (their bytes travel beside the
+    /// JSON, in `paths` order); or why it could not be.
+    Assembled {
+        /// The request's `key`.
+        key: String,
+        /// Record name.
+        name: String,
+        /// File names (`NAME.hea`, `NAME.dat`, `NAME.atr`); empty on failure.
+        paths: Vec<String>,
+        /// Why the record could not be rebuilt ([`ErrorKind::Cancelled`] when it was stopped).
+        error: Option<Failure>,
+        /// Contents, in `paths` order.
+        #[serde(skip)]
+        files: Vec<Vec<u8>>,
+    },
+    /// Figures identifying a loaded record.
+    Fingerprint(crate::io::remote::RecordFingerprint),
+    /// Synthetic beats were generated: gallery, quality report, speed.
+    Synthesized(Box<SynthView>),
+    /// Beats found and classified in a record.
+    Classified(ClassifiedView),
+    /// A job was cancelled and kept nothing; nothing loaded was lost.
+    Cancelled {
+        /// What was stopped.
+        message: String,
+    },
+    /// A request was refused because a job is running (the job goes on).
+    Busy {
+        /// What to do.
+        message: String,
+    },
+    /// A request failed; nothing loaded was lost.
+    Error(Failure),
+}
+
+impl Response {
+    /// A failure of `kind`.
+    pub fn error(kind: ErrorKind, message: impl Into<String>) -> Response {
+        Response::Error(Failure {
+            kind,
+            message: message.into(),
+        })
+    }
+
+    /// A failure concerning `name` (a file, a record): the message names it.
+    pub fn error_in(name: &str, e: &crate::Error) -> Response {
+        Response::Error(Failure {
+            kind: e.into(),
+            message: format!("{name}: {e}"),
+        })
+    }
+
+    /// Takes the bytes out of the variant that carries them, to travel beside the JSON.
+    pub fn take_buffers(&mut self) -> Vec<Vec<u8>> {
+        match self {
+            Response::Export { bytes, .. } => vec![std::mem::take(bytes)],
+            Response::Assembled { files, .. } => std::mem::take(files),
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl From<&crate::Error> for Response {
+    fn from(e: &crate::Error) -> Self {
+        Response::Error(e.into())
+    }
+}
+
+/// The page's memory of what it asked last: the rule that keeps a stale answer from
+/// overwriting a newer one (see the module documentation).
+#[derive(Debug, Clone, Default)]
+pub struct Latest {
+    by_kind: HashMap<RequestKind, RequestId>,
+}
+
+impl Latest {
+    /// Notes that request `id` of `kind` was sent.
+    pub fn sent(&mut self, id: RequestId, kind: RequestKind) {
+        if kind.is_view() {
+            let latest = self.by_kind.entry(kind).or_insert(id);
+            *latest = (*latest).max(id);
+        }
+    }
+
+    /// True when `reply` answers a view request older than the latest one of its kind: the
+    /// page drops it (the answer to the later request is on its way).
+    pub fn is_stale(&self, reply: &Reply) -> bool {
+        reply.to.is_some_and(|asked| {
+            self.by_kind
+                .get(&asked.kind)
+                .is_some_and(|&latest| asked.id < latest)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(id: RequestId, kind: RequestKind) -> Reply {
+        Reply {
+            to: Some(Asked { id, kind }),
+            response: Response::Ready,
+        }
+    }
+
+    #[test]
+    fn an_answer_to_an_older_view_request_is_stale() {
+        let mut latest = Latest::default();
+        latest.sent(1, RequestKind::RecordView);
+        latest.sent(2, RequestKind::Distribution);
+        assert!(!latest.is_stale(&reply(1, RequestKind::RecordView)));
+        latest.sent(3, RequestKind::RecordView);
+        assert!(latest.is_stale(&reply(1, RequestKind::RecordView)));
+        assert!(!latest.is_stale(&reply(3, RequestKind::RecordView)));
+        // Another kind is not affected.
+        assert!(!latest.is_stale(&reply(2, RequestKind::Distribution)));
+        // Unasked messages are never stale.
+        assert!(!latest.is_stale(&Reply {
+            to: None,
+            response: Response::Ready
+        }));
+    }
+
+    #[test]
+    fn jobs_commands_and_files_are_never_stale() {
+        let mut latest = Latest::default();
+        for (id, kind) in [
+            (1, RequestKind::ExportRun),
+            (2, RequestKind::ExportRun),
+            (3, RequestKind::Train),
+            (4, RequestKind::Train),
+            (5, RequestKind::Fingerprint),
+            (6, RequestKind::Fingerprint),
+        ] {
+            latest.sent(id, kind);
+        }
+        assert!(!latest.is_stale(&reply(1, RequestKind::ExportRun)));
+        assert!(!latest.is_stale(&reply(3, RequestKind::Train)));
+        assert!(!latest.is_stale(&reply(5, RequestKind::Fingerprint)));
+    }
+
+    #[test]
+    fn bytes_travel_beside_the_json_and_come_back_in_place() {
+        let mut r = Request::LoadFiles {
+            paths: vec!["a.hea".into(), "a.dat".into()],
+            bytes: vec![b"h".to_vec(), b"d".to_vec()],
+        };
+        let buffers = r.take_buffers();
+        let json = serde_json::to_string(&Envelope { id: 7, request: r }).unwrap();
+        assert!(!json.contains("bytes"), "{json}");
+        let mut back: Envelope = serde_json::from_str(&json).unwrap();
+        back.request.attach(buffers);
+        assert_eq!(
+            back.request,
+            Request::LoadFiles {
+                paths: vec!["a.hea".into(), "a.dat".into()],
+                bytes: vec![b"h".to_vec(), b"d".to_vec()],
+            }
+        );
+        assert_eq!(back.id, 7);
+
+        let mut m = Request::ImportModel {
+            name: "run.model".into(),
+            split: SplitKind::default(),
+            bytes: b"model".to_vec(),
+        };
+        let buffers = m.take_buffers();
+        let mut back: Request = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+        back.attach(buffers);
+        assert!(matches!(back, Request::ImportModel { bytes, .. } if bytes == b"model"));
+
+        let mut e = Response::Export {
+            file_name: "x.csv".into(),
+            format: ExportFormat::Csv,
+            bytes: b"a,b".to_vec(),
+        };
+        assert_eq!(e.take_buffers(), vec![b"a,b".to_vec()]);
+    }
+
+    #[test]
+    fn every_request_has_its_own_kind() {
+        let requests = [
+            Request::Clear,
+            Request::Cancel,
+            Request::ExportModel { id: 1 },
+            Request::Fingerprint { name: "100".into() },
+        ];
+        let kinds: Vec<RequestKind> = requests.iter().map(Request::kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                RequestKind::Clear,
+                RequestKind::Cancel,
+                RequestKind::ExportModel,
+                RequestKind::Fingerprint
+            ]
+        );
+        // Kinds travel as their names.
+        assert_eq!(
+            serde_json::to_string(&RequestKind::RecordView).unwrap(),
+            "\"RecordView\""
+        );
+    }
+}

@@ -1,0 +1,383 @@
+//! `ecg-balance`, run as a user runs it: every command on small inputs (one or two MIT-BIH
+//! records, one epoch), its output checked against the library and the page's session.
+//! (`classify` runs in `tests/classify.rs`, beside the session it is compared with.)
+
+mod common;
+
+use common::{
+    MITDB, arg, ask, cli_err, cli_ok, find, load_mitdb, mitdb_subset, read_record, temp_dir,
+};
+use ecg_balance_lab::dataset::split::SplitKind;
+use ecg_balance_lab::ecg::aami::class_of_code;
+use ecg_balance_lab::ecg::detect::{PeakMethod, detect_record, evaluate_record};
+use ecg_balance_lab::io::fs::read_record_path;
+use ecg_balance_lab::io::wfdb::read_annotations;
+use ecg_balance_lab::session::{Request, Response, Session};
+use ecg_balance_lab::training::{TrainConfig, TrainedModel};
+use serde_json::{Value, json};
+
+fn record(name: &str) -> ecg_balance_lab::Record {
+    read_record(MITDB, name, true)
+}
+
+fn json_of(stdout: &[u8]) -> Value {
+    serde_json::from_slice(stdout).expect("one JSON object")
+}
+
+/// Beats (annotations with an AAMI class) of `r`.
+fn beats_of(r: &ecg_balance_lab::Record) -> u64 {
+    r.annotations
+        .iter()
+        .filter(|a| class_of_code(a.code).is_some())
+        .count() as u64
+}
+
+/// The page's seed, as an argument.
+fn page_seed() -> String {
+    TrainConfig::default().seed.to_string()
+}
+
+#[test]
+fn stats_counts_per_record_and_per_side_with_the_pages_seed() {
+    let dir = mitdb_subset("stats", &["100", "101"]);
+    let data = arg(&dir);
+    let v = json_of(&cli_ok(&["stats", "--json", "--data", data]));
+    let b100 = v["records"]["100"]["beats"].as_u64().expect("beats");
+    let b101 = v["records"]["101"]["beats"].as_u64().expect("beats");
+    assert_eq!(b100, beats_of(&record("100")));
+    assert_eq!(v["beats"].as_u64(), Some(b100 + b101));
+    // By patient: 101 is a DS1 record, 100 a DS2 one.
+    assert_eq!(v["split"]["kind"], "inter-patient");
+    assert_eq!(v["split"]["train"]["records"], json!(["101"]));
+    assert_eq!(v["split"]["test"]["records"], json!(["100"]));
+    assert_eq!(v["split"]["test"]["beats"].as_u64(), Some(b100));
+    // The random split is drawn with the page's seed unless told otherwise.
+    let random = [
+        "stats",
+        "--json",
+        "--split",
+        "intra-patient",
+        "--data",
+        data,
+    ];
+    let default = cli_ok(&random);
+    let v = json_of(&default);
+    assert_eq!(v["split"]["optimistic"], true);
+    let seed = page_seed();
+    let description = v["split"]["description"].as_str().expect("text");
+    assert!(
+        description.contains(&format!("seed {seed}")),
+        "{description}"
+    );
+    let given = cli_ok(&[&random[..], &["--seed", &seed]].concat());
+    assert_eq!(default, given);
+    // The table is the default output.
+    let table = String::from_utf8(cli_ok(&["stats", "--data", data])).expect("text");
+    assert!(table.contains("imbalance ratio"), "{table}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn train_runs_the_pages_training_job_and_writes_its_metrics_and_model() {
+    let dir = mitdb_subset("train", &["100"]);
+    let (metrics, model) = (dir.join("metrics.json"), dir.join("run.model"));
+    cli_ok(&[
+        "train",
+        "--split",
+        "intra-patient",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "512",
+        "--data",
+        arg(&dir),
+        "--out",
+        arg(&metrics),
+        "--model-out",
+        arg(&model),
+    ]);
+    let v: Value =
+        serde_json::from_slice(&std::fs::read(&metrics).expect("metrics")).expect("json");
+    assert_eq!(v["config"]["epochs"], 1);
+    assert_eq!(v["config"]["seed"], TrainConfig::default().seed);
+    assert_eq!(v["history"].as_array().map(Vec::len), Some(1));
+    let saved = TrainedModel::from_bytes(&std::fs::read(&model).expect("model")).expect("a model");
+    assert_eq!(saved.train_config.epochs, 1);
+
+    // The page's session, given the same files and settings, makes the same run.
+    let mut s = Session::new();
+    ask(&mut s, load_mitdb(&["100"]));
+    let config = TrainConfig::new()
+        .with_split(SplitKind::RandomBeats {
+            seed: TrainConfig::default().seed,
+            test_fraction: 0.2,
+        })
+        .with_epochs(1)
+        .with_batch_size(512);
+    let answers = ask(
+        &mut s,
+        Request::Train {
+            source: None,
+            config,
+        },
+    );
+    let report = find(&answers, |r| match r {
+        Response::TrainResult(r) => Some(r.clone()),
+        _ => None,
+    });
+    assert_eq!(v["validation_counts"], json!(report.val_counts));
+    assert_eq!(v["confusion"], json!(report.evaluation.confusion));
+
+    // A bad setting is refused before any work.
+    let err = cli_err(&[
+        "train",
+        "--data",
+        MITDB,
+        "--out",
+        "/dev/null",
+        "--rebalance",
+        "lots",
+    ]);
+    assert!(err.contains("--rebalance"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn augment_writes_the_rebalanced_training_side() {
+    let dir = mitdb_subset("augment", &["100", "101"]);
+    let csv = dir.join("train.csv");
+    let plan = "custom:1500,40,40,0,0";
+    let v = json_of(&cli_ok(&[
+        "augment",
+        "--json",
+        "--plan",
+        plan,
+        "--data",
+        arg(&dir),
+        "--out",
+        arg(&csv),
+    ]));
+    let total = |side: &str| -> u64 {
+        ["N", "S", "V", "F", "Q"]
+            .iter()
+            .map(|c| v[side][c].as_u64().expect("count"))
+            .sum()
+    };
+    assert_eq!(v["after"]["N"], 1500);
+    // Only the training side (101, DS1) is rebalanced: its beats, never 100's.
+    assert_eq!(total("before"), beats_of(&record("101")));
+    let rows = std::fs::read_to_string(&csv).expect("csv").lines().count() as u64;
+    assert_eq!(rows, total("after"), "one row per beat");
+    let err = cli_err(&[
+        "augment",
+        "--plan",
+        "lots",
+        "--data",
+        arg(&dir),
+        "--out",
+        arg(&csv),
+    ]);
+    assert!(err.contains("--plan"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn synth_record_writes_a_wfdb_record_with_the_pages_seed() {
+    let dir = temp_dir("synth-record");
+    let run = |sub: &str, seed: &[&str]| {
+        let out_dir = dir.join(sub);
+        let args = [
+            "synth-record",
+            "--minutes",
+            "0.5",
+            "--fs-hz",
+            "250",
+            "--name",
+            "s1",
+        ];
+        let v = json_of(&cli_ok(
+            &[&args[..], seed, &["--out-dir", arg(&out_dir)]].concat(),
+        ));
+        let dat = std::fs::read(out_dir.join("s1.dat")).expect("dat");
+        (v, out_dir, dat)
+    };
+    let (v, out_dir, dat) = run("default", &[]);
+    let r = read_record_path(&out_dir.join("s1"), None, true).expect("reads back");
+    assert_eq!(r.fs_hz, 250.0);
+    assert_eq!(v["beats"].as_u64(), Some(beats_of(&r)));
+    let (_, _, given) = run("given", &["--seed", &page_seed()]);
+    assert_eq!(dat, given, "the default seed is the page's");
+    let (_, _, other) = run("other", &["--seed", "7"]);
+    assert_ne!(dat, other);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn detect_writes_positions_and_annotation_files() {
+    let dir = temp_dir("detect");
+    let expected = detect_record(&record("100"), 0, PeakMethod::PanTompkins1985).expect("detect");
+    let method = ["--method", "pan-tompkins-1985"];
+
+    let txt = dir.join("100.txt");
+    let hea = format!("{MITDB}/100.hea");
+    cli_ok(
+        &[
+            &["detect", "--record", &hea, "--out", arg(&txt)][..],
+            &method,
+        ]
+        .concat(),
+    );
+    let got: Vec<usize> = std::fs::read_to_string(&txt)
+        .expect("output")
+        .lines()
+        .map(|l| l.parse().expect("a sample number per line"))
+        .collect();
+    assert_eq!(got, expected);
+
+    let atr = dir.join("100.atr");
+    let base = format!("{MITDB}/100");
+    cli_ok(
+        &[
+            &[
+                "detect",
+                "--record",
+                &base,
+                "--lead",
+                "mlii",
+                "--out",
+                arg(&atr),
+            ][..],
+            &method,
+        ]
+        .concat(),
+    );
+    let ann = read_annotations(&std::fs::read(&atr).expect("atr")).expect("annotations");
+    let samples: Vec<usize> = ann.iter().map(|a| a.sample as usize).collect();
+    assert_eq!(samples, expected);
+    assert!(ann.iter().all(|a| a.symbol() == "N"));
+
+    // A plain CSV needs its rate; a bad lead is an error with a message.
+    let csv = dir.join("x.csv");
+    let text: String = (0..2000)
+        .map(|i| format!("{}\n", if i % 300 == 0 { 1.0 } else { 0.0 }))
+        .collect();
+    std::fs::write(&csv, format!("ECG\n{text}")).expect("csv");
+    let err = cli_err(&["detect", "--record", arg(&csv), "--out", "/dev/null"]);
+    assert!(err.contains("--fs-hz"), "{err}");
+    let out = dir.join("csv.txt");
+    cli_ok(&[
+        "detect",
+        "--record",
+        arg(&csv),
+        "--fs-hz",
+        "250",
+        "--out",
+        arg(&out),
+    ]);
+    let err = cli_err(&[
+        "detect",
+        "--record",
+        &base,
+        "--lead",
+        "V9",
+        "--out",
+        "/dev/null",
+    ]);
+    assert!(err.contains("no lead \"V9\""), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn detect_eval_reports_the_library_counts_as_json() {
+    let dir = mitdb_subset("detect-eval", &["100", "207"]);
+    let v = json_of(&cli_ok(&["detect-eval", "--json", "--data", arg(&dir)]));
+    assert_eq!(v["method"], PeakMethod::default().name());
+    let mut tp = 0;
+    for name in ["100", "207"] {
+        let r = record(name);
+        let m = evaluate_record(&r, &detect_record(&r, 0, PeakMethod::default()).expect("d"));
+        let got = &v["records"][name];
+        assert_eq!(
+            (got["tp"].as_u64(), got["fn"].as_u64(), got["fp"].as_u64()),
+            (Some(m.tp as u64), Some(m.fn_ as u64), Some(m.fp as u64)),
+            "{name}"
+        );
+        tp += m.tp as u64;
+    }
+    assert_eq!(v["total"]["tp"].as_u64(), Some(tp));
+    // 207's ventricular flutter is excluded, in six episodes.
+    let episodes = |name: &str| {
+        v["records"][name]["excluded_samples"]
+            .as_array()
+            .map(Vec::len)
+    };
+    assert_eq!(episodes("207"), Some(6));
+    assert_eq!(episodes("100"), Some(0));
+    // The table is the default output, ending with the total.
+    let table = String::from_utf8(cli_ok(&["detect-eval", "--data", arg(&dir)])).expect("text");
+    assert!(
+        table.lines().last().is_some_and(|l| l.starts_with("TOTAL")),
+        "{table}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn synth_writes_rows_and_a_quality_report_with_tstr() {
+    let dir = temp_dir("synth");
+    let out = dir.join("v.csv");
+    let j = json_of(&cli_ok(&[
+        "synth",
+        "--class",
+        "V",
+        "--count",
+        "300",
+        "--fs-hz",
+        "180",
+        "--seed",
+        "3",
+        "--data",
+        MITDB,
+        "--out",
+        arg(&out),
+    ]));
+    assert_eq!(j["count"], 300);
+    let text = std::fs::read_to_string(&out).unwrap();
+    // 300 rows (a header row, if any, has no numbers), each ending with the label.
+    let data_rows: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            l.split(',')
+                .next()
+                .is_some_and(|v| v.parse::<f64>().is_ok())
+        })
+        .collect();
+    assert_eq!(data_rows.len(), 300);
+    assert!(
+        data_rows.iter().all(|l| l.ends_with(",V")),
+        "{}",
+        data_rows[0]
+    );
+
+    // The TSTR score: V (and the synthetic N it needs) trained, real DS1 beats scored.
+    let t = &j["quality"]["train_synthetic_test_real"];
+    let se = &t["sensitivity_per_class"];
+    let support = &t["support_per_class"];
+    for k in [0usize, 2] {
+        let s = se[k]
+            .as_f64()
+            .unwrap_or_else(|| panic!("class {k} scored: {t}"));
+        assert!((0.0..=1.0).contains(&s), "{s}");
+        assert!(support[k].as_u64().unwrap() > 0);
+    }
+    assert!(
+        se[1].is_null() && se[3].is_null(),
+        "only N and V are scored: {t}"
+    );
+    assert_eq!(t["trained_per_class"][2], 300);
+
+    // A bad class is refused with a message.
+    let x = dir.join("x.csv");
+    cli_err(&["synth", "--class", "X", "--count", "10", "--out", arg(&x)]);
+    std::fs::remove_dir_all(&dir).ok();
+}
