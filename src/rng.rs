@@ -2,7 +2,9 @@
 //!
 //! xoshiro256** (Blackman & Vigna 2018) seeded through SplitMix64, as its authors recommend.
 //! Everything random in the project takes an explicit seed and draws from this generator, so
-//! the same seed gives the same numbers in the CLI and in the page.
+//! the same seed gives the same numbers in the CLI and in the page: integer draws are exact
+//! everywhere, and normal draws take their logarithm, sine and cosine from `libm`, the same
+//! code natively and in WebAssembly (a test pins a few draws bit for bit).
 
 /// A small, fast, seedable generator (xoshiro256**).
 #[derive(Debug, Clone)]
@@ -77,10 +79,13 @@ impl Rng {
         }
         let u1 = 1.0 - self.uniform(); // (0, 1]
         let u2 = self.uniform();
-        let r = (-2.0 * u1.ln()).sqrt();
+        // `libm`'s ln, sin and cos are the same code on every target (std's call the platform's
+        // C library natively and `libm` on wasm32, which may differ in the last bit); sqrt is
+        // correctly rounded everywhere.
+        let r = (-2.0 * libm::log(u1)).sqrt();
         let theta = std::f64::consts::TAU * u2;
-        self.spare_normal = Some(r * theta.sin());
-        r * theta.cos()
+        self.spare_normal = Some(r * libm::sin(theta));
+        r * libm::cos(theta)
     }
 
     /// Fisher–Yates shuffle.

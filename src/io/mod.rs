@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod csv;
 pub mod files;
 pub mod lightwave;
+pub mod limits;
 pub mod ptbxl;
 pub mod remote;
 pub mod wfdb;

@@ -20,7 +20,7 @@ use crate::dataset::split::{Side, Split, SplitKind};
 use crate::dataset::stats::Distribution;
 use crate::ecg::aami::{AamiClass, ClassCounts};
 use crate::ecg::beats::{BeatLayout, WindowSpec};
-use crate::io::files::{Grouped, InputFile, LoadUnit};
+use crate::io::files::{Grouped, Grouper, InputFile, LoadUnit};
 use crate::rng::Rng;
 use crate::workspace::{
     BeatFileSummary, BeatSource, LoadReport, NeedsRate, RecordSummary, Workspace,
@@ -985,6 +985,8 @@ impl Session {
 /// Reading files, one unit per step.
 struct LoadJob {
     inputs: Option<Vec<InputFile>>,
+    /// Sorting the files, one zip entry per step.
+    grouper: Option<Grouper>,
     grouped: Option<Grouped>,
     next: usize,
     report: LoadReport,
@@ -996,6 +998,7 @@ impl LoadJob {
     fn new(inputs: Vec<InputFile>) -> Self {
         Self {
             inputs: Some(inputs),
+            grouper: None,
             grouped: None,
             next: 0,
             report: LoadReport::default(),
@@ -1047,12 +1050,26 @@ impl Job for LoadJob {
         out: &mut dyn FnMut(Response),
     ) -> bool {
         if let Some(inputs) = self.inputs.take() {
-            let t0 = now_ms();
             self.timing.bytes = inputs.iter().map(|f| f.bytes.len()).sum();
-            let g = Grouped::new(inputs);
-            self.report = ws.start_load(&g);
-            self.timing.group_ms = now_ms() - t0;
-            self.grouped = Some(g);
+            self.grouper = Some(Grouper::new(inputs));
+            return false;
+        }
+        if let Some(grouper) = self.grouper.as_mut() {
+            let t0 = now_ms();
+            let step = grouper.step();
+            if let Some(p) = step {
+                out(Response::Progress(Progress {
+                    job: "load".into(),
+                    done: p.done_bytes as f64,
+                    total: p.total_bytes.max(1) as f64,
+                    label: p.label,
+                }));
+            } else if let Some(grouper) = self.grouper.take() {
+                let g = grouper.finish();
+                self.report = ws.start_load(&g);
+                self.grouped = Some(g);
+            }
+            self.timing.group_ms += now_ms() - t0;
             return false;
         }
         let Some(g) = self.grouped.as_ref() else {
