@@ -34,7 +34,7 @@ fn sampling_rates_of_1e9_and_1e300_are_refused_by_every_reader() {
     for fs in ["1e9", "1e300", "1000000000"] {
         let e = parse_header(format!("r 1 {fs} 10\nr.dat 16\n").as_bytes()).unwrap_err();
         assert!(
-            e.to_string().contains("100,000 Hz") && e.to_string().contains("line 1"),
+            e.to_string().contains("1,000,000 Hz") && e.to_string().contains("line 1"),
             "{e}"
         );
     }
@@ -52,7 +52,7 @@ fn sampling_rates_of_1e9_and_1e300_are_refused_by_every_reader() {
     )
     .unwrap();
     let e = Assembler::new(&info).unwrap_err();
-    assert!(e.to_string().contains("100,000 Hz"), "{e}");
+    assert!(e.to_string().contains("1,000,000 Hz"), "{e}");
     // The resampler, given a rate no reader lets through (a record built by hand), clamps it
     // and stays small instead of asking for gigabytes of weights.
     let layout = BeatLayout {
@@ -217,8 +217,8 @@ fn beat_files_with_out_of_range_fields_are_refused() {
     );
     for (header, why) in [
         (ok.replace("\"version\":1", "\"version\":2"), "version 2"),
-        (ok.replace("180.0", "1e300"), "100,000 Hz"),
-        (ok.replace("180.0", "0.0"), "100,000 Hz"),
+        (ok.replace("180.0", "1e300"), "1,000,000 Hz"),
+        (ok.replace("180.0", "0.0"), "1,000,000 Hz"),
         (ok.replace("\"r_index\":1", "\"r_index\":4"), "R peak"),
         (ok.replace("\"len\":4", "\"len\":100000"), "layout"),
         (ok.replace("\"n\":1", "\"n\":1000000000000"), "bytes"),

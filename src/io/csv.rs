@@ -72,7 +72,7 @@ pub enum CsvError {
     },
     /// The sampling rate given for a plain CSV is unusable.
     #[error(
-        "sampling rate {0} Hz is not usable: give a rate from 0.001 to 100,000 Hz, such as 360"
+        "sampling rate {0} Hz is not usable: give a rate from 0.001 to 1,000,000 Hz, such as 360"
     )]
     BadRate(f64),
     /// The file is not UTF-8 text.

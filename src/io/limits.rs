@@ -7,7 +7,7 @@
 //! runs in a WebAssembly worker with at most 4 GiB of memory, so the limits keep one load well
 //! inside that; the CLI uses the same ones, so both read the same files.
 //!
-//! Sampling rates have their own type, [`crate::record::SamplingRate`] (0.001 Hz to 100 kHz).
+//! Sampling rates have their own type, [`crate::record::SamplingRate`] (0.001 Hz to 1 MHz).
 
 /// Samples one record may hold, over all its signals: 2²⁸ (512 MiB as 16-bit samples) — a
 /// 12-lead recording at 500 Hz for 12 hours, or MIT-BIH's 48 records twice over.

@@ -27,7 +27,7 @@
 //! non-ASCII byte of the whole header.)
 //!
 //! Stricter than wfdb-python, on purpose: text after the last field of the record line, signal
-//! lines beyond `n_sig`, a sampling frequency outside 0.001 Hz to 100 kHz
+//! lines beyond `n_sig`, a sampling frequency outside 0.001 Hz to 1 MHz
 //! ([`crate::record::SamplingRate`]), and a `samps_per_frame` of 0 are errors.
 
 use serde::{Deserialize, Serialize};

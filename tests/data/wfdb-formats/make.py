@@ -47,14 +47,22 @@ init = d8[0].copy()
 diffs = np.diff(np.vstack([init[None, :], d8]), axis=0)  # first difference of sample 0 is 0
 assert np.abs(diffs).max() <= 127
 diffs.astype(np.int8).tofile("f8.dat")
+
+
+def checksum(x):
+    return int((int(x.sum()) + 32768) % 65536 - 32768)
+
+
 with open("f8.hea", "w") as f:
     f.write(f"f8 2 250 {n}\n")
-    f.write(f"f8.dat 8 200 12 0 {init[0]} 0 0 I\n")
-    f.write(f"f8.dat 8 200 12 0 {init[1]} 0 0 II\n")
+    f.write(f"f8.dat 8 200 12 0 {init[0]} {checksum(d8[:, 0])} 0 I\n")
+    f.write(f"f8.dat 8 200 12 0 {init[1]} {checksum(d8[:, 1])} 0 II\n")
 d160 = np.stack([walk(-32767, 32767, 900), walk(-100, 100, 5)], axis=1)
 (d160 + 32768).astype("<u2").tofile("f160.dat")
 with open("f160.hea", "w") as f:
-    f.write(f"f160 2 250 {n}\nf160.dat 160 200 16 0 0 0 0 I\nf160.dat 160 200 16 0 0 0 0 II\n")
+    f.write(f"f160 2 250 {n}\n")
+    for c, name in enumerate(["I", "II"]):
+        f.write(f"f160.dat 160 200 16 0 {d160[0, c]} {checksum(d160[:, c])} 0 {name}\n")
 
 # Multi-segment, fixed layout: two segments. (wfdb-python 4.3.1 cannot read a null segment in a
 # fixed layout in digital units, so the null segment is in the variable-layout record.)
