@@ -9,27 +9,27 @@
 # Needs cargo-fuzz (cargo install cargo-fuzz). On the stable toolchain, RUSTC_BOOTSTRAP=1 lets it
 # use the nightly-only flags; set FUZZ_SANITIZER=address for AddressSanitizer (slower to build).
 set -euo pipefail
-cd "$(dirname "$0")"
+cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  mapfile -t targets < <(cargo fuzz list)
+  mapfile -t targets < <(cargo fuzz list --fuzz-dir fuzz)
 fi
 export RUSTC_BOOTSTRAP=1
 export CARGO_TARGET_DIR="${FUZZ_TARGET_DIR:-$HOME/.cache/ecg-balance-lab/fuzz-target}"
 sanitizer="${FUZZ_SANITIZER:-none}"
-python3 seed.py >/dev/null
-for t in "${targets[@]}"; do cargo fuzz build --sanitizer "$sanitizer" -O "$t"; done
+python3 fuzz/seed.py >/dev/null
+cargo fuzz build --fuzz-dir fuzz --sanitizer "$sanitizer" -O
 total=0
 summary=()
 for t in "${targets[@]}"; do
-  mkdir -p "artifacts/$t" "corpus/$t"
+  mkdir -p "fuzz/artifacts/$t" "fuzz/corpus/$t"
   log="$(mktemp)"
   status=0
-  cargo fuzz run --sanitizer "$sanitizer" -O "$t" "corpus/$t" -- \
+  cargo fuzz run --fuzz-dir fuzz --sanitizer "$sanitizer" -O "$t" "fuzz/corpus/$t" -- \
     -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=4096 -malloc_limit_mb=2048 \
-    -print_final_stats=1 -artifact_prefix="artifacts/$t/" >"$log" 2>&1 || status=$?
+    -print_final_stats=1 -artifact_prefix="fuzz/artifacts/$t/" >"$log" 2>&1 || status=$?
   execs=$(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   total=$((total + execs))
   summary+=("$(printf '%-20s %12s executions' "$t" "$execs")")

@@ -1,5 +1,6 @@
-//! A whole record: header, one signal file and an annotation file, split from the input at
-//! two 0xFF 0x00 markers; also as a multi-segment record whose segments are the same files.
+//! A whole record: header, one signal file and an annotation file, split from the input at its
+//! first two 0xFE bytes. Every file name the header asks for (signal files, and segment headers
+//! of a multi-segment record) gets the same signal bytes.
 #![no_main]
 use ecg_balance_lab::io::wfdb::read_record_checked;
 use libfuzzer_sys::fuzz_target;
