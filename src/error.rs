@@ -10,6 +10,9 @@ pub enum Error {
     /// Invalid input that is not tied to one file format (settings, arguments).
     #[error("{0}")]
     Invalid(String),
+    /// A sampling rate outside what the readers accept.
+    #[error(transparent)]
+    Rate(#[from] crate::record::RateError),
     /// A CSV file could not be read.
     #[error(transparent)]
     Csv(#[from] CsvError),

@@ -25,4 +25,4 @@ pub mod workspace;
 pub mod web;
 
 pub use error::Error;
-pub use record::{Annotation, Record, Signal};
+pub use record::{Annotation, Record, SamplingRate, Signal};

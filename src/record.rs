@@ -7,6 +7,73 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Lowest sampling rate any reader accepts, Hz: one sample per 1,000 s, below every trend record
+/// PhysioNet holds (1/60 Hz).
+pub const MIN_FS_HZ: f64 = 0.001;
+/// Highest sampling rate any reader accepts, Hz: far above every ECG database (10 kHz at most),
+/// as the CSV reader always allowed; the beat resampler caps its kernel, so even this rate
+/// costs it a few megabytes.
+pub const MAX_FS_HZ: f64 = 1_000_000.0;
+
+/// A sampling rate in Hz that every reader and the beat resampler can use: finite and within
+/// [`MIN_FS_HZ`]..=[`MAX_FS_HZ`]. Every reader (WFDB headers, plain CSV, LightWAVE answers, beat
+/// files) checks the rate a file states through [`SamplingRate::new`], so a header claiming
+/// 1e9 Hz is refused with one message instead of reaching the resampler, which would ask for
+/// gigabytes of filter weights.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize)]
+#[serde(transparent)]
+pub struct SamplingRate(f64);
+
+/// A sampling rate outside what the readers accept.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+#[error(
+    "a sampling rate of {fs_hz} Hz is not usable: expected a rate from 0.001 Hz to 1,000,000 Hz (ECG is recorded at 100 to 10,000 Hz)"
+)]
+pub struct RateError {
+    /// The rate as found.
+    pub fs_hz: f64,
+}
+
+impl SamplingRate {
+    /// `fs_hz` if it is finite and within [`MIN_FS_HZ`]..=[`MAX_FS_HZ`].
+    pub fn new(fs_hz: f64) -> Result<SamplingRate, RateError> {
+        if fs_hz.is_finite() && (MIN_FS_HZ..=MAX_FS_HZ).contains(&fs_hz) {
+            Ok(SamplingRate(fs_hz))
+        } else {
+            Err(RateError { fs_hz })
+        }
+    }
+
+    /// `fs_hz` brought into the accepted range (NaN becomes [`MIN_FS_HZ`]); for code that must
+    /// not fail on a rate some caller built by hand. Readers use [`SamplingRate::new`].
+    pub fn clamped(fs_hz: f64) -> SamplingRate {
+        if fs_hz.is_nan() {
+            SamplingRate(MIN_FS_HZ)
+        } else {
+            SamplingRate(fs_hz.clamp(MIN_FS_HZ, MAX_FS_HZ))
+        }
+    }
+
+    /// The rate in Hz.
+    pub fn hz(self) -> f64 {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for SamplingRate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let hz = f64::deserialize(d)?;
+        SamplingRate::new(hz).map_err(serde::de::Error::custom)
+    }
+}
+
+impl TryFrom<f64> for SamplingRate {
+    type Error = RateError;
+    fn try_from(fs_hz: f64) -> Result<Self, RateError> {
+        SamplingRate::new(fs_hz)
+    }
+}
+
 /// One channel (lead) of a record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Signal {
@@ -136,5 +203,37 @@ impl Record {
         self.signals
             .iter()
             .position(|s| s.name.eq_ignore_ascii_case(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sampling_rates_outside_the_range_are_refused() {
+        for ok in [360.0, 100.0, 1.0 / 60.0, MIN_FS_HZ, MAX_FS_HZ] {
+            assert_eq!(SamplingRate::new(ok).map(SamplingRate::hz), Ok(ok));
+        }
+        for bad in [
+            0.0,
+            -360.0,
+            1e9,
+            1.5e6,
+            1e300,
+            f64::NAN,
+            f64::INFINITY,
+            1e-300,
+        ] {
+            let e = SamplingRate::new(bad).unwrap_err();
+            assert!(e.to_string().contains("1,000,000 Hz"), "{e}");
+        }
+        assert_eq!(SamplingRate::clamped(1e300).hz(), MAX_FS_HZ);
+        assert_eq!(SamplingRate::clamped(f64::NAN).hz(), MIN_FS_HZ);
+        assert!(serde_json::from_str::<SamplingRate>("1e9").is_err());
+        assert_eq!(
+            serde_json::from_str::<SamplingRate>("360").unwrap().hz(),
+            360.0
+        );
     }
 }

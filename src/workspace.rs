@@ -99,6 +99,19 @@ pub struct LoadReport {
     pub needs_rate: Vec<NeedsRate>,
 }
 
+impl LoadReport {
+    /// Every file of the load that was not used, with the reason, in words a user can act on:
+    /// files that could not be read (`errors`) first, then files that are not ECG data
+    /// (`skipped`). What a caller prints so that no file is dropped silently.
+    pub fn not_used(&self) -> Vec<(String, String)> {
+        self.errors
+            .iter()
+            .map(|e| (e.file.clone(), e.message.clone()))
+            .chain(self.skipped.iter().cloned())
+            .collect()
+    }
+}
+
 /// One row of the record list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordSummary {

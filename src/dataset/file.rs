@@ -19,6 +19,8 @@ use super::{BeatLayout, BeatSet, N_RR, Origin};
 use crate::ecg::aami::AamiClass;
 use crate::ecg::beats::BASIC_RR;
 use crate::io::csv::{KAGGLE_FS_HZ, KAGGLE_SAMPLES};
+use crate::io::limits::MAX_BEAT_WINDOW;
+use crate::record::SamplingRate;
 
 /// First bytes of a beat-set file.
 pub const BEATS_MAGIC: &[u8] = b"ECG-BALANCE-LAB-BEATS\n";
@@ -109,6 +111,12 @@ impl BeatSet {
             .and_then(|j| {
                 serde_json::from_slice(j).map_err(|e| BeatFileError::Damaged(e.to_string()))
             })?;
+        if header.version != 1 {
+            return Err(BeatFileError::Damaged(format!(
+                "version {} of the beat-file format; this version of ECG Balance Lab reads version 1",
+                header.version
+            )));
+        }
         // Files written before the rhythm features existed carry the basic ten; the rest read
         // as unknown (NaN), so models trained on them leave the rhythm features out.
         let n_rr = header.n_rr;
@@ -117,6 +125,17 @@ impl BeatSet {
             || header.layout.len > 1 << 16
         {
             return Err(damaged("unexpected layout or RR feature count"));
+        }
+        let layout = header.layout;
+        if layout.len > MAX_BEAT_WINDOW || layout.r_index >= layout.len {
+            return Err(BeatFileError::Damaged(format!(
+                "windows of {} samples with the R peak at sample {}: expected 1 to {MAX_BEAT_WINDOW} samples \
+                 with the R peak inside the window",
+                layout.len, layout.r_index
+            )));
+        }
+        if let Err(e) = SamplingRate::new(f64::from(layout.fs_hz)) {
+            return Err(BeatFileError::Damaged(format!("the windows' rate: {e}")));
         }
         let n = header.n;
         let l = header.layout.len;
@@ -141,6 +160,13 @@ impl BeatSet {
                 .collect()
         };
         let windows = f32s(take(4 * n * l));
+        if let Some(i) = windows.iter().position(|v| !v.is_finite()) {
+            return Err(BeatFileError::Damaged(format!(
+                "beat {} holds a value that is not a finite number ({}); windows hold samples",
+                i / l,
+                windows.get(i).copied().unwrap_or(f32::NAN)
+            )));
+        }
         let rr = if n_rr == N_RR {
             f32s(take(4 * n * N_RR))
         } else {

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Record;
 use crate::ecg::aami::{AamiClass, class_of_code};
+use crate::record::SamplingRate;
 
 /// Which lead to cut beats from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,7 +127,8 @@ impl WindowSpec {
     /// Checks the spec is usable: positive rate, window of 8 to 4,096 samples.
     pub fn validate(&self) -> Result<(), crate::Error> {
         let ok = |x: f32| x.is_finite() && x >= 0.0;
-        if !(self.fs_hz.is_finite() && self.fs_hz > 0.0 && ok(self.pre_ms) && ok(self.post_ms)) {
+        let rate_ok = SamplingRate::new(f64::from(self.fs_hz)).is_ok();
+        if !(rate_ok && ok(self.pre_ms) && ok(self.post_ms)) {
             return Err(crate::Error::Invalid(format!(
                 "beat window needs a positive rate and non-negative times; got {} Hz, {} ms before, {} ms after",
                 self.fs_hz, self.pre_ms, self.post_ms
@@ -167,11 +169,25 @@ fn lanczos(x: f64) -> f64 {
     }
 }
 
+/// Largest kernel widening: the filter never spans more than 4·1024 + 1 input samples per output
+/// sample, whatever the rates (a 100 kHz record cut at 180 Hz needs 556).
+const MAX_SCALE: f64 = 1024.0;
+
 impl Resampler {
-    /// Interpolation from `fs_in_hz` to `layout`.
+    /// Interpolation from the rate `fs_in` to `layout`.
+    pub fn for_rate(fs_in: SamplingRate, layout: BeatLayout) -> Self {
+        Self::new(fs_in.hz(), layout)
+    }
+
+    /// Interpolation from `fs_in_hz` to `layout`. Both rates are taken within
+    /// [`SamplingRate`]'s range (readers refuse records outside it, so only a record built by
+    /// hand is ever clamped), and the kernel's widening is capped, so the weights stay a few
+    /// megabytes at most.
     pub fn new(fs_in_hz: f64, layout: BeatLayout) -> Self {
-        let ratio = fs_in_hz / f64::from(layout.fs_hz); // input samples per output sample
-        let scale = ratio.max(1.0); // kernel widening when down-sampling
+        let fs_in_hz = SamplingRate::clamped(fs_in_hz).hz();
+        let fs_out_hz = SamplingRate::clamped(f64::from(layout.fs_hz)).hz();
+        let ratio = fs_in_hz / fs_out_hz; // input samples per output sample
+        let scale = ratio.clamp(1.0, MAX_SCALE); // kernel widening when down-sampling
         let half_width = LANCZOS_A * scale;
         let taps = (2.0 * half_width).ceil() as usize + 1;
         let mut first_tap = Vec::with_capacity(layout.len);

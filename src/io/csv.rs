@@ -9,10 +9,13 @@
 //! an optional leading time/index column (dropped; a time column in seconds also tells the
 //! sampling rate). The sampling rate otherwise comes from the user.
 //!
-//! Parsing works on bytes line by line (LF or CRLF), with no allocation per field.
+//! Parsing is the `csv` crate's (RFC 4180: quoted fields, LF or CRLF), on bytes, with no
+//! allocation per field. Blank lines are skipped. A file may hold at most
+//! [`MAX_CSV_COLUMNS`] columns and [`MAX_CSV_VALUES`] values ([`crate::io::limits`]).
 
 use crate::ecg::aami::AamiClass;
-use crate::record::{Record, RecordSource, Signal};
+use crate::io::limits::{MAX_CSV_COLUMNS, MAX_CSV_VALUES};
+use crate::record::{Record, RecordSource, SamplingRate, Signal};
 
 /// Samples per beat in the Kaggle heartbeat CSV.
 pub const KAGGLE_SAMPLES: usize = 187;
@@ -68,13 +71,26 @@ pub enum CsvError {
         found: String,
     },
     /// The sampling rate given for a plain CSV is unusable.
-    #[error("sampling rate {0} Hz is not usable: give a positive rate such as 360")]
+    #[error(
+        "sampling rate {0} Hz is not usable: give a rate from 0.001 to 1,000,000 Hz, such as 360"
+    )]
     BadRate(f64),
     /// The file is not UTF-8 text.
     #[error("line {line} is not UTF-8 text: is this really a CSV file?")]
     NotText {
         /// 1-based line.
         line: usize,
+    },
+    /// More columns or values than the readers take ([`crate::io::limits`]).
+    #[error("{0}")]
+    TooLarge(String),
+    /// A quoted field is never closed, or the file is otherwise not CSV.
+    #[error("line {line}: {reason}")]
+    Malformed {
+        /// 1-based line.
+        line: usize,
+        /// What the CSV reader found.
+        reason: String,
     },
 }
 
@@ -87,13 +103,69 @@ pub struct KaggleBeats {
     pub labels: Vec<AamiClass>,
 }
 
-/// Lines of `bytes` with their 1-based numbers, blank lines skipped, CR stripped.
-fn lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
-    bytes
-        .split(|&b| b == b'\n')
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.strip_suffix(b"\r").unwrap_or(l)))
-        .filter(|(_, l)| l.iter().any(|b| !b.is_ascii_whitespace()))
+/// The rows of `bytes` with their 1-based line numbers, blank lines skipped: a streaming
+/// iterator over one reused record, so no row allocates.
+struct Rows<'a> {
+    reader: csv::Reader<&'a [u8]>,
+    record: csv::ByteRecord,
+}
+
+impl<'a> Rows<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        Rows {
+            reader,
+            record: csv::ByteRecord::new(),
+        }
+    }
+
+    /// The next non-blank row: its line and fields, or `None` at the end.
+    fn next_row(&mut self) -> Result<Option<(usize, &csv::ByteRecord)>, CsvError> {
+        loop {
+            let more = self
+                .reader
+                .read_byte_record(&mut self.record)
+                .map_err(|e| {
+                    let line = e.position().map_or(0, |p| p.line() as usize);
+                    CsvError::Malformed {
+                        line,
+                        reason: e.to_string(),
+                    }
+                })?;
+            if !more {
+                return Ok(None);
+            }
+            let blank = self.record.len() == 1
+                && self
+                    .record
+                    .get(0)
+                    .is_some_and(|f| f.iter().all(u8::is_ascii_whitespace));
+            if !blank {
+                let line = self.record.position().map_or(0, |p| p.line() as usize);
+                return Ok(Some((line, &self.record)));
+            }
+        }
+    }
+
+    /// Bytes read so far.
+    fn byte(&self) -> usize {
+        self.reader.position().byte() as usize
+    }
+}
+
+fn too_many_columns(found: usize) -> CsvError {
+    CsvError::TooLarge(format!(
+        "the first row has {found} columns; at most {MAX_CSV_COLUMNS} are read (one per lead) — is this a CSV of one recording?"
+    ))
+}
+
+fn too_many_values() -> CsvError {
+    CsvError::TooLarge(format!(
+        "the file holds more than {MAX_CSV_VALUES} values, more than one load reads; split it into shorter files"
+    ))
 }
 
 fn field_str(field: &[u8], line: usize) -> Result<&str, CsvError> {
@@ -123,20 +195,20 @@ fn parse_number(field: &[u8], line: usize, column: usize) -> Result<f64, CsvErro
 /// True when `bytes` look like the Kaggle heartbeat CSV: the first line has 188 numeric fields
 /// and its last is a whole number 0–4.
 pub fn looks_like_kaggle(bytes: &[u8]) -> bool {
-    let Some((line, first)) = lines(bytes).next() else {
+    let mut rows = Rows::new(bytes);
+    let Ok(Some((line, first))) = rows.next_row() else {
         return false;
     };
-    let fields: Vec<&[u8]> = first.split(|&b| b == b',').collect();
-    if fields.len() != KAGGLE_SAMPLES + 1 {
+    if first.len() != KAGGLE_SAMPLES + 1 {
         return false;
     }
-    let numeric = fields
+    let numeric = first
         .iter()
         .enumerate()
         .all(|(c, f)| parse_number(f, line, c + 1).is_ok());
     numeric
-        && fields
-            .last()
+        && first
+            .get(KAGGLE_SAMPLES)
             .and_then(|f| parse_number(f, line, KAGGLE_SAMPLES + 1).ok())
             .is_some_and(|v| v.fract() == 0.0 && (0.0..=4.0).contains(&v))
 }
@@ -144,16 +216,25 @@ pub fn looks_like_kaggle(bytes: &[u8]) -> bool {
 /// Reads the Kaggle heartbeat CSV. `progress(bytes_done)` is called every few thousand rows.
 pub fn read_kaggle(bytes: &[u8], progress: &mut dyn FnMut(usize)) -> Result<KaggleBeats, CsvError> {
     let mut out = KaggleBeats {
-        windows: Vec::with_capacity(bytes.len() / 10),
+        windows: Vec::with_capacity((bytes.len() / 10).min(MAX_CSV_VALUES as usize)),
         labels: Vec::new(),
     };
-    let base = bytes.as_ptr() as usize;
-    for (line, text) in lines(bytes) {
-        let mut n = 0usize;
-        for (c, field) in text.split(|&b| b == b',').enumerate() {
+    let mut rows = Rows::new(bytes);
+    while let Some((line, row)) = rows.next_row()? {
+        if row.len() != KAGGLE_SAMPLES + 1 {
+            return Err(CsvError::Ragged {
+                line,
+                expected: KAGGLE_SAMPLES + 1,
+                found: row.len(),
+            });
+        }
+        if out.windows.len() as u64 + KAGGLE_SAMPLES as u64 > MAX_CSV_VALUES {
+            return Err(too_many_values());
+        }
+        for (c, field) in row.iter().enumerate() {
             if c < KAGGLE_SAMPLES {
                 out.windows.push(parse_number(field, line, c + 1)? as f32);
-            } else if c == KAGGLE_SAMPLES {
+            } else {
                 let v = parse_number(field, line, c + 1)?;
                 let class = (v.fract() == 0.0)
                     .then(|| AamiClass::from_index(v as usize))
@@ -164,18 +245,9 @@ pub fn read_kaggle(bytes: &[u8], progress: &mut dyn FnMut(usize)) -> Result<Kagg
                     })?;
                 out.labels.push(class);
             }
-            n = c + 1;
-        }
-        if n != KAGGLE_SAMPLES + 1 {
-            // Undo the partial row before reporting.
-            return Err(CsvError::Ragged {
-                line,
-                expected: KAGGLE_SAMPLES + 1,
-                found: n,
-            });
         }
         if out.labels.len() % 4096 == 0 {
-            progress(text.as_ptr() as usize - base);
+            progress(rows.byte());
         }
     }
     if out.labels.is_empty() {
@@ -203,25 +275,29 @@ pub struct PlainCsv {
 
 /// Reads a plain CSV (one column per lead, optional header, optional time column).
 pub fn read_plain(bytes: &[u8]) -> Result<PlainCsv, CsvError> {
-    let mut it = lines(bytes).peekable();
-    let Some(&(first_line, first)) = it.peek() else {
+    let mut rows = Rows::new(bytes);
+    let Some((first_line, first)) = rows.next_row()? else {
         return Err(CsvError::Empty);
     };
-    let first_fields: Vec<&[u8]> = first.split(|&b| b == b',').collect();
-    let has_header = first_fields
+    if first.len() > MAX_CSV_COLUMNS {
+        return Err(too_many_columns(first.len()));
+    }
+    let has_header = first
         .iter()
         .enumerate()
         .any(|(c, f)| parse_number(f, first_line, c + 1).is_err());
+    let width = first.len();
+    let mut columns: Vec<Vec<f64>> = vec![Vec::new(); width];
     let mut names: Vec<String> = if has_header {
-        it.next();
-        first_fields
+        first
             .iter()
             .map(|f| field_str(f, first_line).map(|s| s.trim_matches('"').to_string()))
             .collect::<Result<_, _>>()?
     } else {
-        (1..=first_fields.len())
-            .map(|i| format!("lead{i}"))
-            .collect()
+        for (c, field) in first.iter().enumerate() {
+            columns[c].push(parse_number(field, first_line, c + 1)?);
+        }
+        (1..=width).map(|i| format!("lead{i}")).collect()
     };
     let time_col = names.first().and_then(|n| {
         let lower = n.to_ascii_lowercase();
@@ -234,24 +310,27 @@ pub fn read_plain(bytes: &[u8]) -> Result<PlainCsv, CsvError> {
             })
             .then_some(lower)
     });
-    let width = names.len();
-    let mut columns: Vec<Vec<f64>> = vec![Vec::new(); width];
-    for (line, text) in it {
-        let mut n = 0usize;
-        for (c, field) in text.split(|&b| b == b',').enumerate() {
-            if c >= width {
-                n = c + 1;
-                continue;
-            }
-            columns[c].push(parse_number(field, line, c + 1)?);
-            n = c + 1;
-        }
-        if n != width {
+    let mut values = width as u64;
+    while let Some((line, row)) = rows.next_row()? {
+        if row.len() != width {
             return Err(CsvError::Ragged {
                 line,
                 expected: width,
-                found: n,
+                found: row.len(),
             });
+        }
+        values += width as u64;
+        if values > MAX_CSV_VALUES {
+            return Err(too_many_values());
+        }
+        for (column, field) in columns
+            .iter_mut()
+            .zip(row.iter())
+            .enumerate()
+            .map(|(c, (col, f))| ((c, col), f))
+        {
+            let (c, col) = column;
+            col.push(parse_number(field, line, c + 1)?);
         }
     }
     if columns.first().is_none_or(Vec::is_empty) {
@@ -283,7 +362,7 @@ impl PlainCsv {
     /// The record at `fs_hz`, each lead stored as 16-bit adu with a gain chosen so the lead's
     /// largest magnitude fits (1,000 adu/mV — 1 µV steps — unless the values need more range).
     pub fn into_record(self, name: &str, fs_hz: f64) -> Result<Record, CsvError> {
-        if !(fs_hz.is_finite() && fs_hz > 0.0 && fs_hz <= 1.0e6) {
+        if SamplingRate::new(fs_hz).is_err() {
             return Err(CsvError::BadRate(fs_hz));
         }
         let signals = self

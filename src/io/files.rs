@@ -9,7 +9,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::io::zip::{looks_like_zip, read_zip};
+use crate::io::limits::MAX_UNZIPPED_BYTES;
+use crate::io::zip::{ZipReader, looks_like_zip};
 
 /// A file as the user gave it.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,27 +122,162 @@ pub fn split_ext(name: &str) -> (&str, String) {
     }
 }
 
-impl Grouped {
-    /// Sorts `files` into units, expanding zip archives.
-    pub fn new(files: Vec<InputFile>) -> Grouped {
-        let mut g = Grouped::default();
-        let mut flat: Vec<InputFile> = Vec::new();
-        for f in files {
-            let (_, name) = split_path(&f.path);
-            let (_, ext) = split_ext(name);
-            if ext == "zip" || looks_like_zip(&f.bytes) {
-                match read_zip(&f.bytes, &mut |_, _| {}) {
-                    Ok(entries) => flat.extend(entries.into_iter().map(|e| InputFile {
+/// Sorting dropped files into units in steps: each [`Grouper::step`] expands one zip entry or
+/// takes one file, so a long unzip reports progress and can stop between entries. All zip
+/// archives of one load share one byte budget ([`crate::io::limits::MAX_UNZIPPED_BYTES`]).
+pub struct Grouper {
+    pending: std::collections::VecDeque<InputFile>,
+    zip: Option<(String, ZipReader<Vec<u8>>)>,
+    /// Index in `flat` of the open archive's first entry.
+    zip_start: usize,
+    flat: Vec<InputFile>,
+    errors: Vec<FileError>,
+    budget_left: u64,
+    total_bytes: u64,
+    done_bytes: u64,
+}
+
+/// Where a [`Grouper`] is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupProgress {
+    /// Input bytes handled (archives count when finished).
+    pub done_bytes: u64,
+    /// Input bytes in all.
+    pub total_bytes: u64,
+    /// What the last step did, for a progress label.
+    pub label: String,
+}
+
+impl Grouper {
+    /// Starts sorting `files` with the default unzip budget.
+    pub fn new(files: Vec<InputFile>) -> Grouper {
+        Grouper::with_budget(files, MAX_UNZIPPED_BYTES)
+    }
+
+    /// Starts sorting `files`; zip archives may inflate to `budget` bytes in all.
+    pub fn with_budget(files: Vec<InputFile>, budget: u64) -> Grouper {
+        let total_bytes = files.iter().map(|f| f.bytes.len() as u64).sum();
+        Grouper {
+            pending: files.into(),
+            zip: None,
+            zip_start: 0,
+            flat: Vec::new(),
+            errors: Vec::new(),
+            budget_left: budget,
+            total_bytes,
+            done_bytes: 0,
+        }
+    }
+
+    /// Does one piece of work; `None` when every file is sorted (then call
+    /// [`Grouper::finish`]).
+    pub fn step(&mut self) -> Option<GroupProgress> {
+        if let Some((path, reader)) = self.zip.as_mut() {
+            let label = format!(
+                "unzipping {path}: entry {} of {}",
+                reader.done() + 1,
+                reader.len()
+            );
+            match reader.next_entry() {
+                Ok(Some(entry)) => {
+                    self.flat.extend(entry.map(|e| InputFile {
                         path: e.path,
                         bytes: e.bytes,
-                    })),
-                    Err(e) => g.errors.push(FileError {
-                        file: f.path.clone(),
-                        message: e.to_string(),
-                    }),
+                    }));
                 }
-            } else {
-                flat.push(f);
+                Ok(None) => {
+                    self.budget_left = reader.budget_left();
+                    self.done_bytes += reader_input_len(reader);
+                    self.zip = None;
+                }
+                Err(e) => {
+                    // Entries already taken from a damaged archive are dropped with it: the
+                    // user is told the archive could not be read, not given half of it.
+                    self.flat.truncate(self.zip_start);
+                    self.errors.push(FileError {
+                        file: path.clone(),
+                        message: e.to_string(),
+                    });
+                    self.done_bytes += reader_input_len(reader);
+                    self.zip = None;
+                }
+            }
+            // Within an archive, progress moves with its entries.
+            let partial = self.zip.as_ref().map_or(0, |(_, r)| {
+                (r.input_len() as u64).saturating_mul(r.done() as u64) / (r.len().max(1) as u64)
+            });
+            let mut p = self.progress(label);
+            p.done_bytes += partial;
+            return Some(p);
+        }
+        let f = self.pending.pop_front()?;
+        let (_, name) = split_path(&f.path);
+        let (_, ext) = split_ext(name);
+        let label = format!("sorting {}", f.path);
+        if ext == "zip" || looks_like_zip(&f.bytes) {
+            let len = f.bytes.len() as u64;
+            match ZipReader::new(f.bytes, self.budget_left) {
+                Ok(reader) => {
+                    self.zip_start = self.flat.len();
+                    self.zip = Some((f.path, reader));
+                }
+                Err(e) => {
+                    self.errors.push(FileError {
+                        file: f.path,
+                        message: e.to_string(),
+                    });
+                    self.done_bytes += len;
+                }
+            }
+        } else {
+            self.done_bytes += f.bytes.len() as u64;
+            self.flat.push(f);
+        }
+        Some(self.progress(label))
+    }
+
+    fn progress(&self, label: String) -> GroupProgress {
+        GroupProgress {
+            done_bytes: self.done_bytes,
+            total_bytes: self.total_bytes,
+            label,
+        }
+    }
+
+    /// Sorts what was expanded into units. Files still pending (a load cancelled part-way) are
+    /// left out.
+    pub fn finish(self) -> Grouped {
+        let mut g = Grouped::from_flat(self.flat);
+        g.errors.splice(0..0, self.errors);
+        g
+    }
+}
+
+fn reader_input_len(reader: &ZipReader<Vec<u8>>) -> u64 {
+    reader.input_len() as u64
+}
+
+impl Grouped {
+    /// Sorts `files` into units, expanding zip archives (all at once; see [`Grouper`] for the
+    /// same in steps).
+    pub fn new(files: Vec<InputFile>) -> Grouped {
+        let mut grouper = Grouper::new(files);
+        while grouper.step().is_some() {}
+        grouper.finish()
+    }
+
+    /// Sorts files (no archives among them) into units.
+    fn from_flat(flat: Vec<InputFile>) -> Grouped {
+        let mut g = Grouped::default();
+        // Segments of multi-segment records are read through their record, not on their own.
+        let mut segments: std::collections::HashSet<(String, String)> = Default::default();
+        for f in &flat {
+            let (dir, name) = split_path(&f.path);
+            let (_, ext) = split_ext(name);
+            if ext == "hea" {
+                if let Some(names) = crate::io::wfdb::header::segment_names(&f.bytes) {
+                    segments.extend(names.into_iter().map(|n| (dir.to_string(), n)));
+                }
             }
         }
         // Per record key (directory + stem): header and annotation files.
@@ -154,10 +290,18 @@ impl Grouped {
             let (stem, ext) = split_ext(name);
             let key = (dir.to_string(), stem.to_string());
             let lower = name.to_ascii_lowercase();
-            if ext == "hea" {
+            let segment = segments.contains(&key);
+            if ext == "hea" && segment {
+                g.skipped.push((
+                    f.path.clone(),
+                    "a segment of a multi-segment record: read as part of that record".to_string(),
+                ));
+            } else if ext == "hea" {
                 headers.insert(key, f.path.clone());
             } else if ext == "dat" {
-                g.signal_files.push(f.path.clone());
+                if !segment {
+                    g.signal_files.push(f.path.clone());
+                }
             } else if ext == "csv" {
                 csvs.push(f.path.clone());
             } else if ext == "ecgbeats" {

@@ -130,23 +130,19 @@ pub struct Server {
     base: String,
 }
 
-/// Characters kept as they are in query values: RFC 3986 unreserved characters, and `/` and `:`
-/// which LightWAVE's own client leaves in database names such as `mitdb/1.0.0`.
-fn keep_in_query(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/' | b':')
-}
+/// Characters percent-encoded in query values: everything but RFC 3986 unreserved characters,
+/// and `/` and `:` which LightWAVE's own client leaves in database names such as `mitdb/1.0.0`.
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/')
+    .remove(b':');
 
 /// Percent-encodes `value` for a query string (UTF-8 bytes).
 pub fn encode_query_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for &b in value.as_bytes() {
-        if keep_in_query(b) {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
 impl Server {
@@ -726,10 +722,10 @@ impl RecordPlan {
                 s.name, s.tps
             )));
         }
-        let fs_hz = info.tfreq;
-        if !(fs_hz.is_finite() && fs_hz > 0.0) {
-            return Err(unsupported(format!("its sampling frequency is {fs_hz}")));
-        }
+        let fs_hz = match crate::record::SamplingRate::new(info.tfreq) {
+            Ok(rate) => rate.hz(),
+            Err(e) => return Err(unsupported(e.to_string())),
+        };
         let duration_s = info
             .duration
             .as_deref()
@@ -738,6 +734,16 @@ impl RecordPlan {
         let sig_len = (duration_s * fs_hz).round();
         if !(1.0..=2.0e9).contains(&sig_len) {
             return Err(unsupported(format!("its length is {duration_s} s")));
+        }
+        // Checked before the assembler allocates every signal's samples.
+        let total = sig_len * infos.len() as f64;
+        if total > crate::io::limits::MAX_RECORD_SAMPLES as f64 {
+            return Err(unsupported(format!(
+                "its {} signals of {:.1} hours hold {total:.0} samples, more than the {} one record may hold here",
+                infos.len(),
+                duration_s / 3600.0,
+                crate::io::limits::MAX_RECORD_SAMPLES
+            )));
         }
         Ok(RecordPlan {
             name,

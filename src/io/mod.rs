@@ -10,6 +10,7 @@ pub mod files;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod fs;
 pub mod lightwave;
+pub mod limits;
 pub mod ptbxl;
 pub mod remote;
 pub mod wfdb;

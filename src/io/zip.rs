@@ -1,10 +1,15 @@
-//! Reading zip archives (PhysioNet offers each database as one `.zip`).
+//! Reading zip archives (PhysioNet offers each database as one `.zip`), with the `zip` crate
+//! (deflate only): entries stored (method 0) or deflated (method 8), ZIP64 included, every
+//! entry's CRC-32 checked. Directories, macOS resource forks (`__MACOSX/`) and hidden files are
+//! skipped. Encrypted entries and other compression methods are refused by name.
 //!
-//! Reads the central directory (APPNOTE.TXT 6.3.10, §4.3), including the ZIP64 extensions for
-//! archives over 4 GiB or with more than 65,535 entries; entries stored (method 0) or deflated
-//! (method 8, inflated with `miniz_oxide`); every entry's CRC-32 is checked. Directories,
-//! macOS resource forks (`__MACOSX/`) and hidden files are skipped. Encrypted entries and other
-//! compression methods are refused by name.
+//! Archives come from strangers, so what they claim is checked before it is believed
+//! ([`crate::io::limits`]): at most [`MAX_ZIP_ENTRIES`] entries; entries whose data overlap (a
+//! zip bomb that counts one compressed stream many times) are refused; and all entries of a
+//! load together inflate to at most a byte budget ([`MAX_UNZIPPED_BYTES`] unless the caller
+//! gives another), checked against each entry's stated size before inflating and against the
+//! bytes that actually come out while inflating. [`ZipReader`] extracts one entry per call, so
+//! the page can show progress and cancel between entries.
 
 /// What can be wrong with a zip archive.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -48,6 +53,19 @@ pub enum ZipError {
         /// What went wrong.
         reason: String,
     },
+    /// The archive's structure is damaged.
+    #[error("the archive is damaged: {reason}")]
+    Damaged {
+        /// What is wrong, as the zip reader found it.
+        reason: String,
+    },
+    /// The archive inflates past the byte budget, lists too many entries, or has entries whose
+    /// data overlap.
+    #[error("{reason}")]
+    TooLarge {
+        /// What, and the limit.
+        reason: String,
+    },
 }
 
 /// One file of an archive.
@@ -59,216 +77,211 @@ pub struct ZipEntry {
     pub bytes: Vec<u8>,
 }
 
-fn u16_at(b: &[u8], o: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(o..o + 2)?.try_into().ok()?))
-}
-fn u32_at(b: &[u8], o: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(o..o + 4)?.try_into().ok()?))
-}
-fn u64_at(b: &[u8], o: usize) -> Option<u64> {
-    Some(u64::from_le_bytes(b.get(o..o + 8)?.try_into().ok()?))
-}
+use std::io::{Cursor, Read};
+
+use crate::io::limits::{MAX_UNZIPPED_BYTES, MAX_ZIP_ENTRIES};
 
 /// True when `bytes` start like a zip archive.
 pub fn looks_like_zip(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")
 }
 
-/// CRC-32 (IEEE 802.3, reflected, as zip uses).
-pub fn crc32(bytes: &[u8]) -> u32 {
-    static TABLE: std::sync::OnceLock<[u32; 256]> = std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        let mut t = [0u32; 256];
-        for (i, e) in t.iter_mut().enumerate() {
-            let mut c = i as u32;
-            for _ in 0..8 {
-                c = if c & 1 != 0 {
-                    0xEDB8_8320 ^ (c >> 1)
-                } else {
-                    c >> 1
-                };
-            }
-            *e = c;
-        }
-        t
-    });
-    let mut c = !0u32;
-    for &b in bytes {
-        c = table[((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8);
+/// True for entries that hold no user file: directories, macOS resource forks, hidden files.
+fn skipped(name: &str) -> bool {
+    name.ends_with('/')
+        || name.starts_with("__MACOSX/")
+        || name.contains("/__MACOSX/")
+        || name
+            .rsplit('/')
+            .next()
+            .is_none_or(|base| base.is_empty() || base.starts_with('.'))
+}
+
+fn damaged(e: zip::result::ZipError) -> ZipError {
+    ZipError::Damaged {
+        reason: e.to_string(),
     }
-    !c
 }
 
-struct CentralEntry {
-    name: String,
-    method: u16,
-    flags: u16,
-    crc: u32,
-    compressed: u64,
-    uncompressed: u64,
-    local_offset: u64,
+/// A zip archive being extracted one entry at a time, within a byte budget.
+pub struct ZipReader<B: AsRef<[u8]>> {
+    archive: zip::ZipArchive<Cursor<B>>,
+    archive_len: usize,
+    next: usize,
+    budget_left: u64,
 }
 
-/// Lists and extracts the files of a zip archive. `progress(done, total)` is called per entry.
+impl<B: AsRef<[u8]>> ZipReader<B> {
+    /// Opens an archive, checking its directory: entry count, and that no two entries' data
+    /// overlap. `budget` is the number of bytes its entries may inflate to, in total.
+    pub fn new(bytes: B, budget: u64) -> Result<Self, ZipError> {
+        let has_eocd = bytes
+            .as_ref()
+            .windows(4)
+            .rev()
+            .take(22 + 65_535)
+            .any(|w| w == b"PK\x05\x06");
+        if !has_eocd {
+            return Err(ZipError::NotZip);
+        }
+        let archive_len = bytes.as_ref().len();
+        let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(damaged)?;
+        if archive.len() > MAX_ZIP_ENTRIES {
+            return Err(ZipError::TooLarge {
+                reason: format!(
+                    "the archive lists {} entries, more than the {MAX_ZIP_ENTRIES} read here",
+                    archive.len()
+                ),
+            });
+        }
+        let mut spans: Vec<(u64, u64, usize)> = Vec::with_capacity(archive.len());
+        for i in 0..archive.len() {
+            let f = archive.by_index_raw(i).map_err(damaged)?;
+            let end = f.data_start().saturating_add(f.compressed_size());
+            spans.push((f.header_start(), end, i));
+        }
+        spans.sort_unstable();
+        if let Some(w) = spans.windows(2).find(|w| w[1].0 < w[0].1) {
+            let name = |i: usize| archive.name_for_index(i).unwrap_or("?").to_string();
+            return Err(ZipError::TooLarge {
+                reason: format!(
+                    "entries {} and {} of the archive share their data (overlapping entries, as in a zip bomb); \
+                     the archive is refused",
+                    name(w[0].2),
+                    name(w[1].2)
+                ),
+            });
+        }
+        Ok(Self {
+            archive,
+            archive_len,
+            next: 0,
+            budget_left: budget,
+        })
+    }
+
+    /// Entries in the archive (skipped ones included).
+    pub fn len(&self) -> usize {
+        self.archive.len()
+    }
+
+    /// True when the archive lists no entry.
+    pub fn is_empty(&self) -> bool {
+        self.archive.len() == 0
+    }
+
+    /// Bytes of the archive itself.
+    pub fn input_len(&self) -> usize {
+        self.archive_len
+    }
+
+    /// Entries handled so far.
+    pub fn done(&self) -> usize {
+        self.next
+    }
+
+    /// Bytes the remaining entries may still inflate to.
+    pub fn budget_left(&self) -> u64 {
+        self.budget_left
+    }
+
+    /// Extracts the next entry: `Ok(None)` when the archive is done, `Ok(Some(None))` for an
+    /// entry that is skipped (directory, hidden file).
+    #[allow(clippy::option_option)]
+    pub fn next_entry(&mut self) -> Result<Option<Option<ZipEntry>>, ZipError> {
+        if self.next >= self.archive.len() {
+            return Ok(None);
+        }
+        let i = self.next;
+        self.next += 1;
+        let mut f = self.archive.by_index(i).map_err(|e| match e {
+            zip::result::ZipError::UnsupportedArchive(what) => ZipError::Unsupported {
+                name: self_name(i),
+                reason: format!(
+                    "{what}: only stored and deflated entries without encryption are read; re-zip with a standard tool or drop the files"
+                ),
+            },
+            other => damaged(other),
+        })?;
+        let name = f.name().replace('\\', "/");
+        if f.is_dir() || skipped(&name) {
+            return Ok(Some(None));
+        }
+        if f.encrypted() {
+            return Err(ZipError::Unsupported {
+                name,
+                reason: "the entry is encrypted; unzip it with its password first".into(),
+            });
+        }
+        let stated = f.size();
+        if stated > self.budget_left {
+            return Err(budget_error(&name, stated, self.budget_left));
+        }
+        // The stated size is the archive's word: read at most one byte past the budget, so a
+        // lie is caught without inflating further.
+        let cap = usize::try_from(stated).unwrap_or(usize::MAX).min(1 << 24);
+        let mut bytes = Vec::with_capacity(cap);
+        let read = (&mut f)
+            .take(self.budget_left.saturating_add(1))
+            .read_to_end(&mut bytes);
+        if let Err(e) = read {
+            return Err(ZipError::Corrupt {
+                name,
+                reason: format!("cannot inflate the entry ({e}): the archive is damaged"),
+            });
+        }
+        let got = bytes.len() as u64;
+        if got > self.budget_left {
+            return Err(budget_error(&name, got, self.budget_left));
+        }
+        if got != stated {
+            return Err(ZipError::Corrupt {
+                name,
+                reason: format!(
+                    "the entry inflates to {got} bytes but the archive's directory says {stated}: the archive is damaged"
+                ),
+            });
+        }
+        self.budget_left -= got;
+        Ok(Some(Some(ZipEntry { path: name, bytes })))
+    }
+}
+
+fn self_name(i: usize) -> String {
+    format!("entry {i}")
+}
+
+fn budget_error(name: &str, size: u64, left: u64) -> ZipError {
+    ZipError::TooLarge {
+        reason: format!(
+            "{name}: the archive inflates past {} MiB, the most one load unpacks ({} bytes were left for this \
+             {size}-byte entry); a zip bomb, or unzip it yourself and drop the files you need",
+            MAX_UNZIPPED_BYTES >> 20,
+            left
+        ),
+    }
+}
+
+/// Lists and extracts the files of a zip archive within [`MAX_UNZIPPED_BYTES`].
+/// `progress(done, total)` is called per entry.
 pub fn read_zip(
     bytes: &[u8],
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<Vec<ZipEntry>, ZipError> {
-    let len = bytes.len();
-    // End of central directory: 22 bytes + comment of up to 65,535 bytes, at the end.
-    let search_from = len.saturating_sub(22 + 65_535);
-    let eocd = (search_from..=len.saturating_sub(22))
-        .rev()
-        .find(|&i| bytes.get(i..i + 4) == Some(b"PK\x05\x06"))
-        .ok_or(ZipError::NotZip)?;
-    let trunc = |what, offset: u64| ZipError::Truncated { what, offset, len };
-    let mut n_entries = u64::from(u16_at(bytes, eocd + 10).ok_or(trunc("directory", eocd as u64))?);
-    let mut cd_size = u64::from(u32_at(bytes, eocd + 12).ok_or(trunc("directory", eocd as u64))?);
-    let mut cd_offset = u64::from(u32_at(bytes, eocd + 16).ok_or(trunc("directory", eocd as u64))?);
-    // ZIP64 end-of-central-directory locator sits just before the EOCD.
-    if eocd >= 20 && bytes.get(eocd - 20..eocd - 16) == Some(b"PK\x06\x07") {
-        let z64 = u64_at(bytes, eocd - 12).ok_or(trunc("ZIP64 locator", (eocd - 20) as u64))?;
-        let z = usize::try_from(z64).map_err(|_| trunc("ZIP64 directory", z64))?;
-        if bytes.get(z..z + 4) != Some(b"PK\x06\x06") {
-            return Err(ZipError::BadSignature {
-                what: "ZIP64 end of central directory",
-                offset: z64,
-            });
-        }
-        n_entries = u64_at(bytes, z + 32).ok_or(trunc("ZIP64 directory", z64))?;
-        cd_size = u64_at(bytes, z + 40).ok_or(trunc("ZIP64 directory", z64))?;
-        cd_offset = u64_at(bytes, z + 48).ok_or(trunc("ZIP64 directory", z64))?;
-    }
-    let cd_end = cd_offset.saturating_add(cd_size);
-    if cd_end > len as u64 {
-        return Err(trunc("central directory", cd_offset));
-    }
-    let mut entries = Vec::new();
-    let mut p = cd_offset as usize;
-    for _ in 0..n_entries {
-        if bytes.get(p..p + 4) != Some(b"PK\x01\x02") {
-            return Err(ZipError::BadSignature {
-                what: "central directory entry",
-                offset: p as u64,
-            });
-        }
-        let t = || trunc("central directory entry", p as u64);
-        let flags = u16_at(bytes, p + 8).ok_or_else(t)?;
-        let method = u16_at(bytes, p + 10).ok_or_else(t)?;
-        let crc = u32_at(bytes, p + 16).ok_or_else(t)?;
-        let mut compressed = u64::from(u32_at(bytes, p + 20).ok_or_else(t)?);
-        let mut uncompressed = u64::from(u32_at(bytes, p + 24).ok_or_else(t)?);
-        let name_len = usize::from(u16_at(bytes, p + 28).ok_or_else(t)?);
-        let extra_len = usize::from(u16_at(bytes, p + 30).ok_or_else(t)?);
-        let comment_len = usize::from(u16_at(bytes, p + 32).ok_or_else(t)?);
-        let mut local_offset = u64::from(u32_at(bytes, p + 42).ok_or_else(t)?);
-        let name_bytes = bytes.get(p + 46..p + 46 + name_len).ok_or_else(t)?;
-        let name = String::from_utf8_lossy(name_bytes).replace('\\', "/");
-        let extra = bytes
-            .get(p + 46 + name_len..p + 46 + name_len + extra_len)
-            .ok_or_else(t)?;
-        // ZIP64 extended information (header id 1): the fields that overflowed, in order.
-        let mut e = 0;
-        while e + 4 <= extra.len() {
-            let id = u16_at(extra, e).unwrap_or(0);
-            let size = usize::from(u16_at(extra, e + 2).unwrap_or(0));
-            if id == 1 {
-                let mut q = e + 4;
-                let mut take = |field: &mut u64| {
-                    if *field == u64::from(u32::MAX) {
-                        if let Some(v) = u64_at(extra, q) {
-                            *field = v;
-                            q += 8;
-                        }
-                    }
-                };
-                take(&mut uncompressed);
-                take(&mut compressed);
-                take(&mut local_offset);
-            }
-            e += 4 + size;
-        }
-        entries.push(CentralEntry {
-            name,
-            method,
-            flags,
-            crc,
-            compressed,
-            uncompressed,
-            local_offset,
-        });
-        p += 46 + name_len + extra_len + comment_len;
-    }
-    let total = entries.len();
+    let mut reader = ZipReader::new(bytes, MAX_UNZIPPED_BYTES)?;
+    let total = reader.len();
     let mut out = Vec::new();
-    for (k, ce) in entries.into_iter().enumerate() {
-        progress(k, total);
-        let base = ce.name.rsplit('/').next().unwrap_or("");
-        if ce.name.ends_with('/')
-            || ce.name.starts_with("__MACOSX/")
-            || ce.name.contains("/__MACOSX/")
-            || base.starts_with('.')
-            || base.is_empty()
-        {
-            continue;
-        }
-        if ce.flags & 1 != 0 {
-            return Err(ZipError::Unsupported {
-                name: ce.name,
-                reason: "the entry is encrypted; unpack the archive and drop the files".into(),
-            });
-        }
-        let lo =
-            usize::try_from(ce.local_offset).map_err(|_| trunc("local header", ce.local_offset))?;
-        if bytes.get(lo..lo + 4) != Some(b"PK\x03\x04") {
-            return Err(ZipError::BadSignature {
-                what: "local file header",
-                offset: ce.local_offset,
-            });
-        }
-        let lt = || trunc("local file header", ce.local_offset);
-        let lname = usize::from(u16_at(bytes, lo + 26).ok_or_else(lt)?);
-        let lextra = usize::from(u16_at(bytes, lo + 28).ok_or_else(lt)?);
-        let start = lo + 30 + lname + lextra;
-        let end = usize::try_from(ce.compressed)
-            .ok()
-            .and_then(|c| start.checked_add(c))
-            .filter(|&e| e <= len)
-            .ok_or_else(|| trunc("file data", start as u64))?;
-        let data = &bytes[start..end];
-        let expanded = match ce.method {
-            0 => data.to_vec(),
-            8 => {
-                let limit = usize::try_from(ce.uncompressed).unwrap_or(usize::MAX);
-                miniz_oxide::inflate::decompress_to_vec_with_limit(data, limit.max(1)).map_err(
-                    |e| ZipError::Corrupt {
-                        name: ce.name.clone(),
-                        reason: format!("cannot inflate the entry ({:?})", e.status),
-                    },
-                )?
-            }
-            m => {
-                return Err(ZipError::Unsupported {
-                    name: ce.name,
-                    reason: format!(
-                        "compression method {m} is not supported (stored and deflate are); re-zip with a standard tool or drop the files"
-                    ),
-                });
-            }
-        };
-        if expanded.len() as u64 != ce.uncompressed || crc32(&expanded) != ce.crc {
-            return Err(ZipError::Corrupt {
-                name: ce.name,
-                reason: "the entry's size or CRC-32 does not match the archive's directory: the archive is damaged".into(),
-            });
-        }
-        out.push(ZipEntry {
-            path: ce.name,
-            bytes: expanded,
-        });
+    while let Some(entry) = reader.next_entry()? {
+        progress(reader.done(), total);
+        out.extend(entry);
     }
     progress(total, total);
     Ok(out)
+}
+
+/// CRC-32 (IEEE 802.3, reflected, as zip uses), by `crc32fast`.
+pub fn crc32(bytes: &[u8]) -> u32 {
+    crc32fast::hash(bytes)
 }
 
 /// Writes a zip archive of stored (uncompressed) entries; used to export and in tests.

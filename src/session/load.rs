@@ -1,26 +1,18 @@
-//! Reading files as a session job: archives are expanded one per step, the files are grouped
+//! Reading files as a session job: archives are expanded one entry per step, the files are grouped
 //! into units ([`Grouped`]), then read one unit per step — so the worker reports progress and
 //! stays responsive to Cancel — and finally the beats of everything loaded are cut.
 //!
-//! A zip archive is expanded whole in its step: the zip reader reads an archive in one call. A
-//! load of several archives (or of an archive beside other files) still advances archive by
-//! archive.
+//! A zip archive is expanded one entry per step ([`Grouper`]), under the loader's byte budget.
 
 use super::job::Job;
 use super::protocol::Response;
 use super::views::{LoadTiming, Progress, workspace_view};
-use crate::io::files::{Grouped, InputFile, LoadUnit, split_path};
-use crate::io::zip::looks_like_zip;
+use crate::io::files::{Grouped, Grouper, InputFile, LoadUnit, split_path};
 use crate::workspace::{LoadReport, Workspace};
 
 enum Stage {
-    /// Archives still to expand (the files given, in order) and the files so far.
-    Expanding {
-        inputs: std::vec::IntoIter<InputFile>,
-        files: Vec<InputFile>,
-        errors: Vec<crate::io::files::FileError>,
-        done_bytes: usize,
-    },
+    /// Unzipping and sorting the files, one zip entry per step.
+    Grouping(Grouper),
     /// Units being read.
     Reading {
         grouped: Grouped,
@@ -32,14 +24,9 @@ enum Stage {
 /// Reading files, one archive or one unit per step.
 pub struct LoadJob {
     stage: Stage,
-    total_bytes: usize,
     done_bytes: usize,
     report: LoadReport,
     timing: LoadTiming,
-}
-
-fn is_archive(f: &InputFile) -> bool {
-    f.path.to_ascii_lowercase().ends_with(".zip") || looks_like_zip(&f.bytes)
 }
 
 impl LoadJob {
@@ -47,13 +34,7 @@ impl LoadJob {
     pub fn new(inputs: Vec<InputFile>) -> Self {
         let total_bytes = inputs.iter().map(|f| f.bytes.len()).sum();
         Self {
-            stage: Stage::Expanding {
-                inputs: inputs.into_iter(),
-                files: Vec::new(),
-                errors: Vec::new(),
-                done_bytes: 0,
-            },
-            total_bytes,
+            stage: Stage::Grouping(Grouper::new(inputs)),
             done_bytes: 0,
             report: LoadReport::default(),
             timing: LoadTiming {
@@ -63,48 +44,25 @@ impl LoadJob {
         }
     }
 
-    /// Expands the next archive (taking every plain file before it along); groups the files
-    /// once no archive is left.
+    /// Unzips the next zip entry (under the loader's byte budget); groups the files once
+    /// every archive is expanded.
     fn expand(&mut self, ws: &Workspace, out: &mut dyn FnMut(Response)) {
-        let Stage::Expanding {
-            inputs,
-            files,
-            errors,
-            done_bytes,
-        } = &mut self.stage
-        else {
+        let Stage::Grouping(grouper) = &mut self.stage else {
             return;
         };
-        for f in inputs.by_ref() {
-            *done_bytes += f.bytes.len();
-            if !is_archive(&f) {
-                files.push(f);
-                continue;
-            }
-            let name = f.path.clone();
-            // The grouping's own expansion, so an archive is read exactly as in one go.
-            let expanded = Grouped::new(vec![f]);
-            errors.extend(expanded.errors);
-            let mut entries: Vec<InputFile> = expanded
-                .files
-                .into_iter()
-                .map(|(path, bytes)| InputFile { path, bytes })
-                .collect();
-            entries.sort_by(|a, b| a.path.cmp(&b.path));
-            files.extend(entries);
+        if let Some(p) = grouper.step() {
             out(Response::Progress(Progress {
                 job: "load".into(),
-                done: 0.0,
-                total: 1.0,
-                label: format!(
-                    "unzipped {name} ({done_bytes} of {} bytes)",
-                    self.total_bytes
-                ),
+                done: p.done_bytes as f64,
+                total: p.total_bytes.max(1) as f64,
+                label: p.label,
             }));
             return;
         }
-        let mut grouped = Grouped::new(std::mem::take(files));
-        grouped.errors.splice(0..0, std::mem::take(errors));
+        let Stage::Grouping(grouper) = std::mem::replace(&mut self.stage, Stage::Done) else {
+            return;
+        };
+        let grouped = grouper.finish();
         self.report = ws.start_load(&grouped);
         self.stage = Stage::Reading { grouped, next: 0 };
     }
@@ -153,7 +111,7 @@ impl Job for LoadJob {
         now_ms: &dyn Fn() -> f64,
         out: &mut dyn FnMut(Response),
     ) -> bool {
-        if let Stage::Expanding { .. } = self.stage {
+        if let Stage::Grouping(_) = self.stage {
             let t0 = now_ms();
             self.expand(ws, out);
             self.timing.group_ms += now_ms() - t0;

@@ -25,6 +25,7 @@
 
 use super::error::WfdbError;
 use crate::Annotation;
+use crate::io::limits::MAX_ANNOTATIONS;
 
 /// Pseudo-code: a 32-bit interval follows.
 pub const SKIP: u8 = 59;
@@ -66,15 +67,18 @@ fn cut(byte_offset: usize, what: &str, need: usize, have: usize) -> WfdbError {
 ///
 /// Errors: [`WfdbError::Empty`] for a 0-byte file, [`WfdbError::Annotation`] (with the byte
 /// offset) for a file cut inside an entry, a modifier before any annotation, or a position
-/// before the start of the record.
+/// before the start of the record; [`WfdbError::TooLarge`] past
+/// [`MAX_ANNOTATIONS`](crate::io::limits::MAX_ANNOTATIONS) annotations.
 pub fn read_annotations(bytes: &[u8]) -> Result<Vec<Annotation>, WfdbError> {
     if bytes.is_empty() {
         return Err(WfdbError::Empty {
             file: "annotation file".into(),
         });
     }
-    // MIT files hold about one word per annotation.
-    let mut out: Vec<Annotation> = Vec::with_capacity(bytes.len() / 2);
+    // MIT files hold about one word per annotation; a file that is not one (raw samples under
+    // an annotator's extension) must not reserve for all its words, so the first reservation is
+    // capped and the count is checked as annotations come.
+    let mut out: Vec<Annotation> = Vec::with_capacity((bytes.len() / 2).min(1 << 16));
     let mut current: Option<Annotation> = None;
     let mut time: i64 = 0;
     let mut chan: u8 = 0;
@@ -156,6 +160,15 @@ pub fn read_annotations(bytes: &[u8]) -> Result<Vec<Annotation>, WfdbError> {
                     ),
                 })?;
                 if let Some(prev) = current.take().filter(keep) {
+                    if out.len() >= MAX_ANNOTATIONS {
+                        return Err(WfdbError::TooLarge {
+                            reason: format!(
+                                "annotation file, byte {pos}: more than {MAX_ANNOTATIONS} annotations, more than \
+                                 twenty days of beats — this is not an annotation file (a signal file given an \
+                                 annotator's extension?)"
+                            ),
+                        });
+                    }
                     out.push(prev);
                 }
                 current = Some(Annotation {

@@ -6,7 +6,8 @@
 use std::fmt;
 
 /// Signal formats the readers decode, as listed in error messages.
-pub(crate) const SUPPORTED_FORMATS_TEXT: &str = "16, 61, 80, 212, 310, 311";
+pub(crate) const SUPPORTED_FORMATS_TEXT: &str =
+    "8, 16, 24, 32, 61, 80, 160, 212, 310, 311, and FLAC 508, 516, 524";
 
 /// Why a WFDB record, header, signal file or annotation file could not be read or written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -106,6 +107,13 @@ pub enum WfdbError {
         got_bytes: u64,
     },
 
+    /// A file claims more data than the readers take at once ([`crate::io::limits`]).
+    #[error("{reason}")]
+    TooLarge {
+        /// What is too large, the limit, and what to do instead.
+        reason: String,
+    },
+
     /// An annotation file is malformed at a given position.
     #[error("annotation file, byte {byte_offset}: {reason}")]
     Annotation {
@@ -148,7 +156,19 @@ pub enum WfdbWarning {
         /// `init_value` written in the header, in adu.
         header_init_value: i32,
         /// First sample stored in the signal file, in adu.
-        first_sample_adu: i16,
+        first_sample_adu: i32,
+    },
+    /// A signal of a format wider than 16 bits (8, 24, 32, 524) spans more than 16 bits: it is
+    /// kept at 16-bit precision, its lowest bits dropped, gain and baseline scaled to match.
+    Narrowed {
+        /// Signal index in the header.
+        signal: usize,
+        /// Signal name (`sig_name`), or empty.
+        sig_name: String,
+        /// The signal's format.
+        fmt: u32,
+        /// Low bits dropped.
+        dropped_bits: u32,
     },
 }
 
@@ -174,6 +194,16 @@ impl fmt::Display for WfdbWarning {
                 f,
                 "signal {signal} ({sig_name}): the header's initial value is {header_init_value} adu \
                  but the first sample is {first_sample_adu} adu; the signal file may not belong to this header"
+            ),
+            Self::Narrowed {
+                signal,
+                sig_name,
+                fmt,
+                dropped_bits,
+            } => write!(
+                f,
+                "signal {signal} ({sig_name}): its format-{fmt} samples span more than 16 bits; they are kept \
+                 at 16-bit precision (the lowest {dropped_bits} bit(s) dropped, gain and baseline scaled to match)"
             ),
         }
     }

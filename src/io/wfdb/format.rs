@@ -1,6 +1,9 @@
 //! WFDB signal storage formats: the table of their facts and the decoders from bytes to samples.
 //!
-//! Samples are digital values in adu (`i16`; every supported format fits 16 bits). A *group* is
+//! Samples are digital values in adu. Packed formats (16, 61, 80, 160, 212, 310, 311) fit 16 bits
+//! and decode straight to `i16`; formats 8, 24 and 32 decode to `i32` ([`decode_wide_into`]) and
+//! FLAC formats (508, 516, 524) through `claxon`, both then kept in 16 bits by
+//! [`super::signal`]. A *group* is
 //! the smallest run of bytes that holds a whole number of samples (3 bytes hold 2 samples in
 //! format 212). Samples of all signals of a file are interleaved frame by frame; the decoders
 //! here see only the flat stream and know nothing of signals.
@@ -31,6 +34,34 @@ pub enum Format {
     F310,
     /// Three 10-bit samples bit-packed into the 30 low bits of a little-endian 32-bit word.
     F311,
+    /// 16-bit offset binary, little-endian (stored value − 32768).
+    F160,
+    /// 8-bit first differences: each byte, signed, is the change from the signal's previous
+    /// sample; the first sample is the header's `init_value` plus the first difference.
+    F8,
+    /// 24-bit two's complement, little-endian.
+    F24,
+    /// 32-bit two's complement, little-endian.
+    F32,
+    /// FLAC-compressed, at most 8 bits per sample (each signal of the file one FLAC channel).
+    F508,
+    /// FLAC-compressed, at most 16 bits per sample.
+    F516,
+    /// FLAC-compressed, at most 24 bits per sample.
+    F524,
+}
+
+/// How a format stores its samples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// Fixed-size groups of bytes, each holding whole samples that fit 16 bits: decoded straight
+    /// to `i16`.
+    Packed,
+    /// Fixed-size samples wider than 16 bits (24, 32), or first differences (8) whose running
+    /// sum may be: decoded to `i32`, then kept in 16 bits (see [`super::signal`]).
+    Wide,
+    /// A FLAC stream (508, 516, 524); `byte_offset` counts samples to skip, not bytes.
+    Flac,
 }
 
 /// Facts about one storage format.
@@ -55,10 +86,21 @@ pub struct FormatInfo {
     pub max_adu: i16,
     /// Value that marks a missing sample, in adu (WFDB's `WFDB_INVALID_SAMPLE` as stored).
     pub invalid_adu: i16,
+    /// How the samples are stored.
+    pub encoding: Encoding,
+    /// Smallest value the format stores, in adu (wfdb-python `SAMPLE_VALUE_RANGE`).
+    pub stored_min: i32,
+    /// Largest value the format stores, in adu.
+    pub stored_max: i32,
+    /// The stored value marking a missing sample (wfdb-python `INVALID_SAMPLE_VALUE`); `None`
+    /// for format 8, which has none.
+    pub stored_invalid: Option<i32>,
 }
 
-/// Every supported format (WFDB `signal.c`; wfdb-python `_signal.py` tables).
-pub const FORMATS: [FormatInfo; 6] = [
+/// Every supported format (WFDB `signal.c`; wfdb-python `_signal.py` tables). For the formats
+/// wider than 16 bits (8, 24, 32, 524) `min_adu`, `max_adu` and `invalid_adu` are the range of the
+/// samples as a [`crate::Signal`] holds them, after they are kept in 16 bits.
+pub const FORMATS: [FormatInfo; 13] = [
     FormatInfo {
         format: Format::F16,
         fmt: 16,
@@ -69,6 +111,10 @@ pub const FORMATS: [FormatInfo; 6] = [
         min_adu: i16::MIN,
         max_adu: i16::MAX,
         invalid_adu: i16::MIN,
+        encoding: Encoding::Packed,
+        stored_min: i16::MIN as i32,
+        stored_max: i16::MAX as i32,
+        stored_invalid: Some(i16::MIN as i32),
     },
     FormatInfo {
         format: Format::F61,
@@ -80,6 +126,10 @@ pub const FORMATS: [FormatInfo; 6] = [
         min_adu: i16::MIN,
         max_adu: i16::MAX,
         invalid_adu: i16::MIN,
+        encoding: Encoding::Packed,
+        stored_min: i16::MIN as i32,
+        stored_max: i16::MAX as i32,
+        stored_invalid: Some(i16::MIN as i32),
     },
     FormatInfo {
         format: Format::F80,
@@ -91,6 +141,10 @@ pub const FORMATS: [FormatInfo; 6] = [
         min_adu: -128,
         max_adu: 127,
         invalid_adu: -128,
+        encoding: Encoding::Packed,
+        stored_min: -128,
+        stored_max: 127,
+        stored_invalid: Some(-128),
     },
     FormatInfo {
         format: Format::F212,
@@ -103,6 +157,10 @@ pub const FORMATS: [FormatInfo; 6] = [
         min_adu: -2048,
         max_adu: 2047,
         invalid_adu: -2048,
+        encoding: Encoding::Packed,
+        stored_min: -2048,
+        stored_max: 2047,
+        stored_invalid: Some(-2048),
     },
     FormatInfo {
         format: Format::F310,
@@ -115,6 +173,10 @@ pub const FORMATS: [FormatInfo; 6] = [
         min_adu: -512,
         max_adu: 511,
         invalid_adu: -512,
+        encoding: Encoding::Packed,
+        stored_min: -512,
+        stored_max: 511,
+        stored_invalid: Some(-512),
     },
     FormatInfo {
         format: Format::F311,
@@ -127,6 +189,116 @@ pub const FORMATS: [FormatInfo; 6] = [
         min_adu: -512,
         max_adu: 511,
         invalid_adu: -512,
+        encoding: Encoding::Packed,
+        stored_min: -512,
+        stored_max: 511,
+        stored_invalid: Some(-512),
+    },
+    FormatInfo {
+        format: Format::F160,
+        fmt: 160,
+        bits: 16,
+        samples_per_group: 1,
+        bytes_per_group: 2,
+        partial_group_bytes: [0, 0, 0],
+        min_adu: i16::MIN,
+        max_adu: i16::MAX,
+        invalid_adu: i16::MIN,
+        encoding: Encoding::Packed,
+        stored_min: i16::MIN as i32,
+        stored_max: i16::MAX as i32,
+        stored_invalid: Some(i16::MIN as i32),
+    },
+    FormatInfo {
+        format: Format::F8,
+        fmt: 8,
+        bits: 8,
+        samples_per_group: 1,
+        bytes_per_group: 1,
+        partial_group_bytes: [0, 0, 0],
+        min_adu: i16::MIN,
+        max_adu: i16::MAX,
+        invalid_adu: i16::MIN,
+        encoding: Encoding::Wide,
+        // The running sum is any 32-bit value (wfdb-python's range for format 8).
+        stored_min: i32::MIN,
+        stored_max: i32::MAX,
+        stored_invalid: None,
+    },
+    FormatInfo {
+        format: Format::F24,
+        fmt: 24,
+        bits: 24,
+        samples_per_group: 1,
+        bytes_per_group: 3,
+        partial_group_bytes: [0, 0, 0],
+        min_adu: i16::MIN,
+        max_adu: i16::MAX,
+        invalid_adu: i16::MIN,
+        encoding: Encoding::Wide,
+        stored_min: -(1 << 23),
+        stored_max: (1 << 23) - 1,
+        stored_invalid: Some(-(1 << 23)),
+    },
+    FormatInfo {
+        format: Format::F32,
+        fmt: 32,
+        bits: 32,
+        samples_per_group: 1,
+        bytes_per_group: 4,
+        partial_group_bytes: [0, 0, 0],
+        min_adu: i16::MIN,
+        max_adu: i16::MAX,
+        invalid_adu: i16::MIN,
+        encoding: Encoding::Wide,
+        stored_min: i32::MIN,
+        stored_max: i32::MAX,
+        stored_invalid: Some(i32::MIN),
+    },
+    FormatInfo {
+        format: Format::F508,
+        fmt: 508,
+        bits: 8,
+        samples_per_group: 1,
+        bytes_per_group: 0,
+        partial_group_bytes: [0, 0, 0],
+        min_adu: -128,
+        max_adu: 127,
+        invalid_adu: -128,
+        encoding: Encoding::Flac,
+        stored_min: -128,
+        stored_max: 127,
+        stored_invalid: Some(-128),
+    },
+    FormatInfo {
+        format: Format::F516,
+        fmt: 516,
+        bits: 16,
+        samples_per_group: 1,
+        bytes_per_group: 0,
+        partial_group_bytes: [0, 0, 0],
+        min_adu: i16::MIN,
+        max_adu: i16::MAX,
+        invalid_adu: i16::MIN,
+        encoding: Encoding::Flac,
+        stored_min: i16::MIN as i32,
+        stored_max: i16::MAX as i32,
+        stored_invalid: Some(i16::MIN as i32),
+    },
+    FormatInfo {
+        format: Format::F524,
+        fmt: 524,
+        bits: 24,
+        samples_per_group: 1,
+        bytes_per_group: 0,
+        partial_group_bytes: [0, 0, 0],
+        min_adu: i16::MIN,
+        max_adu: i16::MAX,
+        invalid_adu: i16::MIN,
+        encoding: Encoding::Flac,
+        stored_min: -(1 << 23),
+        stored_max: (1 << 23) - 1,
+        stored_invalid: Some(-(1 << 23)),
     },
 ];
 
@@ -145,12 +317,28 @@ impl Format {
             Format::F212 => &FORMATS[3],
             Format::F310 => &FORMATS[4],
             Format::F311 => &FORMATS[5],
+            Format::F160 => &FORMATS[6],
+            Format::F8 => &FORMATS[7],
+            Format::F24 => &FORMATS[8],
+            Format::F32 => &FORMATS[9],
+            Format::F508 => &FORMATS[10],
+            Format::F516 => &FORMATS[11],
+            Format::F524 => &FORMATS[12],
         }
     }
 
-    /// Bytes needed to hold `n_samples` samples, or `None` on overflow.
+    /// How this format stores its samples.
+    pub fn encoding(self) -> Encoding {
+        self.info().encoding
+    }
+
+    /// Bytes needed to hold `n_samples` samples, or `None` on overflow or for FLAC, whose size
+    /// depends on the signal.
     pub fn bytes_for(self, n_samples: u64) -> Option<u64> {
         let info = self.info();
+        if info.encoding == Encoding::Flac {
+            return None;
+        }
         let spg = info.samples_per_group as u64;
         let full = (n_samples / spg).checked_mul(info.bytes_per_group as u64)?;
         let rem = (n_samples % spg) as usize;
@@ -162,6 +350,9 @@ impl Format {
     /// floor(bytes / bytes-per-sample)).
     pub fn samples_in(self, n_bytes: u64) -> u64 {
         let info = self.info();
+        if info.encoding == Encoding::Flac {
+            return 0;
+        }
         // floor(n * spg / bpg) without overflow: split into whole groups and the rest.
         let spg = info.samples_per_group as u64;
         let bpg = info.bytes_per_group as u64;
@@ -238,11 +429,16 @@ fn decode_groups<const B: usize, const S: usize>(
     }
 }
 
-/// Decodes `out.len()` consecutive samples of `format` from `bytes` (which start at a group
-/// boundary). Bytes missing at the end read as zero: check `bytes.len()` against
-/// [`Format::bytes_for`] first when that matters.
+/// Decodes `out.len()` consecutive samples of a [`Encoding::Packed`] `format` from `bytes`
+/// (which start at a group boundary). Bytes missing at the end read as zero: check
+/// `bytes.len()` against [`Format::bytes_for`] first when that matters. Other formats leave
+/// `out` as it is: see [`decode_wide_into`] and [`super::signal`].
 pub fn decode_into(format: Format, bytes: &[u8], out: &mut [i16]) {
     match format {
+        Format::F160 => decode_groups::<2, 1>(bytes, out, |g| {
+            [(i32::from(u16::from_le_bytes(*g)) - 32768) as i16]
+        }),
+        Format::F8 | Format::F24 | Format::F32 | Format::F508 | Format::F516 | Format::F524 => {}
         Format::F16 => decode_groups::<2, 1>(bytes, out, |g| [i16::from_le_bytes(*g)]),
         Format::F61 => decode_groups::<2, 1>(bytes, out, |g| [i16::from_be_bytes(*g)]),
         Format::F80 => decode_groups::<1, 1>(bytes, out, |g| [i16::from(g[0]) - 128]),
@@ -252,10 +448,45 @@ pub fn decode_into(format: Format, bytes: &[u8], out: &mut [i16]) {
     }
 }
 
-/// Decodes `n_samples` samples of `format` from the start of `bytes`.
+/// Decodes `out.len()` consecutive stored values of a [`Encoding::Wide`] `format` (for format
+/// 8, the differences themselves) from `bytes`; bytes missing at the end read as zero. Packed
+/// formats decode through [`decode_into`], widened; FLAC leaves `out` as it is.
+pub fn decode_wide_into(format: Format, bytes: &[u8], out: &mut [i32]) {
+    fn each<const B: usize>(bytes: &[u8], out: &mut [i32], f: impl Fn([u8; B]) -> i32) {
+        let mut chunks = bytes.chunks_exact(B);
+        for o in out.iter_mut() {
+            *o = match chunks.next() {
+                Some(c) => <[u8; B]>::try_from(c).map_or(0, &f),
+                None => 0,
+            };
+        }
+    }
+    match format {
+        Format::F8 => each::<1>(bytes, out, |[b]| i32::from(b as i8)),
+        Format::F24 => each::<3>(bytes, out, |[a, b, c]| {
+            i32::from_le_bytes([0, a, b, c]) >> 8 // sign-extends the high byte
+        }),
+        Format::F32 => each::<4>(bytes, out, i32::from_le_bytes),
+        Format::F508 | Format::F516 | Format::F524 => {}
+        packed => {
+            let mut narrow = vec![0i16; out.len()];
+            decode_into(packed, bytes, &mut narrow);
+            for (o, v) in out.iter_mut().zip(narrow) {
+                *o = i32::from(v);
+            }
+        }
+    }
+}
+
+/// Decodes `n_samples` samples of a [`Encoding::Packed`] `format` from the start of `bytes`.
 ///
-/// Returns `None` when `bytes` is shorter than [`Format::bytes_for`]`(n_samples)`.
+/// Returns `None` when `bytes` is shorter than [`Format::bytes_for`]`(n_samples)`, and for the
+/// formats whose samples do not fit 16 bits as stored or need the whole signal (8, 24, 32,
+/// FLAC): read those with [`super::read_signals`].
 pub fn decode_samples(format: Format, bytes: &[u8], n_samples: usize) -> Option<Vec<i16>> {
+    if format.encoding() != Encoding::Packed {
+        return None;
+    }
     let need = format.bytes_for(n_samples as u64)?;
     if (bytes.len() as u64) < need {
         return None;
@@ -275,6 +506,32 @@ mod tests {
             assert_eq!(info.format.info(), info, "{:?}", info.format);
             assert_eq!(Format::from_fmt(info.fmt), Some(info.format));
             assert_eq!(FORMATS.iter().filter(|j| j.fmt == info.fmt).count(), 1);
+            // The format's own range, as wfdb-python's SAMPLE_VALUE_RANGE and
+            // INVALID_SAMPLE_VALUE give it.
+            let half = 1i64 << (info.bits.min(32) - 1);
+            if info.format == Format::F8 {
+                assert_eq!(info.stored_invalid, None);
+                assert_eq!((info.stored_min, info.stored_max), (i32::MIN, i32::MAX));
+            } else {
+                assert_eq!(i64::from(info.stored_min), -half, "fmt {}", info.fmt);
+                assert_eq!(i64::from(info.stored_max), half - 1, "fmt {}", info.fmt);
+                assert_eq!(
+                    info.stored_invalid,
+                    Some(info.stored_min),
+                    "fmt {}",
+                    info.fmt
+                );
+            }
+            if info.encoding != Encoding::Packed {
+                // Held in 16 bits: the whole i16 range, i16::MIN marking a missing sample (FLAC
+                // of 8 bits keeps its own range).
+                assert_eq!(info.invalid_adu, info.min_adu, "fmt {}", info.fmt);
+                assert_eq!(
+                    info.format.bytes_for(3).is_none(),
+                    info.encoding == Encoding::Flac
+                );
+                continue;
+            }
             let half = 1i32 << (info.bits - 1);
             assert_eq!(i32::from(info.min_adu), -half, "fmt {}", info.fmt);
             assert_eq!(i32::from(info.max_adu), half - 1, "fmt {}", info.fmt);
@@ -298,8 +555,9 @@ mod tests {
                 assert!(info.partial_group_bytes[k] > info.partial_group_bytes[k - 1]);
             }
         }
-        assert_eq!(Format::from_fmt(24), None);
+        assert_eq!(Format::from_fmt(24), Some(Format::F24));
         assert_eq!(Format::from_fmt(0), None);
+        assert_eq!(Format::from_fmt(160), Some(Format::F160));
     }
 
     #[test]

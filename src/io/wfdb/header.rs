@@ -20,13 +20,15 @@
 //! | `sig_len`, `adc_res`, `adc_zero`, `init_value`, `checksum`, `block_size`, `sig_name` | absent (`None`) |
 //!
 //! Text: comments are the `#` lines with spaces, tabs and `#` trimmed from both ends (as
-//! wfdb-python's `line.strip(" \t#")`). Record and signal lines must be UTF-8 (in practice
-//! ASCII); a comment line that is not UTF-8 is decoded as Latin-1, which is lossless and is what
-//! older PhysioNet databases with accented names use. (wfdb-python instead drops every
+//! wfdb-python's `line.strip(" \t#")`). A comment line, or a signal line's description and
+//! units, that is not UTF-8 is decoded as Latin-1, which is lossless and is what older
+//! PhysioNet databases with accented names use; the record line and file names must be UTF-8
+//! (in practice ASCII), so that they match the files' names. (wfdb-python instead drops every
 //! non-ASCII byte of the whole header.)
 //!
 //! Stricter than wfdb-python, on purpose: text after the last field of the record line, signal
-//! lines beyond `n_sig`, a sampling frequency ≤ 0, and a `samps_per_frame` of 0 are errors.
+//! lines beyond `n_sig`, a sampling frequency outside 0.001 Hz to 1 MHz
+//! ([`crate::record::SamplingRate`]), and a `samps_per_frame` of 0 are errors.
 
 use serde::{Deserialize, Serialize};
 
@@ -127,15 +129,27 @@ pub fn parse_header(bytes: &[u8]) -> Result<Header, WfdbError> {
             comments.push(comment_text(trimmed));
             continue;
         }
-        let text = std::str::from_utf8(trimmed).map_err(|e| {
-            let lead = raw.len() - raw.trim_ascii_start().len();
-            let at = e.valid_up_to();
-            WfdbError::NotUtf8 {
-                line: line_no,
-                byte_offset: this_start + lead + at,
-                byte: trimmed.get(at).copied().unwrap_or(0),
-            }
-        })?;
+        let not_text = |at: usize| WfdbError::NotUtf8 {
+            line: line_no,
+            byte_offset: this_start + (raw.len() - raw.trim_ascii_start().len()) + at,
+            byte: trimmed.get(at).copied().unwrap_or(0),
+        };
+        let text: std::borrow::Cow<'_, str> = match std::str::from_utf8(trimmed) {
+            Ok(t) => t.into(),
+            // A signal line may describe its signal or units in Latin-1 (older European
+            // databases); file names and the record line must be UTF-8 to match file names.
+            Err(e) if record.is_some() => latin1_signal_line(trimmed)
+                .map_err(|at| {
+                    not_text(if at == usize::MAX {
+                        e.valid_up_to()
+                    } else {
+                        at
+                    })
+                })?
+                .into(),
+            Err(e) => return Err(not_text(e.valid_up_to())),
+        };
+        let text = text.as_ref();
         match &mut record {
             None => record = Some(parse_record_line(text, line_no)?),
             Some(h) => {
@@ -176,6 +190,167 @@ pub fn parse_header(bytes: &[u8]) -> Result<Header, WfdbError> {
     header.signals = signals;
     header.comments = comments;
     Ok(header)
+}
+
+/// One segment of a multi-segment record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Segment {
+    /// Record name of the segment (its header is `NAME.hea`); `None` for a null segment
+    /// (`~`), which holds no samples.
+    pub seg_name: Option<String>,
+    /// Frames in the segment (`seg_len`).
+    pub seg_len: usize,
+}
+
+/// The master header of a multi-segment record: the record line and one line per segment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MultiHeader {
+    /// The record line's fields (`signals` empty; `n_sig` as written).
+    pub record: Header,
+    /// Segments in order. With a variable layout the first one, of length 0, is the layout
+    /// header naming every signal.
+    pub segments: Vec<Segment>,
+}
+
+/// Parses the master header of a multi-segment record (`name/n_seg …` on the record line, then
+/// `seg_name seg_len` lines). Single-segment headers are an error here; see [`parse_header`].
+pub fn parse_multi_header(bytes: &[u8]) -> Result<MultiHeader, WfdbError> {
+    if bytes.is_empty() {
+        return Err(WfdbError::Empty {
+            file: "header".into(),
+        });
+    }
+    let mut record: Option<(Header, usize)> = None;
+    let mut comments = Vec::new();
+    let mut segments: Vec<Segment> = Vec::new();
+    let mut last_line = 0;
+    for (idx, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line_no = idx + 1;
+        let trimmed = raw.trim_ascii();
+        if trimmed.is_empty() {
+            continue;
+        }
+        last_line = line_no;
+        if trimmed.first() == Some(&b'#') {
+            comments.push(comment_text(trimmed));
+            continue;
+        }
+        let text = std::str::from_utf8(trimmed).map_err(|e| WfdbError::Header {
+            line: line_no,
+            reason: format!(
+                "byte {} of the line is not UTF-8; segment names must be ASCII",
+                e.valid_up_to()
+            ),
+        })?;
+        match &record {
+            None => {
+                let (first, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+                let Some((name, n_seg)) = first.split_once('/') else {
+                    return Err(err(
+                        line_no,
+                        "expected a multi-segment record line (NAME/SEGMENTS …)".into(),
+                    ));
+                };
+                let n_seg: usize = parse_unsigned(n_seg, "number of segments", line_no)?;
+                if n_seg > MAX_SEGMENTS {
+                    return Err(err(
+                        line_no,
+                        format!("{n_seg} segments; at most {MAX_SEGMENTS} are read"),
+                    ));
+                }
+                let header = parse_record_line(&format!("{name} {rest}"), line_no)?;
+                record = Some((header, n_seg));
+            }
+            Some((_, n_seg)) => {
+                if segments.len() >= *n_seg {
+                    return Err(err(
+                        line_no,
+                        format!(
+                            "unexpected line {:?}: the record line declares {n_seg} segment(s) and all are listed",
+                            shorten(text)
+                        ),
+                    ));
+                }
+                let (f, rest) = split_fields(text, 2);
+                let (Some(name), Some(len), true) = (f.first(), f.get(1), rest.is_empty()) else {
+                    return Err(err(
+                        line_no,
+                        format!(
+                            "segment line {:?}: expected a segment name and its length",
+                            shorten(text)
+                        ),
+                    ));
+                };
+                let seg_len = parse_unsigned(len, "segment length", line_no)?;
+                segments.push(Segment {
+                    seg_name: (*name != "~").then(|| (*name).to_string()),
+                    seg_len,
+                });
+            }
+        }
+    }
+    let Some((mut header, n_seg)) = record else {
+        return Err(err(last_line.max(1), "no record line".into()));
+    };
+    if segments.len() < n_seg {
+        return Err(err(
+            last_line.max(1),
+            format!(
+                "the record line declares {n_seg} segment(s) but {} segment line(s) follow",
+                segments.len()
+            ),
+        ));
+    }
+    header.comments = comments;
+    Ok(MultiHeader {
+        record: header,
+        segments,
+    })
+}
+
+/// Segments one multi-segment record may have (PhysioNet's largest have a few thousand).
+pub const MAX_SEGMENTS: usize = 100_000;
+
+/// The segment record names a multi-segment master header lists, or `None` when `bytes` is not
+/// one (a single-segment header or not a header at all). Cheap: used to group dropped files.
+pub fn segment_names(bytes: &[u8]) -> Option<Vec<String>> {
+    let first = bytes
+        .split(|&b| b == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .find(|l| !l.is_empty() && l.first() != Some(&b'#'))?;
+    let name = first.split(u8::is_ascii_whitespace).next()?;
+    if !name.contains(&b'/') {
+        return None;
+    }
+    let multi = parse_multi_header(bytes).ok()?;
+    Some(
+        multi
+            .segments
+            .into_iter()
+            .filter_map(|s| s.seg_name)
+            .collect(),
+    )
+}
+
+/// A signal line that is not UTF-8, read as Latin-1 (ISO 8859-1) — when its file name is ASCII
+/// and every byte above 0x7F is a printable Latin-1 letter or sign (0xA0–0xFE). C1 control
+/// codes (0x80–0x9F) and 0xFF do not occur in Latin-1 text and mark a binary file. `Err(i)`
+/// gives the offending byte, `usize::MAX` for one in the file name.
+fn latin1_signal_line(line: &[u8]) -> Result<String, usize> {
+    let name_end = line
+        .iter()
+        .position(u8::is_ascii_whitespace)
+        .unwrap_or(line.len());
+    if !line.get(..name_end).unwrap_or(&[]).is_ascii() {
+        return Err(usize::MAX);
+    }
+    if let Some(at) = line
+        .iter()
+        .position(|&b| (0x80..=0x9f).contains(&b) || b == 0xff)
+    {
+        return Err(at);
+    }
+    Ok(line.iter().map(|&b| char::from(b)).collect())
 }
 
 /// Text of a comment line: `#`, spaces and tabs trimmed from both ends; UTF-8 when valid,
@@ -320,11 +495,8 @@ fn parse_record_line(text: &str, line: usize) -> Result<Header, WfdbError> {
             None => (*fs_field, None),
         };
         fs = parse_float(fs_s, "sampling frequency (Hz)", line)?;
-        if fs <= 0.0 {
-            return Err(err(
-                line,
-                format!("sampling frequency: expected a positive number of Hz, found {fs_s:?}"),
-            ));
+        if let Err(e) = crate::record::SamplingRate::new(fs) {
+            return Err(err(line, format!("sampling frequency {fs_s:?}: {e}")));
         }
         if let Some(counter) = counter {
             let (cf, base) = match counter.split_once('(') {

@@ -19,24 +19,27 @@
 //! - Nothing here panics on malformed input: every problem is a [`WfdbError`] naming the file,
 //!   line or byte offset. Checksum and initial-value mismatches are [`WfdbWarning`]s.
 //!
-//! Supported signal formats: 16, 61, 80, 212, 310, 311, with several signals per file,
-//! several files per record, byte offsets, skew, and several samples per frame (averaged to the
-//! frame rate, as wfdb-python does by default). Not supported: other formats (8, 24, 32, 160,
-//! the FLAC formats 508/516/524, EDF), multi-segment records, and skew combined with several
-//! samples per frame.
+//! Supported signal formats: 8, 16, 24, 32, 61, 80, 160, 212, 310, 311 and the FLAC formats 508,
+//! 516 and 524, with several signals per file, several files per record, byte offsets, skew,
+//! and several samples per frame (averaged to the frame rate, as wfdb-python does by default);
+//! multi-segment records, fixed or variable layout ([`multi`]). Samples wider than 16 bits
+//! (formats 8, 24, 32, 524) are kept in 16 bits, exactly when they fit and otherwise with their
+//! lowest bits dropped and a [`WfdbWarning::Narrowed`]. Not supported: EDF, and skew combined
+//! with several samples per frame.
 
 pub mod annotation;
 pub mod codes;
 pub mod error;
 pub mod format;
 pub mod header;
+pub mod multi;
 pub mod signal;
 pub mod write;
 
 pub use annotation::read_annotations;
 pub use error::{WfdbError, WfdbWarning};
 pub use format::{FORMATS, Format, FormatInfo};
-pub use header::{Header, SignalSpec, parse_header};
+pub use header::{Header, MultiHeader, Segment, SignalSpec, parse_header, parse_multi_header};
 pub use signal::{DecodedSignals, read_signals};
 pub use write::{
     RecordFiles, header_for_record, write_annotations, write_dat_16, write_header, write_record,
@@ -57,7 +60,8 @@ pub struct ReadRecord {
 }
 
 /// Reads a record: its header, its signal files (found by name through `dat_lookup`) and,
-/// optionally, one annotation file.
+/// optionally, one annotation file. A multi-segment record's segment headers (`SEG.hea`) and
+/// their signal files are found through `dat_lookup` too ([`multi`]).
 ///
 /// `name` becomes [`Record::name`] (use the base name of the files, e.g. `100`). The
 /// record's `fs_hz` is the header's `fs`, its comments the header's comments.
@@ -83,7 +87,12 @@ pub fn read_record_checked<'a, F>(
 where
     F: FnMut(&str) -> Option<&'a [u8]>,
 {
-    let header = parse_header(header_bytes)?;
+    let header = match parse_header(header_bytes) {
+        Err(WfdbError::MultiSegment { .. }) => {
+            return multi::read_multi_segment(name, header_bytes, dat_lookup, annotation_bytes);
+        }
+        other => other?,
+    };
     let decoded = read_signals(&header, dat_lookup)?;
     let warnings = decoded.warnings(&header);
     let annotations = match annotation_bytes {

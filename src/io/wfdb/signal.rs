@@ -23,9 +23,10 @@
 use std::collections::HashMap;
 
 use super::error::{WfdbError, WfdbWarning};
-use super::format::{Format, decode_into};
+use super::format::{Encoding, Format, decode_into, decode_wide_into};
 use super::header::{Header, SignalSpec};
 use crate::Signal;
+use crate::io::limits::MAX_RECORD_SAMPLES;
 
 /// Signals decoded from the signal files, with what is needed to check them.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,8 +37,12 @@ pub struct DecodedSignals {
     pub sig_len: usize,
     /// Sum of each signal's stored samples modulo 2^16, as WFDB's signed 16-bit checksum.
     pub computed_checksums: Vec<i16>,
-    /// First stored sample of each signal (before skew), if it has any.
-    pub first_samples_adu: Vec<Option<i16>>,
+    /// First stored sample of each signal (before skew), if it has any, in the format's own
+    /// adu (before a wide format is kept in 16 bits).
+    pub first_samples_adu: Vec<Option<i32>>,
+    /// Signals of formats wider than 16 bits whose values needed more than 16 bits: (signal
+    /// index, low bits dropped). Their gain and baseline are scaled to match.
+    pub narrowed: Vec<(usize, u32)>,
 }
 
 impl DecodedSignals {
@@ -60,7 +65,7 @@ impl DecodedSignals {
             }
             if let (Some(want), Some(Some(got))) = (spec.init_value, self.first_samples_adu.get(i))
             {
-                if want != i32::from(*got) {
+                if want != *got {
                     out.push(WfdbWarning::InitValueMismatch {
                         signal: i,
                         sig_name,
@@ -69,6 +74,17 @@ impl DecodedSignals {
                     });
                 }
             }
+        }
+        for &(i, dropped_bits) in &self.narrowed {
+            let Some(spec) = header.signals.get(i) else {
+                continue;
+            };
+            out.push(WfdbWarning::Narrowed {
+                signal: i,
+                sig_name: spec.sig_name.clone().unwrap_or_default(),
+                fmt: spec.fmt,
+                dropped_bits,
+            });
         }
         out
     }
@@ -126,6 +142,17 @@ fn group_by_file(header: &Header) -> Result<Vec<FileGroup<'_>>, WfdbError> {
                     ),
                 });
             }
+            if format.encoding() == Encoding::Flac
+                && g.spfs.first().is_some_and(|&s| s != spec.samps_per_frame)
+            {
+                return Err(WfdbError::Unsupported {
+                    feature: "signals of one FLAC file with different samples per frame".into(),
+                    detail: format!(
+                        "signal {i} of {} has {} samples per frame, unlike the file's other signals",
+                        spec.file_name, spec.samps_per_frame
+                    ),
+                });
+            }
             g.members.push(i);
             g.spfs.push(spec.samps_per_frame);
         } else {
@@ -180,47 +207,141 @@ where
     let sig_len = match (header.sig_len, groups.first(), files.first()) {
         (Some(n), _, _) => n,
         (None, Some(g), Some(bytes)) => {
-            let data = (bytes.len() as u64).saturating_sub(g.byte_offset);
             if bytes.is_empty() {
                 return Err(WfdbError::Empty {
                     file: format!("signal file {}", g.file_name),
                 });
             }
-            let frames = g.format.samples_in(data) / (g.frame_len().max(1) as u64);
+            let frames = if g.format.encoding() == Encoding::Flac {
+                let total = flac_samples_per_channel(g.file_name, bytes)?;
+                total.saturating_sub(g.byte_offset) / (g.spfs.first().copied().unwrap_or(1) as u64)
+            } else {
+                let data = (bytes.len() as u64).saturating_sub(g.byte_offset);
+                g.format.samples_in(data) / (g.frame_len().max(1) as u64)
+            };
             usize::try_from(frames).map_err(|_| too_long(g.file_name))?
         }
         _ => 0,
     };
 
-    let n = header.signals.len();
-    let mut signals: Vec<Option<Signal>> = vec![None; n];
-    let mut computed_checksums = vec![0i16; n];
-    let mut first_samples_adu = vec![None; n];
-
-    for (g, bytes) in groups.iter().zip(&files) {
-        let tspf = g.frame_len();
+    // What the header claims is checked before anything is allocated for it: that it can be
+    // addressed, that it is within the limit, and that every file holds it.
+    let mut needs: Vec<Option<u64>> = Vec::with_capacity(groups.len());
+    for g in &groups {
         let n_samples = (sig_len as u64)
-            .checked_mul(tspf as u64)
+            .checked_mul(g.frame_len() as u64)
             .ok_or_else(|| too_long(g.file_name))?;
-        let need = g
-            .format
-            .bytes_for(n_samples)
-            .and_then(|b| b.checked_add(g.byte_offset))
-            .ok_or_else(|| too_long(g.file_name))?;
+        needs.push(if g.format.encoding() == Encoding::Flac {
+            None // its size says nothing of its samples: checked while decoding
+        } else {
+            Some(
+                g.format
+                    .bytes_for(n_samples)
+                    .and_then(|b| b.checked_add(g.byte_offset))
+                    .ok_or_else(|| too_long(g.file_name))?,
+            )
+        });
+    }
+    let frame_samples = groups
+        .iter()
+        .fold(0u64, |a, g| a.saturating_add(g.frame_len() as u64));
+    let total = (sig_len as u64).saturating_mul(frame_samples);
+    if total > MAX_RECORD_SAMPLES {
+        return Err(WfdbError::TooLarge {
+            reason: format!(
+                "record {}: the header claims {sig_len} samples per signal, {total} samples in all, more \
+                 than the {MAX_RECORD_SAMPLES} samples (512 MiB) one record may hold here — check the header's \
+                 number of samples, or split the record into shorter ones (e.g. with WFDB's snip)",
+                header.record_name
+            ),
+        });
+    }
+    for ((g, bytes), need) in groups.iter().zip(&files).zip(needs) {
         let got = bytes.len() as u64;
-        if got < need {
+        if let Some(need) = need.filter(|&need| got < need) {
             return Err(WfdbError::Truncated {
                 file: g.file_name.to_owned(),
                 expected_bytes: need,
                 got_bytes: got,
             });
         }
-        // Both fit in memory now: `need` ≤ the file's length.
+    }
+
+    let n = header.signals.len();
+    let mut signals: Vec<Option<Signal>> = vec![None; n];
+    let mut computed_checksums = vec![0i16; n];
+    let mut first_samples_adu = vec![None; n];
+    let mut narrowed = Vec::new();
+
+    for (g, bytes) in groups.iter().zip(&files) {
+        let info = g.format.info();
+        if info.encoding != Encoding::Packed {
+            let streams = match info.encoding {
+                Encoding::Flac => decode_flac_streams(g, bytes, sig_len)?,
+                _ => {
+                    let start =
+                        usize::try_from(g.byte_offset).map_err(|_| too_long(g.file_name))?;
+                    decode_wide_streams(
+                        g.format,
+                        bytes.get(start..).unwrap_or(&[]),
+                        sig_len,
+                        &g.spfs,
+                    )
+                }
+            };
+            for (&m, mut raw) in g.members.iter().zip(streams) {
+                let Some(spec) = header.signals.get(m) else {
+                    continue;
+                };
+                if g.format == Format::F8 {
+                    // First differences: the running sum from the header's initial value
+                    // (wrapping like wfdb-python's int32 cumsum).
+                    let mut v = spec.init_value.unwrap_or(0);
+                    for x in &mut raw {
+                        v = v.wrapping_add(*x);
+                        *x = v;
+                    }
+                }
+                if let Some(slot) = computed_checksums.get_mut(m) {
+                    *slot = raw.iter().fold(0i16, |a, &v| a.wrapping_add(v as i16));
+                }
+                if let Some(slot) = first_samples_adu.get_mut(m) {
+                    *slot = raw.first().copied();
+                }
+                let spf = spec.samps_per_frame;
+                if spf > 1 {
+                    raw = smooth_wide(&raw, spf);
+                }
+                // Format 8 has no invalid value; a skew still marks the samples it shifts in.
+                let invalid = info.stored_invalid.unwrap_or(i32::MIN);
+                if spec.skew > 0 {
+                    apply_skew(&mut raw, spec.skew, invalid);
+                }
+                let has_invalid = info.stored_invalid.is_some() || spec.skew > 0;
+                let kept = narrow(&raw, has_invalid.then_some(invalid), info.invalid_adu);
+                if kept.dropped_bits > 0 {
+                    narrowed.push((m, kept.dropped_bits));
+                }
+                let scale = f64::from(kept.dropped_bits).exp2();
+                if let Some(slot) = signals.get_mut(m) {
+                    *slot = Some(Signal {
+                        name: spec.sig_name.clone().unwrap_or_else(|| default_sig_name(m)),
+                        units: spec.units.clone(),
+                        adc_gain: spec.adc_gain / scale,
+                        baseline: (f64::from(spec.baseline) / scale).round() as i32,
+                        invalid_adu: has_invalid.then_some(info.invalid_adu),
+                        samples_adu: kept.samples,
+                    });
+                }
+            }
+            continue;
+        }
+        // Fits in memory now: the file holds `byte_offset` plus every sample.
         let start = usize::try_from(g.byte_offset).map_err(|_| too_long(g.file_name))?;
         let data = bytes.get(start..).unwrap_or(&[]);
         let streams = decode_streams(g.format, data, sig_len, &g.spfs);
 
-        let invalid = g.format.info().invalid_adu;
+        let invalid = info.invalid_adu;
         for (&m, mut raw) in g.members.iter().zip(streams) {
             let Some(spec) = header.signals.get(m) else {
                 continue;
@@ -230,7 +351,7 @@ where
                 *slot = checksum(raw.iter().copied());
             }
             if let Some(slot) = first_samples_adu.get_mut(m) {
-                *slot = raw.first().copied();
+                *slot = raw.first().map(|&v| i32::from(v));
             }
             if spf > 1 {
                 raw = smooth(&raw, spf);
@@ -265,6 +386,7 @@ where
         sig_len,
         computed_checksums,
         first_samples_adu,
+        narrowed,
     })
 }
 
@@ -418,8 +540,169 @@ fn smooth(raw: &[i16], spf: usize) -> Vec<i16> {
         .collect()
 }
 
+/// Decodes `sig_len` frames of a file of a [`Encoding::Wide`] format into each signal's stream
+/// of stored values (for format 8, its differences). `data` starts at the first frame and holds
+/// every sample (checked by the caller).
+fn decode_wide_streams(
+    format: Format,
+    data: &[u8],
+    sig_len: usize,
+    spfs: &[usize],
+) -> Vec<Vec<i32>> {
+    let tspf = spfs.iter().fold(0usize, |a, &s| a.saturating_add(s));
+    let mut outs: Vec<Vec<i32>> = spfs
+        .iter()
+        .map(|&spf| Vec::with_capacity(sig_len.saturating_mul(spf)))
+        .collect();
+    let bytes_per_sample = format.info().bytes_per_group.max(1);
+    let mut frame = vec![0i32; tspf];
+    for chunk in data
+        .chunks(tspf.saturating_mul(bytes_per_sample).max(1))
+        .take(sig_len)
+    {
+        decode_wide_into(format, chunk, &mut frame);
+        let mut offset = 0usize;
+        for (&spf, out) in spfs.iter().zip(outs.iter_mut()) {
+            out.extend_from_slice(frame.get(offset..offset + spf).unwrap_or(&[]));
+            offset += spf;
+        }
+    }
+    outs
+}
+
+/// Samples per channel a FLAC signal file holds, from its STREAMINFO block.
+fn flac_samples_per_channel(file: &str, bytes: &[u8]) -> Result<u64, WfdbError> {
+    let reader =
+        claxon::FlacReader::new(std::io::Cursor::new(bytes)).map_err(|e| flac_error(file, &e))?;
+    reader.streaminfo().samples.ok_or_else(|| WfdbError::InvalidRecord {
+        reason: format!(
+            "FLAC signal file {file} does not state its length; the header must give the number of samples"
+        ),
+    })
+}
+
+fn flac_error(file: &str, e: &claxon::Error) -> WfdbError {
+    WfdbError::InvalidRecord {
+        reason: format!("FLAC signal file {file} cannot be decoded: {e}"),
+    }
+}
+
+/// Decodes `sig_len` frames of a FLAC signal file (formats 508, 516, 524): each signal of the
+/// file is one FLAC channel, `byte_offset` counts the samples per channel to skip (as
+/// wfdb-python's `_rd_compressed_file` reads it), and every signal has the same samples per
+/// frame.
+fn decode_flac_streams(
+    g: &FileGroup<'_>,
+    bytes: &[u8],
+    sig_len: usize,
+) -> Result<Vec<Vec<i32>>, WfdbError> {
+    let file = g.file_name;
+    let mut reader =
+        claxon::FlacReader::new(std::io::Cursor::new(bytes)).map_err(|e| flac_error(file, &e))?;
+    let info = reader.streaminfo();
+    let max_bits = g.format.info().bits;
+    if info.bits_per_sample > max_bits {
+        return Err(WfdbError::InvalidRecord {
+            reason: format!(
+                "FLAC signal file {file} holds {}-bit samples, but format {} allows at most {max_bits}",
+                info.bits_per_sample,
+                g.format.info().fmt
+            ),
+        });
+    }
+    let channels = info.channels as usize;
+    if channels != g.members.len() {
+        return Err(WfdbError::InvalidRecord {
+            reason: format!(
+                "FLAC signal file {file} has {channels} channel(s), but the header stores {} signal(s) in it",
+                g.members.len()
+            ),
+        });
+    }
+    let spf = g.spfs.first().copied().unwrap_or(1);
+    let need = sig_len.saturating_mul(spf);
+    let skip = g.byte_offset;
+    let mut outs: Vec<Vec<i32>> = (0..channels).map(|_| Vec::with_capacity(need)).collect();
+    let mut position: u64 = 0;
+    let mut blocks = reader.blocks();
+    let mut buffer = Vec::new();
+    while outs.first().is_some_and(|o| o.len() < need) {
+        let block = match blocks.read_next_or_eof(buffer) {
+            Ok(Some(block)) => block,
+            Ok(None) => break,
+            Err(e) => return Err(flac_error(file, &e)),
+        };
+        let len = u64::from(block.duration());
+        let from = skip.saturating_sub(position).min(len);
+        for i in from..len {
+            for (ch, out) in outs.iter_mut().enumerate() {
+                if out.len() < need {
+                    out.push(block.sample(ch as u32, i as u32));
+                }
+            }
+        }
+        position += len;
+        buffer = block.into_buffer();
+    }
+    let got = outs.first().map_or(0, Vec::len);
+    if got < need {
+        return Err(WfdbError::InvalidRecord {
+            reason: format!(
+                "FLAC signal file {file} is too short: the header describes {need} samples per signal \
+                 after the first {skip}, but the file holds {got} — the file is truncated or the \
+                 header's signal length is wrong"
+            ),
+        });
+    }
+    Ok(outs)
+}
+
+/// A wide signal kept in 16 bits.
+struct Narrowed {
+    samples: Vec<i16>,
+    dropped_bits: u32,
+}
+
+/// Keeps `raw` in 16 bits: exactly when its valid values lie within ±32767, otherwise rounded
+/// after dropping the fewest low bits that make them fit (the caller divides gain and baseline
+/// by the same power of two, so physical values are kept to 16-bit precision). Values equal to
+/// `invalid` become `invalid_adu`.
+fn narrow(raw: &[i32], invalid: Option<i32>, invalid_adu: i16) -> Narrowed {
+    let valid = || raw.iter().copied().filter(move |&v| Some(v) != invalid);
+    let (lo, hi) = valid().fold((0i64, 0i64), |(lo, hi), v| {
+        (lo.min(i64::from(v)), hi.max(i64::from(v)))
+    });
+    let round = |v: i64, k: u32| if k == 0 { v } else { (v + (1 << (k - 1))) >> k };
+    let mut k = 0u32;
+    while round(hi, k) > 32767 || round(lo, k) < -32767 {
+        k += 1;
+    }
+    let samples = raw
+        .iter()
+        .map(|&v| {
+            if Some(v) == invalid {
+                invalid_adu
+            } else {
+                round(i64::from(v), k).clamp(-32767, 32767) as i16
+            }
+        })
+        .collect();
+    Narrowed {
+        samples,
+        dropped_bits: k,
+    }
+}
+
+/// Mean of each run of `spf` samples, truncated toward zero, for wide samples.
+fn smooth_wide(raw: &[i32], spf: usize) -> Vec<i32> {
+    let div = spf as i64;
+    raw.chunks_exact(spf)
+        .map(|c| (c.iter().map(|&v| i64::from(v)).sum::<i64>() / div) as i32)
+        .collect()
+}
+
 /// Shifts `samples` `skew` places earlier and fills the end with `invalid`.
-fn apply_skew(samples: &mut [i16], skew: usize, invalid: i16) {
+fn apply_skew<T: Copy>(samples: &mut [T], skew: usize, invalid: T) {
     let n = samples.len();
     if skew >= n {
         samples.fill(invalid);
@@ -467,7 +750,10 @@ mod tests {
             &[1; 5],
             &twelve,
         ];
-        for info in crate::io::wfdb::FORMATS {
+        let packed = crate::io::wfdb::FORMATS
+            .into_iter()
+            .filter(|i| i.encoding == Encoding::Packed);
+        for info in packed {
             for spfs in layouts {
                 for sig_len in [0, 1, 5, FRAMES_PER_BLOCK, 2 * FRAMES_PER_BLOCK + 7] {
                     let tspf: usize = spfs.iter().sum();
