@@ -60,6 +60,15 @@ impl ConfusionMatrix {
         m
     }
 
+    /// Adds every count of `other` (same classes) into this matrix.
+    pub fn merge(&mut self, other: &ConfusionMatrix) {
+        for (row, o) in self.counts.iter_mut().zip(&other.counts) {
+            for (c, v) in row.iter_mut().zip(o) {
+                *c += v;
+            }
+        }
+    }
+
     /// Adds one beat.
     pub fn add(&mut self, truth: usize, predicted: usize) {
         if let Some(c) = self

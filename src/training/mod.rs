@@ -18,6 +18,7 @@ pub mod calibrate;
 pub mod config;
 pub mod model_file;
 pub mod parallel;
+pub mod patient;
 pub mod predict;
 pub mod sets;
 pub mod trainer;

@@ -174,6 +174,46 @@ pub enum Command {
     /// as a WFDB annotation file (N, A, V, F, Q codes). When the record has reference
     /// annotations beside it, detection and classes are compared with them.
     Classify(ClassifyArgs),
+    /// Patient-adaptive evaluation: for every test record of the model's own split (DS2 for
+    /// an inter-patient model on MIT-BIH), label K beats the model picks (answered by the
+    /// record's annotations; no other label of the record is read), fine-tune a copy of the
+    /// model, and score only the beats that were not queried — before and after.
+    Adapt(AdaptArgs),
+}
+
+#[derive(Args)]
+pub struct AdaptArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// A trained model (saved by the page or by `train --model-out`), trained on the records
+    /// of --data with a split by patient.
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Beats labelled per record: a number, several separated by commas (0 scores the model
+    /// unchanged), first5 (the first 5 minutes: AAMI EC57's patient-specific protocol) or self
+    /// (self-training on the model's own confident decisions: no label, but the test beats).
+    #[arg(long, default_value = "20", value_delimiter = ',')]
+    pub budget: Vec<String>,
+    /// Times each labelled beat is repeated per fine-tuning epoch (default: the page's).
+    #[arg(long)]
+    pub repeat: Option<usize>,
+    /// Training beats replayed beside the labelled ones (default: the page's).
+    #[arg(long)]
+    pub replay: Option<usize>,
+    /// Fine-tuning epochs (default: the page's).
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Fine-tuning learning rate (default: the page's).
+    #[arg(long)]
+    pub lr: Option<f64>,
+    #[command(flatten)]
+    pub seed: SeedArgs,
+    /// Only these test records (names; default: every test record).
+    #[arg(long, value_delimiter = ',')]
+    pub records: Vec<String>,
+    /// Print the results as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args)]

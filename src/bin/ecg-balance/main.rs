@@ -10,6 +10,7 @@
 //! ecg-balance detect --record PATH [--method pan-tompkins-1985] [--lead NAME] [--fs-hz HZ] --out FILE
 //! ecg-balance detect-eval --data DIR [--method pan-tompkins-1985] [--lead NAME] --json
 //! ecg-balance classify --record PATH --model run.model --out PATH.cls [--json]
+//! ecg-balance adapt --data DIR --model run.model --budget 0,10,20,50,100,first5 [--json]
 //! ```
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -31,6 +32,7 @@ fn main() -> std::process::ExitCode {
         Command::Detect(a) => cmd::detect::run(&a),
         Command::DetectEval(a) => cmd::detect_eval::run(&a),
         Command::Classify(a) => cmd::classify::run(&a),
+        Command::Adapt(a) => cmd::adapt::run(&a),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,6 +1,7 @@
 //! The commands, one module each, and what they share: reading files through the page's own
 //! session, naming leads, writing outputs.
 
+pub mod adapt;
 pub mod augment;
 pub mod classify;
 pub mod detect;

@@ -1,0 +1,316 @@
+//! Scoring patient-adaptive classification the way the page and the CLI run it: for each test
+//! record, the record's labels go into a [`LabelOracle`] that answers only the beats it is asked
+//! about, the model picks its queries from the unlabelled beats ([`select_queries`]) — or the
+//! first five minutes are labelled (AAMI EC57's patient-specific protocol) — a copy of the model
+//! is fine-tuned ([`adapt`]), and only the beats that were *not* queried are scored, before and
+//! after.
+//!
+//! The oracle is the one door to a record's labels: [`adapt_record`] takes the labels by value,
+//! hands the rest of the pipeline an [`UnlabelledBeats`], and returns the list of beats whose
+//! label was read, so a test can check that it is exactly the queried beats.
+
+use serde::{Deserialize, Serialize};
+
+use super::adapt::{
+    AdaptConfig, UnlabelledBeats, adapt, first_minutes, pseudo_labels, select_queries,
+};
+use super::trainer::TrainedModel;
+use crate::dataset::BeatSet;
+use crate::dataset::templates::Templates;
+use crate::ecg::aami::{AamiClass, N_CLASSES};
+use crate::metrics::ConfusionMatrix;
+
+/// A record's labels, behind a door that writes down every beat it answers for.
+#[derive(Debug)]
+pub struct LabelOracle {
+    labels: Vec<AamiClass>,
+    asked: Vec<u32>,
+}
+
+impl LabelOracle {
+    /// Holds `labels` (one per beat of the record).
+    pub fn new(labels: Vec<AamiClass>) -> Self {
+        LabelOracle {
+            labels,
+            asked: Vec::new(),
+        }
+    }
+
+    /// The label of beat `i` (recorded as asked); `None` past the end.
+    pub fn ask(&mut self, i: u32) -> Option<AamiClass> {
+        let c = self.labels.get(i as usize).copied()?;
+        self.asked.push(i);
+        Some(c)
+    }
+
+    /// Every beat asked about, in the order asked.
+    pub fn asked(&self) -> &[u32] {
+        &self.asked
+    }
+
+    /// Gives the labels back for scoring, with the list of beats asked: only once the
+    /// adaptation is over.
+    pub fn into_parts(self) -> (Vec<AamiClass>, Vec<u32>) {
+        (self.labels, self.asked)
+    }
+}
+
+/// Which beats of a new record a person labels.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Budget {
+    /// The model picks this many beats ([`select_queries`]); 0 scores the model unchanged.
+    Beats {
+        /// Beats to label.
+        k: usize,
+    },
+    /// The beats of the first minutes (AAMI EC57: 5 minutes labelled, the other 25 scored).
+    FirstMinutes {
+        /// Minutes labelled.
+        minutes: f64,
+    },
+    /// No label at all: the model's own confident decisions (self-training). Uses the test
+    /// recording's beats, not their labels; reported apart from everything else.
+    SelfTraining,
+}
+
+impl Budget {
+    /// Short name: "20", "first 5 min", "self-training".
+    pub fn name(&self) -> String {
+        match self {
+            Budget::Beats { k } => k.to_string(),
+            Budget::FirstMinutes { minutes } => format!("first {minutes} min"),
+            Budget::SelfTraining => "self-training".into(),
+        }
+    }
+
+    /// Parses "20", "first5" / "first:5" or "self".
+    pub fn parse(s: &str) -> Result<Budget, String> {
+        let s = s.trim();
+        if s == "self" {
+            return Ok(Budget::SelfTraining);
+        }
+        if let Some(m) = s.strip_prefix("first") {
+            let m = m.trim_start_matches(':');
+            let minutes: f64 = if m.is_empty() { Ok(5.0) } else { m.parse() }
+                .map_err(|_| format!("`{s}`: first minutes as first5 or first:5"))?;
+            if !(minutes.is_finite() && minutes > 0.0 && minutes <= 24.0 * 60.0) {
+                return Err(format!("`{s}`: minutes between 0 and 1440"));
+            }
+            return Ok(Budget::FirstMinutes { minutes });
+        }
+        let k: usize = s
+            .parse()
+            .map_err(|_| format!("`{s}`: a number of beats, first5 or self"))?;
+        if k > 100_000 {
+            return Err(format!("`{s}`: at most 100,000 beats"));
+        }
+        Ok(Budget::Beats { k })
+    }
+}
+
+/// One record adapted to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordAdaptation {
+    /// Record name.
+    pub record: String,
+    /// Beats whose label was read (queried), indices into the record's beats, as asked.
+    pub queried: Vec<u32>,
+    /// Classes of the unqueried beats, before adaptation: `counts[t][p]`.
+    pub before: ConfusionMatrix,
+    /// The same beats after adaptation.
+    pub after: ConfusionMatrix,
+    /// Predicted class index of every beat of the record, before.
+    pub predicted_before: Vec<usize>,
+    /// The same, after.
+    pub predicted_after: Vec<usize>,
+}
+
+/// Adapts `model` to one record: `beats` are the record's beats (one record, labels removed
+/// before anything reads them), `labels` go into the oracle. `train` and `train_templates` are
+/// the model's training beats (replayed so it does not forget other patients); `record_fs_hz` is
+/// the rate of the beats' R-peak sample numbers. `None` when `cancelled` says so.
+#[allow(clippy::too_many_arguments)]
+pub fn adapt_record(
+    model: &TrainedModel,
+    train: &BeatSet,
+    train_templates: &Templates,
+    beats: BeatSet,
+    labels: LabelOracle,
+    budget: Budget,
+    config: &AdaptConfig,
+    record_fs_hz: f64,
+    cancelled: &mut dyn FnMut(usize, usize) -> bool,
+) -> Result<Option<RecordAdaptation>, crate::Error> {
+    let mut oracle = labels;
+    let record = beats.records.first().cloned().unwrap_or_default();
+    let unl = UnlabelledBeats::new(beats);
+    let templates = Templates::fit(unl.beats());
+    let all: Vec<u32> = (0..unl.len() as u32).collect();
+    let predicted_before = model.predict(unl.beats(), &all, &templates);
+    let (queries, labelled): (Vec<u32>, Vec<(u32, AamiClass)>) = match budget {
+        Budget::SelfTraining => (
+            Vec::new(),
+            pseudo_labels(model, &unl, &templates, 0.95, 300),
+        ),
+        Budget::FirstMinutes { minutes } => {
+            let q = first_minutes(&unl, record_fs_hz, minutes);
+            let l = ask_all(&mut oracle, &q)?;
+            (q, l)
+        }
+        Budget::Beats { k } => {
+            let q = select_queries(model, &unl, &templates, k);
+            let l = ask_all(&mut oracle, &q)?;
+            (q, l)
+        }
+    };
+    let Some(adapted) = adapt(
+        model,
+        train,
+        train_templates,
+        &unl,
+        &templates,
+        &labelled,
+        config,
+        cancelled,
+    )?
+    else {
+        return Ok(None);
+    };
+    let predicted_after = adapted.predict(unl.beats(), &all, &templates);
+    // Scoring: the labels come back only now, and the queried beats are left out.
+    let (truth, asked) = oracle.into_parts();
+    debug_assert_eq!(asked, queries);
+    let mut is_queried = vec![false; truth.len()];
+    for &i in &asked {
+        is_queried[i as usize] = true;
+    }
+    let mut before = ConfusionMatrix::new(N_CLASSES);
+    let mut after = ConfusionMatrix::new(N_CLASSES);
+    for (i, t) in truth.iter().enumerate() {
+        if !is_queried[i] {
+            before.add(t.index(), predicted_before[i]);
+            after.add(t.index(), predicted_after[i]);
+        }
+    }
+    Ok(Some(RecordAdaptation {
+        record,
+        queried: asked,
+        before,
+        after,
+        predicted_before,
+        predicted_after,
+    }))
+}
+
+fn ask_all(oracle: &mut LabelOracle, q: &[u32]) -> Result<Vec<(u32, AamiClass)>, crate::Error> {
+    q.iter()
+        .map(|&i| {
+            oracle
+                .ask(i)
+                .map(|c| (i, c))
+                .ok_or_else(|| crate::Error::Invalid("a queried beat is not in the record".into()))
+        })
+        .collect()
+}
+
+/// Patient-adaptive results over several test records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdaptationReport {
+    /// The budget.
+    pub budget: Budget,
+    /// The fine-tuning settings.
+    pub config: AdaptConfig,
+    /// Every record's result.
+    pub records: Vec<RecordAdaptation>,
+    /// Unqueried beats of every record, pooled, before adaptation.
+    pub before: ConfusionMatrix,
+    /// The same beats after.
+    pub after: ConfusionMatrix,
+    /// Beats labelled, over all records.
+    pub queried: usize,
+}
+
+/// [`adapt_record`] over every record of `test` (each record's labels go into its own oracle);
+/// `record_fs_hz(name)` is the rate of a record's R-peak sample numbers; `on_record` after each
+/// record (with how many are done, of how many), and `cancelled` between training steps.
+#[allow(clippy::too_many_arguments)]
+pub fn adapt_records(
+    model: &TrainedModel,
+    train: &BeatSet,
+    train_templates: &Templates,
+    test: &BeatSet,
+    budget: Budget,
+    config: &AdaptConfig,
+    record_fs_hz: &dyn Fn(&str) -> f64,
+    on_record: &mut dyn FnMut(&RecordAdaptation, usize, usize),
+    cancelled: &mut dyn FnMut(usize, usize) -> bool,
+) -> Result<Option<AdaptationReport>, crate::Error> {
+    let mut ids: Vec<u32> = test.record_id.clone();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut report = AdaptationReport {
+        budget,
+        config: config.clone(),
+        records: Vec::new(),
+        before: ConfusionMatrix::new(N_CLASSES),
+        after: ConfusionMatrix::new(N_CLASSES),
+        queried: 0,
+    };
+    for (n, &rid) in ids.iter().enumerate() {
+        let mut rec = test.only_record(rid);
+        let labels = LabelOracle::new(std::mem::take(&mut rec.labels));
+        rec.labels = vec![AamiClass::N; labels.labels.len()];
+        let fs = record_fs_hz(rec.records.first().map_or("", String::as_str));
+        let Some(r) = adapt_record(
+            model,
+            train,
+            train_templates,
+            rec,
+            labels,
+            budget,
+            config,
+            fs,
+            cancelled,
+        )?
+        else {
+            return Ok(None);
+        };
+        report.before.merge(&r.before);
+        report.after.merge(&r.after);
+        report.queried += r.queried.len();
+        on_record(&r, n + 1, ids.len());
+        report.records.push(r);
+    }
+    Ok(Some(report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budgets_parse() {
+        assert_eq!(Budget::parse("20"), Ok(Budget::Beats { k: 20 }));
+        assert_eq!(
+            Budget::parse("first5"),
+            Ok(Budget::FirstMinutes { minutes: 5.0 })
+        );
+        assert_eq!(
+            Budget::parse("first:2.5"),
+            Ok(Budget::FirstMinutes { minutes: 2.5 })
+        );
+        assert_eq!(Budget::parse("self"), Ok(Budget::SelfTraining));
+        assert!(Budget::parse("lots").is_err());
+        assert!(Budget::parse("first-1").is_err());
+        assert!(Budget::parse("999999999").is_err());
+    }
+
+    #[test]
+    fn the_oracle_writes_down_what_it_answers() {
+        let mut o = LabelOracle::new(vec![AamiClass::N, AamiClass::V, AamiClass::S]);
+        assert_eq!(o.ask(1), Some(AamiClass::V));
+        assert_eq!(o.ask(7), None);
+        assert_eq!(o.asked(), &[1]);
+    }
+}
