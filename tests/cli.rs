@@ -381,3 +381,81 @@ fn synth_writes_rows_and_a_quality_report_with_tstr() {
     cli_err(&["synth", "--class", "X", "--count", "10", "--out", arg(&x)]);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn adapt_scores_only_the_unqueried_beats_of_the_test_records() {
+    let dir = mitdb_subset("adapt", &["101", "106", "232"]);
+    let model = dir.join("run.model");
+    let out = dir.join("metrics.json");
+    cli_ok(&[
+        "train",
+        "--epochs",
+        "1",
+        "--data",
+        arg(&dir),
+        "--out",
+        arg(&out),
+        "--model-out",
+        arg(&model),
+    ]);
+    let v = json_of(&cli_ok(&[
+        "adapt",
+        "--data",
+        arg(&dir),
+        "--model",
+        arg(&model),
+        "--budget",
+        "0,5",
+        "--repeat",
+        "10",
+        "--epochs",
+        "1",
+        "--json",
+    ]));
+    assert_eq!(v["test_records"], json!(["232"]));
+    let total = |cm: &Value| -> u64 {
+        cm.as_array()
+            .expect("rows")
+            .iter()
+            .flat_map(|r| r.as_array().expect("row").iter())
+            .map(|x| x.as_u64().expect("count"))
+            .sum()
+    };
+    let (k0, k5) = (&v["results"][0], &v["results"][1]);
+    assert_eq!(k0["queried"], 0);
+    assert_eq!(k0["before"], k0["after"], "no label, no change");
+    assert_eq!(k5["queried"], 5);
+    let all = total(&k0["before"]["confusion"]);
+    assert!(all > 1500, "232's beats: {all}");
+    assert_eq!(total(&k5["after"]["confusion"]), all - 5);
+    assert_eq!(k5["per_record"][0]["record"], "232");
+
+    // A model trained on a random beat split has seen the test patients: refused.
+    let random = dir.join("random.model");
+    cli_ok(&[
+        "train",
+        "--split",
+        "intra-patient",
+        "--epochs",
+        "1",
+        "--data",
+        arg(&dir),
+        "--out",
+        arg(&out),
+        "--model-out",
+        arg(&random),
+    ]);
+    let err = cli_err(&["adapt", "--data", arg(&dir), "--model", arg(&random)]);
+    assert!(err.contains("split"), "{err}");
+    let err = cli_err(&[
+        "adapt",
+        "--data",
+        arg(&dir),
+        "--model",
+        arg(&model),
+        "--budget",
+        "lots",
+    ]);
+    assert!(err.contains("--budget"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
