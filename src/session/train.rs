@@ -190,12 +190,25 @@ impl TrainJob {
         let test = &self.run.test;
         let truth: Vec<usize> = test.labels.iter().map(|c| c.index()).collect();
         let cm = ConfusionMatrix::from_predictions(&truth, predicted, N_CLASSES);
+        // Test records the model has seen (a model file scored on the records it came from).
+        let mut seen_test: Vec<String> = test
+            .records
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| {
+                test.record_id.contains(&(*i as u32)) && model.trained_on.binary_search(n).is_ok()
+            })
+            .map(|(_, n)| n.clone())
+            .collect();
+        seen_test.dedup();
         RunReport {
             id: self.id,
             config: model.train_config.clone(),
             source: self.source,
             split_text: model.train_config.split.describe(),
-            optimistic: model.train_config.split.is_optimistic(),
+            optimistic: model.train_config.split.is_optimistic() || !seen_test.is_empty(),
+            seen_test_records: seen_test,
+            trained_on_unknown: model.trained_on.is_empty(),
             train_counts: self.run.train.class_counts(),
             val_counts: self.run.val.class_counts(),
             test_counts: test.class_counts(),

@@ -235,8 +235,16 @@ pub struct RunReport {
     pub source: BeatSource,
     /// Description of the split.
     pub split_text: String,
-    /// True for an optimistic (beat-level) split.
+    /// True for an optimistic (beat-level) split, or when the model was trained on some of the
+    /// test records.
     pub optimistic: bool,
+    /// Test records the model was trained or validated on (a loaded model file scored on the
+    /// records it came from).
+    #[serde(default)]
+    pub seen_test_records: Vec<String>,
+    /// The model (an older file) does not say which records it was trained on.
+    #[serde(default)]
+    pub trained_on_unknown: bool,
     /// Training beats per class.
     pub train_counts: ClassCounts,
     /// Validation beats per class.
@@ -294,6 +302,7 @@ impl RunReport {
                 "config": self.config,
                 "split": self.split_text,
                 "optimistic": self.optimistic,
+                "seen_test_records": self.seen_test_records,
                 "train_counts": self.train_counts,
                 "validation_counts": self.val_counts,
                 "test_counts": self.test_counts,

@@ -63,8 +63,12 @@ pub struct AdaptConfig {
     pub budget: usize,
     /// Training beats replayed beside the labelled ones, drawn evenly over the classes.
     pub replay: usize,
-    /// Times each labelled beat appears per epoch.
+    /// Times each labelled beat appears per epoch, at most (see `max_copies`).
     pub repeat: usize,
+    /// Labelled copies per epoch, at most: with many labelled beats (the first five minutes
+    /// hold 300–500) each is repeated fewer times, so fine-tuning stays a few seconds.
+    #[serde(default = "default_max_copies")]
+    pub max_copies: usize,
     /// Passes over the fine-tuning beats.
     pub epochs: usize,
     /// Adam learning rate of the fine-tuning.
@@ -81,6 +85,7 @@ impl Default for AdaptConfig {
             // DS1 → DS2 at k = 20, seed 1 (benches/ablation.rs adapt mode): repeat 20 gave
             // macro-F1 0.701, 100 gave 0.788, 300 gave 0.797.
             repeat: 300,
+            max_copies: default_max_copies(),
             epochs: 3,
             learning_rate: 3e-4,
             seed: 42,
@@ -88,11 +93,22 @@ impl Default for AdaptConfig {
     }
 }
 
+fn default_max_copies() -> usize {
+    6000
+}
+
 impl AdaptConfig {
+    /// Times each of `labelled` beats is repeated per epoch: `repeat`, fewer when that would
+    /// pass `max_copies`, at least once.
+    pub fn repeats_for(&self, labelled: usize) -> usize {
+        self.repeat.min(self.max_copies / labelled.max(1)).max(1)
+    }
+
     /// Checks the settings.
     pub fn validate(&self) -> Result<(), crate::Error> {
         if self.epochs == 0
             || self.repeat == 0
+            || self.max_copies == 0
             || !(self.learning_rate.is_finite() && self.learning_rate > 0.0)
         {
             return Err(crate::Error::Invalid(
@@ -302,7 +318,7 @@ pub fn adapt(
     );
     let rid = mix.record_index(&name);
     let two = mix.has_second_lead() && record.beats().has_second_lead();
-    for _ in 0..config.repeat {
+    for _ in 0..config.repeats_for(labelled.len()) {
         for &(i, class) in labelled {
             let i = i as usize;
             let b = record.beats();
@@ -366,8 +382,13 @@ pub fn adapt(
             networks.append(&mut done.models);
         }
     }
+    let mut trained_on = model.trained_on.clone();
+    trained_on.extend(record.beats().records.iter().cloned());
+    trained_on.sort_unstable();
+    trained_on.dedup();
     Ok(Some(TrainedModel {
         models: networks,
+        trained_on,
         ..model.clone()
     }))
 }
@@ -397,6 +418,11 @@ mod tests {
         assert!(c.validate().is_ok());
         c.epochs = 0;
         assert!(c.validate().is_err());
+        c = AdaptConfig::default();
+        assert_eq!(c.repeats_for(20), 300);
+        assert_eq!(c.repeats_for(100), 60);
+        assert_eq!(c.repeats_for(400), 15);
+        assert_eq!(c.repeats_for(100_000), 1);
         c = AdaptConfig {
             learning_rate: f64::NAN,
             ..AdaptConfig::default()

@@ -30,6 +30,9 @@ struct ModelFileHeader {
     /// Decision offsets (absent from files written before they existed: zero).
     #[serde(default)]
     offsets: [f32; N_CLASSES],
+    /// Records it was trained and validated on (absent from older files: unknown).
+    #[serde(default)]
+    trained_on: Vec<String>,
 }
 
 /// Why a model file cannot be used.
@@ -72,6 +75,7 @@ impl TrainedModel {
             history: self.history.clone(),
             weights_bytes: weights.iter().map(Vec::len).collect(),
             offsets: self.offsets,
+            trained_on: self.trained_on.clone(),
         };
         let json = serde_json::to_vec(&header)
             .map_err(|e| crate::Error::Invalid(format!("cannot save the model: {e}")))?;
@@ -137,6 +141,7 @@ impl TrainedModel {
             layout: header.layout,
             class_weights: header.class_weights,
             offsets: header.offsets,
+            trained_on: header.trained_on,
         })
     }
 }

@@ -86,6 +86,8 @@ pub enum Phase {
 /// The training state machine.
 pub struct Trainer {
     config: TrainConfig,
+    /// Records of the training and validation beats.
+    trained_on: Vec<String>,
     model_config: ModelConfig,
     device: Device,
     model: Option<Model>,
@@ -133,6 +135,9 @@ pub struct TrainedModel {
     /// Log-offsets added before the arg-max, chosen on the validation records
     /// ([`super::calibrate`]); all zero when the run does not calibrate.
     pub offsets: [f32; N_CLASSES],
+    /// Names of the records whose beats it was trained or validated on (sorted; empty when a
+    /// model file written before this was kept does not say).
+    pub trained_on: Vec<String>,
 }
 
 impl Trainer {
@@ -217,7 +222,7 @@ impl Trainer {
             templates,
             ..model.features.clone()
         };
-        Ok(Self::from_parts(
+        let mut t = Self::from_parts(
             config,
             features,
             model.model_config.clone(),
@@ -225,7 +230,11 @@ impl Trainer {
             device,
             train,
             val,
-        ))
+        );
+        t.trained_on.extend(model.trained_on.iter().cloned());
+        t.trained_on.sort_unstable();
+        t.trained_on.dedup();
+        Ok(t)
     }
 
     fn from_parts(
@@ -237,6 +246,10 @@ impl Trainer {
         train: &BeatSet,
         val: &BeatSet,
     ) -> Trainer {
+        let mut trained_on = records_present(train);
+        trained_on.extend(records_present(val));
+        trained_on.sort_unstable();
+        trained_on.dedup();
         let class_weights = weights_for(&train.class_counts(), config.weights, config.weight_cap);
         let all_train: Vec<u32> = (0..train.len() as u32).collect();
         let train_inputs = features.inputs(train, &all_train);
@@ -267,6 +280,7 @@ impl Trainer {
             history: Vec::new(),
             phase: Phase::Running,
             layout: train.layout,
+            trained_on,
             config,
             follower: false,
         }
@@ -523,6 +537,23 @@ impl Trainer {
             layout: self.layout,
             class_weights: self.class_weights,
             offsets,
+            trained_on: self.trained_on,
         })
     }
+}
+
+/// Names of the records that have beats in `b`.
+fn records_present(b: &BeatSet) -> Vec<String> {
+    let mut seen = vec![false; b.records.len()];
+    for &r in &b.record_id {
+        if let Some(s) = seen.get_mut(r as usize) {
+            *s = true;
+        }
+    }
+    b.records
+        .iter()
+        .zip(seen)
+        .filter(|(_, s)| *s)
+        .map(|(n, _)| n.clone())
+        .collect()
 }

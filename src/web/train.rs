@@ -330,7 +330,16 @@ pub fn RunResults(
                 settings_text(&run.config), run.split_text, run.train_seconds, thousands(run.train_counts.total()),
                 if run.val_records.is_empty() { "none".to_string() } else { run.val_records.join(", ") },
                 run.ensemble_epochs.len(), run.ensemble_epochs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(", "))}</p>
-            {run.optimistic.then(|| view! { <p class="warning-banner">"Optimistic split: the same patients are in training and test."</p> })}
+            {run.optimistic.then(|| {
+                let text = if run.seen_test_records.is_empty() {
+                    "Optimistic split: the same patients are in training and test.".to_string()
+                } else {
+                    format!("Optimistic: this model was trained on {} of the test records ({}); those figures do not describe new patients.",
+                        run.seen_test_records.len(), run.seen_test_records.join(", "))
+                };
+                view! { <p class="warning-banner" data-testid="optimistic-run">{text}</p> }
+            })}
+            {run.trained_on_unknown.then(|| view! { <p class="warning-banner">"This model file does not say which records it was trained on (it predates that field): if any test record was among them, these figures are optimistic."</p> })}
             <div class="results-grid">
                 <div>
                     <h3>"Per class"</h3>
