@@ -102,12 +102,34 @@ pub struct LoadReport {
 impl LoadReport {
     /// Every file of the load that was not used, with the reason, in words a user can act on:
     /// files that could not be read (`errors`) first, then files that are not ECG data
-    /// (`skipped`). What a caller prints so that no file is dropped silently.
+    /// (`skipped`), then plain CSVs still waiting for a sampling rate (`needs_rate`; the page
+    /// asks for it, a command-line tool cannot). What a caller prints so that no file is
+    /// dropped silently.
     pub fn not_used(&self) -> Vec<(String, String)> {
         self.errors
             .iter()
             .map(|e| (e.file.clone(), e.message.clone()))
             .chain(self.skipped.iter().cloned())
+            .chain(self.needs_rate.iter().map(|n| {
+                let kaggle = if n.leads.len() == crate::io::csv::KAGGLE_SAMPLES + 1 {
+                    format!(
+                        "; with {} columns it looks like a Kaggle heartbeat CSV, whose last \
+                         column must hold a class from 0 to 4 on every row",
+                        n.leads.len()
+                    )
+                } else {
+                    String::new()
+                };
+                (
+                    n.file.clone(),
+                    format!(
+                        "read as a plain CSV ({} columns of {} samples) with no sampling rate, \
+                         so not used{kaggle}",
+                        n.leads.len(),
+                        n.samples
+                    ),
+                )
+            }))
             .collect()
     }
 }

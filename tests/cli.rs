@@ -459,3 +459,37 @@ fn adapt_scores_only_the_unqueried_beats_of_the_test_records() {
     assert!(err.contains("--budget"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_folder_with_a_bad_csv_names_it_and_still_counts_record_100() {
+    let dir = mitdb_subset("bad-csv", &["100"]);
+    // A Kaggle-style beat file whose label column is not a class, and one holding a NaN.
+    let row = |label: &str, first: &str| {
+        let mut cells = vec![first.to_string()];
+        cells.extend(std::iter::repeat_n("0.5".to_string(), 186));
+        cells.push(label.to_string());
+        cells.join(",")
+    };
+    std::fs::write(dir.join("beats.csv"), format!("{}\n", row("7", "0.1"))).expect("csv");
+    std::fs::write(dir.join("nan.csv"), format!("{}\n", row("1", "NaN"))).expect("csv");
+    let out = common::cli(&["stats", "--data", arg(&dir), "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("skipped beats.csv"), "{stderr}");
+    assert!(stderr.contains("skipped nan.csv"), "{stderr}");
+    let v = json_of(&out.stdout);
+    assert_eq!(v["records"]["100"]["beats"], 2273);
+    let files: Vec<&str> = v["skipped"]
+        .as_array()
+        .expect("a skipped list")
+        .iter()
+        .map(|s| s["file"].as_str().expect("file"))
+        .collect();
+    assert!(files.contains(&"beats.csv"), "{v}");
+    assert!(files.contains(&"nan.csv"), "{v}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

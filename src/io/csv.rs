@@ -28,6 +28,9 @@ pub enum CsvError {
     /// The file holds no data row.
     #[error("the file is empty: expected rows of comma-separated numbers")]
     Empty,
+    /// Only a header row (lead names), no data row.
+    #[error("the file holds a header row and no data rows")]
+    HeaderOnly,
     /// A field is not a number.
     #[error("line {line}, column {column}: {found:?} is not a number")]
     NotANumber {
@@ -282,10 +285,14 @@ pub fn read_plain(bytes: &[u8]) -> Result<PlainCsv, CsvError> {
     if first.len() > MAX_CSV_COLUMNS {
         return Err(too_many_columns(first.len()));
     }
-    let has_header = first
-        .iter()
-        .enumerate()
-        .any(|(c, f)| parse_number(f, first_line, c + 1).is_err());
+    // A header holds a field that is no number at all; "NaN" or "inf" are numbers a data row
+    // may not hold, refused below with their line and column.
+    let has_header = first.iter().enumerate().any(|(c, f)| {
+        matches!(
+            parse_number(f, first_line, c + 1),
+            Err(CsvError::NotANumber { .. } | CsvError::NotText { .. })
+        )
+    });
     let width = first.len();
     let mut columns: Vec<Vec<f64>> = vec![Vec::new(); width];
     let mut names: Vec<String> = if has_header {
@@ -334,7 +341,11 @@ pub fn read_plain(bytes: &[u8]) -> Result<PlainCsv, CsvError> {
         }
     }
     if columns.first().is_none_or(Vec::is_empty) {
-        return Err(CsvError::Empty);
+        return Err(if has_header {
+            CsvError::HeaderOnly
+        } else {
+            CsvError::Empty
+        });
     }
     let mut fs_hz_from_time = None;
     if let Some(name) = time_col {
@@ -486,7 +497,15 @@ mod tests {
             })
         );
         assert_eq!(read_plain(b"\n\n"), Err(CsvError::Empty));
-        assert_eq!(read_plain(b"a,b\n"), Err(CsvError::Empty));
+        assert_eq!(read_plain(b"a,b\n"), Err(CsvError::HeaderOnly));
+        assert!(matches!(
+            read_plain(b"0.1,NaN\n"),
+            Err(CsvError::NotFinite {
+                line: 1,
+                column: 2,
+                ..
+            })
+        ));
         assert!(matches!(
             read_plain(b"1,2\n\xff\xfe,3\n"),
             Err(CsvError::NotText { line: 2 })

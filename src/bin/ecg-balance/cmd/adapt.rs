@@ -44,7 +44,9 @@ pub fn run(a: &AdaptArgs) -> Result<(), String> {
     };
     config.validate().map_err(|e| e.to_string())?;
 
-    let mut session = load(&a.data.data)?;
+    let loaded = load(&a.data.data)?;
+    let skipped = loaded.skipped_json();
+    let mut session = loaded.session;
     let ws = &mut session.workspace;
     let fs: Vec<(String, f64)> = ws
         .records()
@@ -122,6 +124,7 @@ pub fn run(a: &AdaptArgs) -> Result<(), String> {
                 "model": a.model.display().to_string(),
                 "split": model.train_config.split.describe(),
                 "test_records": record_names(&test),
+                "skipped": skipped,
                 "adapt": config,
                 "scored": "beats not queried; the queried beats' labels are the only ones read before scoring",
                 "results": out,

@@ -19,7 +19,9 @@ fn counts(d: &Distribution) -> Map<String, Value> {
 pub fn run(a: &AugmentArgs) -> Result<(), String> {
     let plan: Plan = a.plan.parse().map_err(|e| format!("--plan: {e}"))?;
     let seed = a.run.seed.seed;
-    let mut session = load(&a.run.data.data)?;
+    let loaded = load(&a.run.data.data)?;
+    let skipped = loaded.skipped_json();
+    let mut session = loaded.session;
     let split = a.run.split_kind();
     let source = session.workspace.default_source();
     let effective = session.workspace.effective_split(source, split);
@@ -54,6 +56,7 @@ pub fn run(a: &AugmentArgs) -> Result<(), String> {
     if a.json {
         let value = json!({
             "split": effective.describe(),
+            "skipped": skipped,
             "plan": plan.to_string(),
             "before": counts(&r.before),
             "after": counts(&r.after),

@@ -39,16 +39,39 @@ pub fn ask(session: &mut Session, request: Request) -> Result<Vec<Response>, Str
     Ok(out)
 }
 
-/// Loads `paths` (folders recursively) into a session exactly as the page loads dropped files,
-/// printing each file's error and warnings to stderr.
-pub fn load(paths: &[PathBuf]) -> Result<Session, String> {
+/// A session holding the files read, and every file that was not used with the reason.
+pub struct Loaded {
+    /// The page's session, with the records and beat files read.
+    pub session: Session,
+    /// Files not used (unreadable first, then not ECG data): file, reason.
+    pub skipped: Vec<(String, String)>,
+}
+
+impl Loaded {
+    /// The skipped files as JSON: `[{"file": …, "reason": …}]`.
+    pub fn skipped_json(&self) -> serde_json::Value {
+        serde_json::Value::Array(
+            self.skipped
+                .iter()
+                .map(|(file, reason)| serde_json::json!({"file": file, "reason": reason}))
+                .collect(),
+        )
+    }
+}
+
+/// Loads `paths` (folders recursively) into a session exactly as the page loads dropped files.
+/// Every file that is not used is named on stderr with the reason (and kept in
+/// [`Loaded::skipped`] for the command's JSON): no file is dropped silently.
+pub fn load(paths: &[PathBuf]) -> Result<Loaded, String> {
     let inputs = read_inputs(paths).map_err(|e| e.to_string())?;
     let (paths, bytes) = inputs.into_iter().map(|f| (f.path, f.bytes)).unzip();
     let mut session = Session::new();
+    let mut skipped = Vec::new();
     for r in ask(&mut session, Request::LoadFiles { paths, bytes })? {
         if let Response::Loaded { report, .. } = r {
-            for e in &report.errors {
-                eprintln!("error: {}: {}", e.file, e.message);
+            skipped = report.not_used();
+            for (file, reason) in &skipped {
+                eprintln!("skipped {file}: {reason}");
             }
             for w in &report.warnings {
                 eprintln!("warning: {w}");
@@ -59,7 +82,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Session, String> {
     if ws.records().is_empty() && ws.beat_files().is_empty() {
         return Err("no record or beat file could be read".into());
     }
-    Ok(session)
+    Ok(Loaded { session, skipped })
 }
 
 /// Reads one record ([`read_record_path`]); a plain CSV without a rate asks for `--fs-hz`.

@@ -9,7 +9,9 @@ use ecg_balance_lab::ecg::aami::ClassCounts;
 use ecg_balance_lab::session::views::{NamedDistribution, distribution_view};
 
 pub fn run(a: &StatsArgs) -> Result<(), String> {
-    let mut session = load(&a.run.data.data)?;
+    let loaded = load(&a.run.data.data)?;
+    let skipped = loaded.skipped_json();
+    let mut session = loaded.session;
     let ws = &mut session.workspace;
     let mut records = serde_json::Map::new();
     for r in ws.record_summaries() {
@@ -44,6 +46,7 @@ pub fn run(a: &StatsArgs) -> Result<(), String> {
             "records": records,
             "totals": totals.to_json(),
             "beats": totals.total(),
+            "skipped": skipped,
             "split": {
                 "kind": a.run.split.split.name(),
                 "description": d.split_text,

@@ -43,7 +43,8 @@ fn training_beats(a: &SynthArgs, spec: &WindowSpec) -> Result<Option<BeatSet>, S
     if a.data.is_empty() {
         return Ok(None);
     }
-    let mut session = load(&a.data)?;
+    // Files not used are named on stderr by `load`.
+    let mut session = load(&a.data)?.session;
     let ws = &mut session.workspace;
     ws.set_window(spec.clone()).map_err(|e| e.to_string())?;
     let beats = ws.beats(BeatSource::Records);

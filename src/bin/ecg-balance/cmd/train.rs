@@ -61,7 +61,9 @@ fn config(a: &TrainArgs) -> Result<TrainConfig, String> {
 
 pub fn run(a: &TrainArgs) -> Result<(), String> {
     let config = config(a)?;
-    let mut session = load(&a.run.data.data)?;
+    let loaded = load(&a.run.data.data)?;
+    let skipped = loaded.skipped_json();
+    let mut session = loaded.session;
     let mut report: Option<RunReport> = None;
     let mut failure = None;
     let mut epochs_shown = 0;
@@ -97,7 +99,11 @@ pub fn run(a: &TrainArgs) -> Result<(), String> {
     }
     let report = report.ok_or("training produced no model")?;
     print_summary(&report);
-    write(&a.out, pretty(&report.metrics_json()))?;
+    let mut metrics = report.metrics_json();
+    if let Some(o) = metrics.as_object_mut() {
+        o.insert("skipped".into(), skipped);
+    }
+    write(&a.out, pretty(&metrics))?;
     if let Some(path) = &a.model_out {
         let model = session.trained(report.id).ok_or("training kept no model")?;
         write(path, model.to_bytes().map_err(|e| e.to_string())?)?;
