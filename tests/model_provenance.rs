@@ -30,6 +30,19 @@ fn a_model_file_scored_on_its_own_training_records_is_marked_optimistic() {
         },
     ));
     assert!(!trained.optimistic, "DS1 → DS2 by patient");
+    // The per-record table: one test record, its S row read off the pooled confusion matrix.
+    let rows = trained.record_rows();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].record, "232");
+    let cm = &trained.evaluation.confusion;
+    let s_row = rows[0].classes[0];
+    assert_eq!(s_row.support, trained.test_counts.0[1] as u64);
+    assert!(s_row.support > 1000, "232 holds most of DS2's S beats");
+    assert_eq!(s_row.found, cm[1][1]);
+    assert_eq!(
+        s_row.false_alarms,
+        cm.iter().map(|r| r[1]).sum::<u64>() - cm[1][1]
+    );
     assert!(trained.seen_test_records.is_empty());
     let model = s.trained(trained.id).expect("kept").clone();
     let bytes = model.to_bytes().expect("bytes");

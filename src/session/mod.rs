@@ -49,12 +49,21 @@ pub struct Session {
     labellings: classify::Labellings,
     /// Numbers of the requests [`Session::ask`] makes up (the page numbers its own).
     asked: RequestId,
+    /// Native threads a training run uses (data-parallel, [`crate::training::parallel::Team`]);
+    /// 0 or 1: one. The page's worker has one.
+    threads: usize,
 }
 
 impl Session {
     /// A fresh session.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Trains on `threads` native threads from now on (the CLI's `--threads`); on wasm32 a run
+    /// always has one.
+    pub fn set_threads(&mut self, threads: usize) {
+        self.threads = threads;
     }
 
     /// True while a job is running.
@@ -313,7 +322,16 @@ impl Session {
         let source = source.unwrap_or_else(|| self.workspace.default_source());
         let generated = self.synthetic.as_ref().map(|(f, s)| (*f, s));
         let id = self.next_run + 1;
-        match train::TrainJob::new(id, &mut self.workspace, source, config, now_ms, generated) {
+        let threads = self.threads.max(1);
+        match train::TrainJob::new(
+            id,
+            &mut self.workspace,
+            source,
+            config,
+            now_ms,
+            generated,
+            threads,
+        ) {
             Ok(job) => {
                 self.next_run = id;
                 Some(Box::new(job))

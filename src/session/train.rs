@@ -9,6 +9,7 @@ use super::views::{Misclassified, Progress, RunReport, TrainProgress};
 use crate::dataset::BeatSet;
 use crate::ecg::aami::{AamiClass, N_CLASSES};
 use crate::metrics::{ConfusionMatrix, Evaluation};
+use crate::training::parallel::Team;
 use crate::training::{
     EpochStats, Phase, PreparedRun, TrainConfig, TrainEvent, TrainedModel, Trainer, prepare_run,
 };
@@ -20,7 +21,7 @@ const EVAL_CHUNK: usize = 2048;
 const MISCLASSIFIED_PER_PAIR: usize = 6;
 
 enum Stage {
-    Training(Box<Trainer>),
+    Training(Box<Team>),
     Scoring {
         model: Box<TrainedModel>,
         next: usize,
@@ -58,6 +59,7 @@ impl TrainJob {
         mut config: TrainConfig,
         now_ms: &dyn Fn() -> f64,
         generated: Option<(u64, &crate::dataset::synthetic::plan::SynthesizedSet)>,
+        threads: usize,
     ) -> Result<TrainJob, crate::Error> {
         let t0 = now_ms();
         config.split = ws.effective_split(source, config.split);
@@ -74,7 +76,8 @@ impl TrainJob {
                 "the test side of this split is empty: load records of both sides (for MIT-BIH, DS1 and DS2 records) or use a random split".into(),
             ));
         }
-        let trainer = Trainer::new(config, &run.train, &run.val, run.templates.clone())?;
+        let make = || Trainer::new(config.clone(), &run.train, &run.val, run.templates.clone());
+        let trainer = Team::new(&make, threads)?;
         let started_ms = now_ms();
         Ok(TrainJob {
             id,
@@ -309,7 +312,7 @@ impl Job for TrainJob {
                 if epoch_ended || now - self.last_post_ms > 150.0 {
                     self.last_post_ms = now;
                     if let Stage::Training(trainer) = &self.stage {
-                        out(self.progress(trainer, now, "training"));
+                        out(self.progress(trainer.leader(), now, "training"));
                     }
                 }
                 if phase == Phase::Finished {

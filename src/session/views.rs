@@ -283,7 +283,73 @@ pub struct RunReport {
     pub per_record_confusion: BTreeMap<String, ConfusionMatrix>,
 }
 
+/// One class of one record in the per-record table: where a class's errors live.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RecordClassScore {
+    /// Beats of the class in the record.
+    pub support: u64,
+    /// Of those, found.
+    pub found: u64,
+    /// Beats of other classes called this class.
+    pub false_alarms: u64,
+    /// Sensitivity, when the record has beats of the class.
+    pub se: Option<f64>,
+    /// Positive predictivity, when anything was called this class.
+    pub ppv: Option<f64>,
+}
+
+/// One test record's S, V and F results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordRow {
+    /// Record name.
+    pub record: String,
+    /// Beats scored.
+    pub beats: u64,
+    /// S, V and F, in that order.
+    pub classes: [RecordClassScore; 3],
+}
+
+fn record_class(cm: &ConfusionMatrix, c: usize) -> RecordClassScore {
+    let support: u64 = cm.counts[c].iter().sum();
+    let found = cm.counts[c][c];
+    let called: u64 = cm.counts.iter().map(|row| row[c]).sum();
+    RecordClassScore {
+        support,
+        found,
+        false_alarms: called - found,
+        se: (support > 0).then(|| found as f64 / support as f64),
+        ppv: (called > 0).then(|| found as f64 / called as f64),
+    }
+}
+
 impl RunReport {
+    /// The test records with any S, V or F beat or false alarm, most S and F errors (missed
+    /// plus false alarms) first: where the errors live.
+    pub fn record_rows(&self) -> Vec<RecordRow> {
+        let mut rows: Vec<RecordRow> = self
+            .per_record_confusion
+            .iter()
+            .map(|(name, cm)| RecordRow {
+                record: name.clone(),
+                beats: cm.counts.iter().flatten().sum(),
+                classes: [1, 2, 3].map(|c| record_class(cm, c)),
+            })
+            .filter(|r| {
+                r.classes
+                    .iter()
+                    .any(|c| c.support > 0 || c.false_alarms > 0)
+            })
+            .collect();
+        let errors = |r: &RecordRow| -> u64 {
+            [0, 2]
+                .iter()
+                .map(|&k| r.classes[k].support - r.classes[k].found + r.classes[k].false_alarms)
+                .sum()
+        };
+        rows.sort_by(|a, b| errors(b).cmp(&errors(a)).then(a.record.cmp(&b.record)));
+        rows
+    }
+
     /// The run's metrics file: the evaluation ([`Evaluation::to_json`]) with the settings, the
     /// split, the sets, the history and the timings — what the page exports and what
     /// `ecg-balance train --out` writes.

@@ -65,8 +65,9 @@ pub struct TrainConfig {
     #[config(default = 0.2)]
     pub validation_fraction: f64,
     /// Join the rhythm features (RR over the local median and running rhythm, background
-    /// irregularity) when the beats have them.
-    #[config(default = true)]
+    /// irregularity) when the beats have them. Off by default: on DS2 they cost S +P (seed 42:
+    /// S F1 0.467 with them, 0.573 without; benches/ablation.rs --mode ds2).
+    #[config(default = false)]
     pub rhythm: bool,
     /// How the learning rate changes over the run.
     #[config(default = "LrSchedule::Constant")]

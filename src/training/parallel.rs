@@ -114,92 +114,139 @@ pub fn train_threads(
     on_event: &mut dyn FnMut(TrainEvent),
     cancelled: &mut dyn FnMut() -> bool,
 ) -> Result<Option<TrainedModel>, crate::Error> {
-    let threads = threads.max(1);
-    let mut leader = make()?;
-    if threads == 1 {
-        while leader.step(on_event) == Phase::Running {
-            if cancelled() {
-                break;
-            }
+    let mut team = Team::new(make, threads)?;
+    while team.step(on_event) == Phase::Running {
+        if cancelled() {
+            break;
         }
-        return Ok(leader.finish());
     }
-    use std::sync::mpsc;
-    // To each follower: the summed gradient and loss of the batch, or None to stop.
-    let mut to_followers = Vec::new();
-    let (from_followers, gradients) = mpsc::channel::<(usize, Result<Vec<f32>, String>, f32)>();
-    // Replicas are built here, one after the other, and start from the leader's weights.
-    let mut replicas = Vec::with_capacity(threads - 1);
-    for _ in 1..threads {
-        let mut r = make()?;
-        r.set_follower();
-        r.copy_weights_from(&leader);
-        replicas.push(r);
-    }
-    std::thread::scope(|scope| -> Result<Option<TrainedModel>, crate::Error> {
-        for (k, mut replica) in (1..threads).zip(replicas) {
-            let (tx, rx) = mpsc::channel::<Option<(Vec<f32>, f32)>>();
-            to_followers.push(tx);
-            let back = from_followers.clone();
-            scope.spawn(move || {
-                loop {
-                    let g = replica.shard_gradient(k, threads);
-                    if back.send((k, Ok(g.gradient), g.loss)).is_err() {
-                        return;
-                    }
-                    match rx.recv() {
-                        Ok(Some((sum, loss))) => {
-                            replica.apply(&sum, loss, &mut |_| {});
-                        }
-                        _ => return,
-                    }
-                }
-            });
-        }
-        drop(from_followers);
-        let stop = |to: &[mpsc::Sender<Option<(Vec<f32>, f32)>>]| {
-            for tx in to {
-                let _ = tx.send(None);
-            }
+    Ok(team.finish())
+}
+
+/// A training run on several native threads that advances one batch per [`Team::step`]: the
+/// leader [`Trainer`] on the caller's thread, followers on their own threads, kept in step by
+/// the summed shard gradients. With one thread it is the leader alone, and a step is
+/// [`Trainer::step`]. On wasm32 (no threads) it always has one.
+pub struct Team {
+    leader: Trainer,
+    threads: usize,
+    to_followers: Vec<std::sync::mpsc::Sender<Option<(Vec<f32>, f32)>>>,
+    from_followers: Option<std::sync::mpsc::Receiver<(usize, Vec<f32>, f32)>>,
+    handles: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Team {
+    /// `threads` replicas built by `make` (every call must give the same settings and beats);
+    /// followers start from the leader's weights.
+    pub fn new(
+        make: &dyn Fn() -> Result<Trainer, crate::Error>,
+        threads: usize,
+    ) -> Result<Team, crate::Error> {
+        let threads = if cfg!(target_arch = "wasm32") {
+            1
+        } else {
+            threads.max(1)
         };
-        loop {
-            let own = leader.shard_gradient(0, threads);
-            let mut parts: Vec<Option<(Vec<f32>, f32)>> = vec![None; threads];
-            parts[0] = Some((own.gradient, own.loss));
-            for _ in 1..threads {
-                match gradients.recv() {
-                    Ok((k, Ok(g), loss)) => parts[k] = Some((g, loss)),
-                    Ok((_, Err(e), _)) => {
-                        stop(&to_followers);
-                        return Err(crate::Error::Invalid(e));
+        let leader = make()?;
+        let mut team = Team {
+            leader,
+            threads,
+            to_followers: Vec::new(),
+            from_followers: None,
+            handles: Vec::new(),
+        };
+        if threads == 1 {
+            return Ok(team);
+        }
+        let (back, gradients) = std::sync::mpsc::channel();
+        for k in 1..threads {
+            let mut replica = make()?;
+            replica.set_follower();
+            replica.copy_weights_from(&team.leader);
+            let (tx, rx) = std::sync::mpsc::channel::<Option<(Vec<f32>, f32)>>();
+            let back = back.clone();
+            let handle = std::thread::Builder::new()
+                .name(format!("train-{k}"))
+                .spawn(move || {
+                    loop {
+                        let g = replica.shard_gradient(k, threads);
+                        if back.send((k, g.gradient, g.loss)).is_err() {
+                            return;
+                        }
+                        match rx.recv() {
+                            Ok(Some((sum, loss))) => {
+                                replica.apply(&sum, loss, &mut |_| {});
+                            }
+                            _ => return,
+                        }
                     }
-                    Err(_) => {
-                        stop(&to_followers);
-                        return Err(crate::Error::Invalid(
-                            "a training thread stopped unexpectedly".into(),
-                        ));
-                    }
+                })
+                .map_err(|e| crate::Error::Invalid(format!("cannot start a thread: {e}")))?;
+            team.to_followers.push(tx);
+            team.handles.push(handle);
+        }
+        team.from_followers = Some(gradients);
+        Ok(team)
+    }
+
+    /// Replicas training.
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// The leader (its settings, history, phase).
+    pub fn leader(&self) -> &Trainer {
+        &self.leader
+    }
+
+    /// One batch on every thread; the leader's events go to `on_event`.
+    pub fn step(&mut self, on_event: &mut dyn FnMut(TrainEvent)) -> Phase {
+        let Some(gradients) = self.from_followers.as_ref() else {
+            return self.leader.step(on_event);
+        };
+        let own = self.leader.shard_gradient(0, self.threads);
+        let mut parts: Vec<Option<(Vec<f32>, f32)>> = vec![None; self.threads];
+        parts[0] = Some((own.gradient, own.loss));
+        for _ in 1..self.threads {
+            match gradients.recv() {
+                Ok((k, g, loss)) => parts[k] = Some((g, loss)),
+                Err(_) => {
+                    // A follower is gone (it panicked): stop with what the leader has.
+                    self.leader.stop();
+                    return Phase::Finished;
                 }
-            }
-            let mut sum: Vec<f32> = Vec::new();
-            let mut loss = 0.0f32;
-            for (g, l) in parts.into_iter().flatten() {
-                if sum.is_empty() {
-                    sum = g;
-                } else {
-                    add_into(&mut sum, &g);
-                }
-                loss += l;
-            }
-            for tx in &to_followers {
-                let _ = tx.send(Some((sum.clone(), loss)));
-            }
-            let phase = leader.apply(&sum, loss, on_event);
-            if phase == Phase::Finished || cancelled() {
-                stop(&to_followers);
-                break;
             }
         }
-        Ok(leader.finish())
-    })
+        let mut sum: Vec<f32> = Vec::new();
+        let mut loss = 0.0f32;
+        for (g, l) in parts.into_iter().flatten() {
+            if sum.is_empty() {
+                sum = g;
+            } else {
+                add_into(&mut sum, &g);
+            }
+            loss += l;
+        }
+        for tx in &self.to_followers {
+            let _ = tx.send(Some((sum.clone(), loss)));
+        }
+        self.leader.apply(&sum, loss, on_event)
+    }
+
+    /// Stops the followers; the leader's model. (A team dropped instead stops its followers
+    /// too: their channels close.)
+    pub fn finish(mut self) -> Option<TrainedModel> {
+        self.stop_followers();
+        self.leader.finish()
+    }
+
+    fn stop_followers(&mut self) {
+        for tx in self.to_followers.drain(..) {
+            let _ = tx.send(None);
+        }
+        self.from_followers = None;
+        for h in self.handles.drain(..) {
+            let _ = h.join();
+        }
+    }
 }

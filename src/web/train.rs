@@ -297,6 +297,7 @@ pub fn RunResults(
     let id = run.id;
     let max_row: Vec<u64> = e.confusion.iter().map(|r| r.iter().sum()).collect();
     let layout = run.layout;
+    let record_rows = run.record_rows();
     let mis_groups = {
         // (true, predicted) → beats, records.
         type Group = ((AamiClass, AamiClass), Vec<Vec<f32>>, Vec<String>);
@@ -412,6 +413,28 @@ pub fn RunResults(
                     </ul>
                     <p class="muted small">{format!("Class weights N {:.2} · S {:.2} · V {:.2} · F {:.2} · Q {:.2}", run.class_weights[0], run.class_weights[1], run.class_weights[2], run.class_weights[3], run.class_weights[4])}</p>
                 </div>
+            </div>
+            <h3>"Per record: where the S, V and F errors live"</h3>
+            <p class="muted small">"Each test record's ectopic beats found of those present (Se) and its false alarms, most S and F errors first. In DS2, record 232 holds about three quarters of the S beats and 213 most of the F beats."</p>
+            <div class="table-wrap">
+                <table data-testid="per-record-table">
+                    <thead><tr><th scope="col">"Record"</th><th scope="col" class="num">"Beats"</th>
+                        {["S", "V", "F"].map(|c| view! { <th scope="col" class="num">{format!("{c} found")}</th><th scope="col" class="num">{format!("{c} Se %")}</th><th scope="col" class="num">{format!("{c} false alarms")}</th> }).to_vec()}
+                    </tr></thead>
+                    <tbody>
+                        {record_rows.into_iter().map(|r| view! {
+                            <tr data-testid=format!("record-row-{}", r.record)>
+                                <th scope="row">{r.record.clone()}</th>
+                                <td class="num">{thousands(r.beats as usize)}</td>
+                                {r.classes.iter().map(|c| view! {
+                                    <td class="num">{format!("{} / {}", thousands(c.found as usize), thousands(c.support as usize))}</td>
+                                    <td class="num">{c.se.map_or("–".to_string(), pct)}</td>
+                                    <td class="num">{thousands(c.false_alarms as usize)}</td>
+                                }).collect_view()}
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
             </div>
             <h3>"Misclassified beats"</h3>
             <div class="gallery" data-testid="misclassified">

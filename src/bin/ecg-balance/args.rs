@@ -284,6 +284,12 @@ pub struct TrainArgs {
     /// Adam learning rate.
     #[arg(long)]
     pub lr: Option<f64>,
+    /// Training threads (data-parallel: each computes the gradient of its share of every
+    /// batch; the sums are identical on every thread). Default: every core. With 1 the run is
+    /// the page's single-worker run, bit for bit; other counts differ in the order of float
+    /// sums only.
+    #[arg(long)]
+    pub threads: Option<usize>,
     /// Where to write the metrics JSON.
     #[arg(long)]
     pub out: PathBuf,

@@ -64,6 +64,15 @@ pub fn run(a: &TrainArgs) -> Result<(), String> {
     let loaded = load(&a.run.data.data)?;
     let skipped = loaded.skipped_json();
     let mut session = loaded.session;
+    let threads = a
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+        .clamp(1, 256);
+    session.set_threads(threads);
+    eprintln!(
+        "training on {threads} thread{}",
+        if threads == 1 { "" } else { "s" }
+    );
     let mut report: Option<RunReport> = None;
     let mut failure = None;
     let mut epochs_shown = 0;
@@ -102,6 +111,7 @@ pub fn run(a: &TrainArgs) -> Result<(), String> {
     let mut metrics = report.metrics_json();
     if let Some(o) = metrics.as_object_mut() {
         o.insert("skipped".into(), skipped);
+        o.insert("threads".into(), threads.into());
     }
     write(&a.out, pretty(&metrics))?;
     if let Some(path) = &a.model_out {
