@@ -86,6 +86,32 @@ impl SplitKind {
     }
 }
 
+impl SplitKind {
+    /// [`SplitKind::describe`] for these beats: a by-patient split of records that are not
+    /// MIT-BIH's says that it keeps each record whole but cannot group records of one patient
+    /// (the records do not say who their patient is).
+    pub fn describe_for(&self, beats: &BeatSet) -> String {
+        let text = self.describe();
+        let others = beats
+            .records
+            .iter()
+            .filter(|r| {
+                let r = r.as_str();
+                !(DS1.contains(&r) || DS2.contains(&r) || PACED.contains(&r))
+            })
+            .count();
+        if matches!(self, SplitKind::InterPatient { .. }) && others > 0 {
+            format!(
+                "{text}; the {others} other record{} go whole to one side each (split by \
+                 record: records of one patient are not grouped)",
+                if others == 1 { "" } else { "s" }
+            )
+        } else {
+            text
+        }
+    }
+}
+
 /// Which side a record falls on under the inter-patient split.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Side {
@@ -292,6 +318,17 @@ mod tests {
         all.dedup();
         assert_eq!(all.len(), n, "a record is in two lists");
         assert_eq!(n, 48, "the 48 MIT-BIH records");
+    }
+
+    #[test]
+    fn a_split_by_patient_says_when_it_splits_other_records_by_record() {
+        let kind = SplitKind::default();
+        let mitdb = set_with(&[("100", 1), ("232", 1)]);
+        assert_eq!(kind.describe_for(&mitdb), kind.describe());
+        let mixed = set_with(&[("100", 1), ("HR00001", 1), ("HR00002", 1)]);
+        let text = kind.describe_for(&mixed);
+        assert!(text.contains("2 other records"), "{text}");
+        assert!(text.contains("split by record"), "{text}");
     }
 
     fn set_with(records: &[(&str, usize)]) -> BeatSet {

@@ -208,7 +208,7 @@ impl TrainJob {
             id: self.id,
             config: model.train_config.clone(),
             source: self.source,
-            split_text: model.train_config.split.describe(),
+            split_text: model.train_config.split.describe_for(test),
             optimistic: model.train_config.split.is_optimistic() || !seen_test.is_empty(),
             seen_test_records: seen_test,
             trained_on_unknown: model.trained_on.is_empty(),

@@ -576,7 +576,7 @@ pub fn distribution_view(
     DistributionView {
         source,
         split,
-        split_text: split.describe(),
+        split_text: split.describe_for(beats),
         optimistic: split.is_optimistic(),
         all: NamedDistribution {
             title: "All beats".into(),
