@@ -383,6 +383,7 @@ fn BeatFilesTable() -> impl IntoView {
                 </p>
                 <div class="table-wrap">
                     <table data-testid="beatfiles-table">
+                        <caption class="muted small" data-testid="beatfile-role-rule">"Role: a file whose name contains “test” (as Kaggle's mitbih_test.csv) is the test side of the split the files give, every other file is training; the split follows the files only when both roles are present. Rename a file to change its role."</caption>
                         <thead>
                             <tr>
                                 <th scope="col">"File"</th>
@@ -397,7 +398,7 @@ fn BeatFilesTable() -> impl IntoView {
                                     <td>{b.name.clone()}</td>
                                     <td class="num">{thousands(b.counts.total())}</td>
                                     {AamiClass::ALL.into_iter().map(|c| view! { <td class="num">{thousands(b.counts.get(c))}</td> }).collect_view()}
-                                    <td>{if b.is_test { "test" } else { "train" }}</td>
+                                    <td>{if b.is_test { "test (name contains “test”)" } else { "train" }}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
