@@ -255,7 +255,7 @@ fn summary(beats: &BeatSet, s: &Scored) -> Value {
         .iter()
         .map(|&i| beats.labels[i as usize].index())
         .collect();
-    let cm = ConfusionMatrix::from_predictions(&truth, &pred, N_CLASSES);
+    let cm = ConfusionMatrix::from_predictions(&truth, pred, N_CLASSES);
     let mut per_class = serde_json::Map::new();
     for (c, m) in AamiClass::ALL.iter().zip(cm.per_class()) {
         per_class.insert(

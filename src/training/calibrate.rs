@@ -112,8 +112,8 @@ mod tests {
         }
         for _ in 0..20 {
             p.extend_from_slice(&[0.1, 0.9, 0.0, 0.0, 0.0]);
-            y.push(1);
         }
+        y.extend([1; 20]);
         let before = score(&p, &y, &[0.0; N_CLASSES]);
         let o = fit_offsets(&p, &y);
         assert!(o[1] < -0.2 && o[1] > -2.2, "{o:?}");

@@ -123,6 +123,9 @@ pub fn train_threads(
     Ok(team.finish())
 }
 
+/// What a follower is sent: the batch's summed gradient and loss, or `None` to stop.
+type ToFollower = Option<(Vec<f32>, f32)>;
+
 /// A training run on several native threads that advances one batch per [`Team::step`]: the
 /// leader [`Trainer`] on the caller's thread, followers on their own threads, kept in step by
 /// the summed shard gradients. With one thread it is the leader alone, and a step is
@@ -130,7 +133,7 @@ pub fn train_threads(
 pub struct Team {
     leader: Trainer,
     threads: usize,
-    to_followers: Vec<std::sync::mpsc::Sender<Option<(Vec<f32>, f32)>>>,
+    to_followers: Vec<std::sync::mpsc::Sender<ToFollower>>,
     from_followers: Option<std::sync::mpsc::Receiver<(usize, Vec<f32>, f32)>>,
     handles: Vec<std::thread::JoinHandle<()>>,
 }
@@ -163,7 +166,7 @@ impl Team {
             let mut replica = make()?;
             replica.set_follower();
             replica.copy_weights_from(&team.leader);
-            let (tx, rx) = std::sync::mpsc::channel::<Option<(Vec<f32>, f32)>>();
+            let (tx, rx) = std::sync::mpsc::channel::<ToFollower>();
             let back = back.clone();
             let handle = std::thread::Builder::new()
                 .name(format!("train-{k}"))

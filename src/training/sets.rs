@@ -71,7 +71,7 @@ impl Batch {
                 );
             }
             if let Some((seed, first, p, _)) = dropout.filter(|_| hidden > 0) {
-                let mut rng = beat_rng(seed ^ 0xD809_0u64, first + j);
+                let mut rng = beat_rng(seed ^ 0x000D_8090_u64, first + j);
                 mask.extend((0..hidden).map(|_| if rng.uniform() < p { 0.0 } else { keep_scale }));
             }
             let y = inputs.labels[i];
