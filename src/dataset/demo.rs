@@ -282,7 +282,7 @@ fn simulate_patient(
     };
     let base = if paced { &q_model } else { &n_model };
     let normal = base.sample(rng);
-    let foci: Vec<Morphology> = (0..1 + rng.below(2)).map(|_| v_model.sample(rng)).collect();
+    let foci: Vec<Morphology> = (0..=rng.below(2)).map(|_| v_model.sample(rng)).collect();
     let ectopic_p = s_model.sample(rng);
     let jitter = config.beat_jitter;
     let noise_mv = config.noise_mv.draw(rng);

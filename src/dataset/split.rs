@@ -159,10 +159,10 @@ fn source_groups(beats: &BeatSet) -> SourceGroups {
         root.push(r as u32);
     }
     // A beat whose chain does not end in a root (a cycle in a damaged file) is its own root.
-    for i in 0..n {
-        let r = root[i] as usize;
+    for (i, slot) in root.iter_mut().enumerate() {
+        let r = *slot as usize;
         if r != i && source_of(r).is_some() {
-            root[i] = i as u32;
+            *slot = i as u32;
         }
     }
     let mut copies = vec![Vec::new(); n];

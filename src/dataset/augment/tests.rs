@@ -101,7 +101,7 @@ fn noise_at_snr_measures_back_on_a_long_window() {
     // (0.05 dB), so ±0.5 dB is a real check.
     let x: Vec<f32> = (0..18_000)
         .map(|k| {
-            let t = k as f64 / 180.0;
+            let t = f64::from(k) / 180.0;
             (1.3 + 0.8 * (std::f64::consts::TAU * 7.0 * t).sin()
                 + 0.3 * (std::f64::consts::TAU * 1.1 * t).cos()) as f32
         })

@@ -119,7 +119,7 @@ fn premature_beat_keeps_r_on_its_sample_and_shape_speed() {
 fn fast_exp_matches_std() {
     let mut worst = 0.0f64;
     for i in 0..=200_000 {
-        let x = -30.0 * i as f64 / 200_000.0;
+        let x = -30.0 * f64::from(i) / 200_000.0;
         worst = worst.max((exp_neg(x) / x.exp() - 1.0).abs());
     }
     assert!(worst < 1e-8, "relative error {worst}");
