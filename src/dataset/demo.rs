@@ -13,7 +13,7 @@
 //! differ from patient to patient.
 //!
 //! Beats are planned first (labels, RR intervals, events; timing rules of
-//! [`super::synth::ClassModel::table`]) and then simulated in one pass per patient with
+//! [`super::synthetic::ClassModel::table`]) and then simulated in one pass per patient with
 //! [`simulate_strip`], so the counts are exact by construction and the whole set takes a
 //! fraction of a second natively.
 //!

@@ -6,8 +6,8 @@
 //! six sinus beats, the beat of the requested class with its class's timing (premature,
 //! compensatory pause, …), six sinus beats. The strip is simulated at 360 Hz (MIT-BIH's rate;
 //! twice the window rate above 180 Hz), stored as 16-bit samples at 200 adu/mV as MIT-BIH is,
-//! and the window is cut with the crate's own [`Resampler`]; the RR features come from
-//! [`rr_features`] over the strip's 13 R peaks. Only the stretch around the window (and a
+//! and the window is cut with the crate's own [`Resampler`](crate::ecg::beats::Resampler); the RR features come from
+//! [`rr_features`](crate::ecg::beats::rr_features) over the strip's 13 R peaks. Only the stretch around the window (and a
 //! 1-second lead-in for the model's slow baseline to settle) is simulated, which keeps a beat
 //! to a few tens of microseconds.
 //!

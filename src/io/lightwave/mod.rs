@@ -1,5 +1,5 @@
 //! PhysioNet's LightWAVE JSON service, without I/O: request URLs, parsers of its answers, and an
-//! [`Assembler`] that turns a record's `info` and its signal windows into a [`Record`].
+//! [`Assembler`] that turns a record's `info` and its signal windows into a [`Record`](crate::Record).
 //!
 //! The protocol is the one of the LightWAVE server, `server/lightwave.c` by G. B. Moody (version
 //! 0.67, 12 March 2019, in the `bemoody/lightwave` repository; earlier versions 0.24 and 0.62
