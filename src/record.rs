@@ -5,6 +5,8 @@
 //! which halves memory against `f32` — the whole MIT-BIH database is 125 MB this way.
 //! Physical value = (adu − baseline) / adc_gain, in `units` (mV for ECG).
 
+pub mod codes;
+
 use serde::{Deserialize, Serialize};
 
 /// Lowest sampling rate any reader accepts, Hz: one sample per 1,000 s, below every trend record
@@ -123,7 +125,7 @@ impl Signal {
 pub struct Annotation {
     /// Position, in samples from the start of the record.
     pub sample: u64,
-    /// MIT annotation code (1 = `N`, 5 = `V`, …); see [`crate::io::wfdb::codes`].
+    /// MIT annotation code (1 = `N`, 5 = `V`, …); see [`codes`].
     pub code: u8,
     /// `subtype` field.
     pub subtype: i8,
@@ -151,7 +153,7 @@ impl Annotation {
 
     /// The annotation's symbol as WFDB writes it (`N`, `V`, `/`, `+`, …).
     pub fn symbol(&self) -> &'static str {
-        crate::io::wfdb::codes::symbol(self.code)
+        codes::symbol(self.code)
     }
 }
 

@@ -116,12 +116,12 @@ mod tests {
         let mut r = Rng::new(7);
         let n = 200_000;
         let u: Vec<f64> = (0..n).map(|_| r.uniform()).collect();
-        let mean = u.iter().sum::<f64>() / n as f64;
+        let mean = u.iter().sum::<f64>() / f64::from(n);
         assert!((mean - 0.5).abs() < 0.005, "{mean}");
         assert!(u.iter().all(|x| (0.0..1.0).contains(x)));
         let z: Vec<f64> = (0..n).map(|_| r.normal()).collect();
-        let m = z.iter().sum::<f64>() / n as f64;
-        let v = z.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / n as f64;
+        let m = z.iter().sum::<f64>() / f64::from(n);
+        let v = z.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / f64::from(n);
         assert!(m.abs() < 0.01 && (v - 1.0).abs() < 0.02, "{m} {v}");
     }
 

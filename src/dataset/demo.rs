@@ -13,7 +13,7 @@
 //! differ from patient to patient.
 //!
 //! Beats are planned first (labels, RR intervals, events; timing rules of
-//! [`super::synth::ClassModel::table`]) and then simulated in one pass per patient with
+//! [`super::synthetic::ClassModel::table`]) and then simulated in one pass per patient with
 //! [`simulate_strip`], so the counts are exact by construction and the whole set takes a
 //! fraction of a second natively.
 //!
@@ -282,7 +282,7 @@ fn simulate_patient(
     };
     let base = if paced { &q_model } else { &n_model };
     let normal = base.sample(rng);
-    let foci: Vec<Morphology> = (0..1 + rng.below(2)).map(|_| v_model.sample(rng)).collect();
+    let foci: Vec<Morphology> = (0..=rng.below(2)).map(|_| v_model.sample(rng)).collect();
     let ectopic_p = s_model.sample(rng);
     let jitter = config.beat_jitter;
     let noise_mv = config.noise_mv.draw(rng);

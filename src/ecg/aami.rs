@@ -102,7 +102,7 @@ pub fn class_of_symbol(symbol: &str) -> Option<AamiClass> {
 
 /// AAMI class of a MIT annotation code; `None` for annotations that are not beats.
 pub fn class_of_code(code: u8) -> Option<AamiClass> {
-    class_of_symbol(crate::io::wfdb::codes::symbol(code))
+    class_of_symbol(crate::record::codes::symbol(code))
 }
 
 /// Counts per class, indexed by [`AamiClass::index`].
@@ -162,7 +162,7 @@ impl ClassCounts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::wfdb::codes;
+    use crate::record::codes;
 
     #[test]
     fn table_is_total_over_beat_codes_and_consistent() {

@@ -659,7 +659,7 @@ mod tests {
         // 3 Hz sine at 360 Hz, windows at 180 Hz: a band-limited resampler reproduces it.
         let fs = 360.0;
         let mv: Vec<f64> = (0..3600)
-            .map(|i| (std::f64::consts::TAU * 3.0 * i as f64 / fs).sin())
+            .map(|i| (std::f64::consts::TAU * 3.0 * f64::from(i) / fs).sin())
             .collect();
         let rec = record_from(fs, &mv, &[(1800, 1)]);
         let spec = WindowSpec::default();
@@ -682,7 +682,7 @@ mod tests {
         // 150 Hz at 360 Hz is above 90 Hz, the Nyquist rate of 180 Hz windows: must be damped.
         let fs = 360.0;
         let mv: Vec<f64> = (0..3600)
-            .map(|i| (std::f64::consts::TAU * 150.0 * i as f64 / fs).sin())
+            .map(|i| (std::f64::consts::TAU * 150.0 * f64::from(i) / fs).sin())
             .collect();
         let rec = record_from(fs, &mv, &[(1800, 1)]);
         let rs = Resampler::new(fs, WindowSpec::default().layout());
@@ -693,7 +693,7 @@ mod tests {
 
     #[test]
     fn edges_repeat_and_non_beats_are_skipped() {
-        let mv: Vec<f64> = (0..1000).map(|i| i as f64 / 1000.0).collect();
+        let mv: Vec<f64> = (0..1000).map(|i| f64::from(i) / 1000.0).collect();
         // '+' (code 28) is not a beat.
         let rec = record_from(360.0, &mv, &[(2, 1), (500, 28), (998, 5)]);
         let rs = Resampler::new(360.0, WindowSpec::default().layout());

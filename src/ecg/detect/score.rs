@@ -141,7 +141,7 @@ mod tests {
         let fs_hz = 360.0;
         let n = (seconds * fs_hz) as usize;
         let beats: Vec<usize> = (1..)
-            .map(|k| (k as f64 * rr_s * fs_hz) as usize)
+            .map(|k| (f64::from(k) * rr_s * fs_hz) as usize)
             .take_while(|&b| b + 100 < n)
             .collect();
         let mut annotations: Vec<Annotation> = beats

@@ -68,7 +68,7 @@ fn cut(byte_offset: usize, what: &str, need: usize, have: usize) -> WfdbError {
 /// Errors: [`WfdbError::Empty`] for a 0-byte file, [`WfdbError::Annotation`] (with the byte
 /// offset) for a file cut inside an entry, a modifier before any annotation, or a position
 /// before the start of the record; [`WfdbError::TooLarge`] past
-/// [`MAX_ANNOTATIONS`](crate::io::limits::MAX_ANNOTATIONS) annotations.
+/// [`MAX_ANNOTATIONS`] annotations.
 pub fn read_annotations(bytes: &[u8]) -> Result<Vec<Annotation>, WfdbError> {
     if bytes.is_empty() {
         return Err(WfdbError::Empty {

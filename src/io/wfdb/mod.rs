@@ -28,7 +28,6 @@
 //! with several samples per frame.
 
 pub mod annotation;
-pub mod codes;
 pub mod error;
 pub mod format;
 pub mod header;
@@ -36,6 +35,7 @@ pub mod multi;
 pub mod signal;
 pub mod write;
 
+pub use crate::record::codes;
 pub use annotation::read_annotations;
 pub use error::{WfdbError, WfdbWarning};
 pub use format::{FORMATS, Format, FormatInfo};

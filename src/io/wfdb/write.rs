@@ -125,7 +125,7 @@ pub fn write_header(header: &Header) -> Result<String, WfdbError> {
         if c.contains(['\n', '\r']) {
             return Err(werr(
                 "header",
-                format!("comment {:?} must not contain line breaks", c),
+                format!("comment {c:?} must not contain line breaks"),
             ));
         }
         let _ = writeln!(out, "# {c}");

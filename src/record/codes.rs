@@ -1,6 +1,10 @@
 //! MIT annotation codes and their symbols: the table of WFDB's `ecgcodes.h`, in the order of
 //! wfdb-python's `ann_label_table` (codes 0–49). Codes 59–63 are the file format's pseudo-codes
 //! (SKIP, NUM, SUB, CHN, AUX) and never reach an [`crate::Annotation`].
+//!
+//! It lives beside [`crate::Annotation`] (whose [`symbol`](crate::Annotation::symbol) reads it)
+//! rather than in the WFDB reader, so the record type does not depend on a reader;
+//! `crate::io::wfdb::codes` re-exports it.
 
 /// Symbol of each MIT annotation code 0..=49 (empty where the code is unassigned).
 pub const SYMBOLS: [&str; 50] = [
