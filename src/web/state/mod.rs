@@ -227,6 +227,8 @@ impl AppState {
                 self.idle();
                 self.rebalanced.set(Some((report, ms, beats)));
             }
+            // Shown by the adaptation panel (next commit).
+            Response::AdaptQueries(_) | Response::Adapted(_) => self.idle(),
             // The running job goes on: only say why the request was refused.
             Response::Busy { message } => self.notify("warning", None, message),
             Response::Cancelled { message } => {
