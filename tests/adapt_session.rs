@@ -202,6 +202,9 @@ fn a_model_adapts_to_record_232_through_the_protocol() {
     );
     // S support is the annotated S beats less the queried ones.
     assert!(s_row.after.support > 1300, "{}", s_row.after.support);
+    // The macro-F1 averages the classes 232 has (N and S), not V and F it has none of.
+    assert_eq!(sc.macro_classes, [AamiClass::N, AamiClass::S]);
+    assert!(sc.macro_f1_after > sc.macro_f1_before);
 
     // The AAMI protocol: the first five minutes labelled from the annotations, on request.
     let q5 = queries_of(&ask(
