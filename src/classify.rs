@@ -118,21 +118,7 @@ pub fn label_record(
     })?;
     let reference = crate::ecg::detect::reference_beats(record);
     let t0 = now_s();
-    let r_samples: Vec<u64> = match positions {
-        BeatPositions::Detected(method) => detect_record(record, lead, method)?
-            .into_iter()
-            .map(|p| p as u64)
-            .collect(),
-        BeatPositions::Annotated => {
-            if reference.is_empty() {
-                return Err(crate::Error::Invalid(format!(
-                    "record {} has no beat annotations to classify; let the detector find the beats",
-                    record.name
-                )));
-            }
-            reference.iter().map(|&p| p as u64).collect()
-        }
-    };
+    let r_samples = beat_positions(record, lead, positions)?;
     let t1 = now_s();
     let classes = match model {
         Some(m) => Some(classify_record(m, record, lead, &r_samples)?),
@@ -181,6 +167,31 @@ pub fn label_record(
     })
 }
 
+/// The R peaks of lead `lead` of `record` (samples from its start, ascending): found by the
+/// detector, or the record's annotated beats (refused when it has none).
+pub fn beat_positions(
+    record: &Record,
+    lead: usize,
+    positions: BeatPositions,
+) -> Result<Vec<u64>, crate::Error> {
+    Ok(match positions {
+        BeatPositions::Detected(method) => detect_record(record, lead, method)?
+            .into_iter()
+            .map(|p| p as u64)
+            .collect(),
+        BeatPositions::Annotated => {
+            let reference = crate::ecg::detect::reference_beats(record);
+            if reference.is_empty() {
+                return Err(crate::Error::Invalid(format!(
+                    "record {} has no beat annotations to classify; let the detector find the beats",
+                    record.name
+                )));
+            }
+            reference.iter().map(|&p| p as u64).collect()
+        }
+    })
+}
+
 /// Beats among `counts` of the kind a record-level statement implies (S and V together for
 /// [`BeatHint::SOrV`]): the page's screening of a record against its statements.
 pub fn implied_beats(hint: BeatHint, counts: &ClassCounts) -> usize {
@@ -191,9 +202,24 @@ pub fn implied_beats(hint: BeatHint, counts: &ClassCounts) -> usize {
 }
 
 /// Reference class against predicted class of every detected beat that lies within the EC57
-/// window of a reference beat (nearest first, each reference beat used once), outside
-/// ventricular flutter.
+/// window of a reference beat ([`reference_classes`]).
 fn class_confusion(record: &Record, peaks: &[usize], classes: &[AamiClass]) -> ConfusionMatrix {
+    let mut m = ConfusionMatrix::new(N_CLASSES);
+    for (truth, predicted) in reference_classes(record, peaks).into_iter().zip(classes) {
+        if let Some(t) = truth {
+            m.add(t.index(), predicted.index());
+        }
+    }
+    m
+}
+
+/// The reference class of each beat at `peaks` (R peaks in samples, ascending): the class of
+/// the nearest unused reference beat annotation within the EC57 window (150 ms), each
+/// reference beat used once, peaks taken in order; `None` for a peak with no reference beat in
+/// reach and for every peak inside ventricular flutter or fibrillation. All `None` for a record
+/// without beat annotations. Scoring only: what a beat's label was never decides which beat is
+/// matched.
+pub fn reference_classes(record: &Record, peaks: &[usize]) -> Vec<Option<AamiClass>> {
     let excluded = excluded_intervals(record);
     let w = match_window_samples(record.fs_hz);
     let mut reference: Vec<(usize, AamiClass)> = record
@@ -204,26 +230,25 @@ fn class_confusion(record: &Record, peaks: &[usize], classes: &[AamiClass]) -> C
         .collect();
     reference.sort_unstable_by_key(|&(p, _)| p);
     let mut used = vec![false; reference.len()];
-    let mut m = ConfusionMatrix::new(N_CLASSES);
-    for (&p, &predicted) in peaks.iter().zip(classes) {
-        if excluded.iter().any(|r| r.contains(&p)) {
-            continue;
-        }
-        // Nearest unused reference beat within the window.
-        let at = reference.partition_point(|&(q, _)| q < p.saturating_sub(w));
-        let best = reference[at..]
-            .iter()
-            .enumerate()
-            .take_while(|(_, (q, _))| *q <= p + w)
-            .filter(|(k, _)| !used[at + k])
-            .min_by_key(|(_, (q, _))| q.abs_diff(p))
-            .map(|(k, _)| at + k);
-        if let Some(k) = best {
-            used[k] = true;
-            m.add(reference[k].1.index(), predicted.index());
-        }
-    }
-    m
+    peaks
+        .iter()
+        .map(|&p| {
+            if excluded.iter().any(|r| r.contains(&p)) {
+                return None;
+            }
+            // Nearest unused reference beat within the window.
+            let at = reference.partition_point(|&(q, _)| q < p.saturating_sub(w));
+            let best = reference[at..]
+                .iter()
+                .enumerate()
+                .take_while(|(_, (q, _))| *q <= p + w)
+                .filter(|(k, _)| !used[at + k])
+                .min_by_key(|(_, (q, _))| q.abs_diff(p))
+                .map(|(k, _)| at + k)?;
+            used[best] = true;
+            Some(reference[best].1)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -277,6 +302,10 @@ mod tests {
         assert_eq!(m.counts[AamiClass::N.index()][AamiClass::N.index()], 1);
         assert_eq!(m.counts[AamiClass::V.index()][AamiClass::V.index()], 1);
         assert_eq!(m.total(), 2);
+        assert_eq!(
+            reference_classes(&r, &peaks),
+            [Some(AamiClass::N), None, Some(AamiClass::V), None]
+        );
     }
 
     #[test]

@@ -9,11 +9,13 @@
 //!
 //! - [`protocol`]: the requests, the answers, and the rule that drops stale answers;
 //! - [`views`]: what the answers show, and the functions that build it;
-//! - [`load`], [`train`], [`synth`], [`fetch`]: the jobs; [`classify`]: labellings of records.
+//! - [`load`], [`train`], [`synth`], [`fetch`]: the jobs; [`classify`]: labellings of records;
+//!   [`adapt`]: adapting a model to one patient (the beats to label, then a fine-tuning job).
 //!
 //! Time comes from a clock the caller provides (`now_ms`): `std::time::Instant` does not exist
 //! on `wasm32-unknown-unknown`.
 
+pub mod adapt;
 pub mod classify;
 pub mod fetch;
 pub mod job;
@@ -47,6 +49,8 @@ pub struct Session {
     rebalanced: Option<BeatSet>,
     synthetic: Option<Generated>,
     labellings: classify::Labellings,
+    /// The beats handed out to label for adapting a model to a record, until the labels come.
+    adapting: Option<adapt::Pending>,
     /// Numbers of the requests [`Session::ask`] makes up (the page numbers its own).
     asked: RequestId,
     /// Native threads a training run uses (data-parallel, [`crate::training::parallel::Team`]);
@@ -184,6 +188,39 @@ impl Session {
                 run,
             } => out(self.classify(&name, lead, positions, run)),
             Request::ExportLabels { name } => out(self.export_labels(&name)),
+            Request::AdaptQueries {
+                run,
+                record,
+                lead,
+                positions,
+                budget,
+            } => match adapt::queries(
+                ws, &self.runs, run, &record, lead, positions, budget, now_ms,
+            ) {
+                Ok((pending, view)) => {
+                    self.adapting = Some(pending);
+                    out(Response::AdaptQueries(Box::new(view)));
+                }
+                Err(refusal) => out(Response::Error(refusal)),
+            },
+            Request::Adapt {
+                run,
+                record,
+                labels,
+                from_annotations,
+            } => match adapt::start(
+                ws,
+                &self.runs,
+                self.adapting.as_ref(),
+                run,
+                &record,
+                labels,
+                from_annotations,
+                now_ms,
+            ) {
+                Ok(job) => return Some(Box::new(job)),
+                Err(refusal) => out(Response::Error(refusal)),
+            },
             Request::Fingerprint { name } => out(match ws.record(&name) {
                 Some(r) => Response::Fingerprint(crate::io::remote::fingerprint(r)),
                 None => no_record(&name),
@@ -195,16 +232,19 @@ impl Session {
             Request::Remove { name } => {
                 ws.remove(&name);
                 self.labellings.forget(&name);
+                self.adapting = self.adapting.take().filter(|p| p.record() != name);
                 out(Response::Workspace(workspace_view(ws)));
             }
             Request::LoadDemo { seed } => {
                 ws.load_demo(seed);
                 self.labellings.clear();
+                self.adapting = None;
                 out(Response::Workspace(workspace_view(ws)));
             }
             Request::Clear => {
                 ws.clear();
                 self.labellings.clear();
+                self.adapting = None;
                 out(Response::Workspace(workspace_view(ws)));
             }
             Request::SetWindow { window } => match ws.set_window(window) {
@@ -258,6 +298,7 @@ impl Session {
             }),
             Request::RemoveRun { id } => {
                 self.runs.retain(|(r, _)| r.id != id);
+                self.adapting = self.adapting.take().filter(|p| p.run() != id);
                 out(self.runs_view());
             }
             Request::AugmentPlan { plan, split } => {

@@ -21,6 +21,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::adapt::{AdaptQueriesView, AdaptView};
 use super::views::{
     AugmentPreview, ClassifiedView, DistributionView, GalleryView, LoadTiming, Progress,
     RecordView, RunReport, SynthView, TrainProgress, WorkspaceView,
@@ -31,6 +32,7 @@ use crate::dataset::synthetic::plan::SynthTrainConfig;
 use crate::ecg::aami::AamiClass;
 use crate::ecg::beats::WindowSpec;
 use crate::training::TrainConfig;
+use crate::training::patient::Budget;
 use crate::workspace::{BeatSource, LoadReport};
 
 /// The number of a request, given by the page in the order it sends them (from 1).
@@ -237,6 +239,35 @@ pub enum Request {
         /// Record name.
         name: String,
     },
+    /// The beats of a record a person should label to adapt a kept run's model to that
+    /// patient ([`Response::AdaptQueries`]): the model's picks, or the first minutes. Refused
+    /// for a record the model was trained on, a random-split model, or no model.
+    AdaptQueries {
+        /// Run whose model is adapted.
+        run: u32,
+        /// Record name.
+        record: String,
+        /// Lead, 0-based; the beat lead when `None`.
+        lead: Option<usize>,
+        /// Detected (with a method) or annotated positions.
+        positions: crate::classify::BeatPositions,
+        /// `k` beats the model picks, or the first minutes.
+        budget: Budget,
+    },
+    /// Fine-tune a copy of the run's model on the labelled queried beats (a job: progress, then
+    /// [`Response::Adapted`]); the last [`Request::AdaptQueries`] must be for this run and record.
+    Adapt {
+        /// Run whose model is adapted.
+        run: u32,
+        /// Record name.
+        record: String,
+        /// (beat index from the queries, class) per labelled beat.
+        labels: Vec<(u32, AamiClass)>,
+        /// Take the queried beats' classes from the record's annotations instead (the page
+        /// does so only when the person chose it, for the first minutes).
+        #[serde(default)]
+        from_annotations: bool,
+    },
     /// Stop the running job, keeping what it has done.
     Cancel,
 }
@@ -268,6 +299,8 @@ pub enum RequestKind {
     Synthesize,
     Classify,
     ExportLabels,
+    AdaptQueries,
+    Adapt,
     Cancel,
 }
 
@@ -285,6 +318,7 @@ impl RequestKind {
                 | RequestKind::AugmentPlan
                 | RequestKind::AugmentPreview
                 | RequestKind::Classify
+                | RequestKind::AdaptQueries
         )
     }
 }
@@ -316,6 +350,8 @@ impl Request {
             Request::Synthesize { .. } => RequestKind::Synthesize,
             Request::Classify { .. } => RequestKind::Classify,
             Request::ExportLabels { .. } => RequestKind::ExportLabels,
+            Request::AdaptQueries { .. } => RequestKind::AdaptQueries,
+            Request::Adapt { .. } => RequestKind::Adapt,
             Request::Cancel => RequestKind::Cancel,
         }
     }
@@ -521,6 +557,10 @@ pub enum Response {
     Synthesized(Box<SynthView>),
     /// Beats found and classified in a record.
     Classified(ClassifiedView),
+    /// The beats to label for adapting a model to a record.
+    AdaptQueries(Box<AdaptQueriesView>),
+    /// A model adapted to a record: before and after.
+    Adapted(Box<AdaptView>),
     /// A job was cancelled and kept nothing; nothing loaded was lost.
     Cancelled {
         /// What was stopped.

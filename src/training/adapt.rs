@@ -270,7 +270,9 @@ pub fn pseudo_labels(
 /// A copy of `model` fine-tuned on the `labelled` beats of `record` (index into the record,
 /// class given by the person) beside a draw of `train` (the model's training beats, with their
 /// templates `train_templates`). `record_templates` are the record's own. The record's other
-/// beats are never read for their labels (they have none) and never trained on.
+/// beats are never read for their labels (they have none) and never trained on. `cancelled`
+/// (network being tuned, networks) is asked after every optimizer step; `None` when it says
+/// stop. [`Adaptation`] is the same work one step at a time.
 #[allow(clippy::too_many_arguments)]
 pub fn adapt(
     model: &TrainedModel,
@@ -286,111 +288,253 @@ pub fn adapt(
     if labelled.is_empty() {
         return Ok(Some(model.clone()));
     }
-    if labelled.iter().any(|&(i, _)| i as usize >= record.len()) {
-        return Err(crate::Error::Invalid(
-            "a labelled beat is not a beat of the record".into(),
-        ));
+    let mut run = Adaptation::new(
+        model,
+        train,
+        train_templates,
+        record,
+        record_templates,
+        labelled,
+        config,
+    )?;
+    loop {
+        match run.step()? {
+            AdaptStep::Trained => {
+                let p = run.progress();
+                if cancelled(p.network, p.networks) {
+                    return Ok(None);
+                }
+            }
+            AdaptStep::Started | AdaptStep::NetworkDone => {}
+            AdaptStep::Done => return Ok(run.finish()),
+        }
     }
-    let mut rng = Rng::new(config.seed ^ 0xADA9_7000);
-    // Training beats evenly over the classes present (real beats only).
-    let mut replay = Vec::new();
-    let classes: Vec<Vec<u32>> = AamiClass::ALL
-        .iter()
-        .map(|&c| {
-            (0..train.len() as u32)
-                .filter(|&i| {
-                    train.labels[i as usize] == c && train.origin[i as usize] == Origin::Real
-                })
-                .collect()
+}
+
+/// What one [`Adaptation::step`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdaptStep {
+    /// Prepared the next network's fine-tuning (its inputs); no optimizer step yet.
+    Started,
+    /// One optimizer step of the current network, with more to come.
+    Trained,
+    /// The last optimizer step of the current network; another network follows.
+    NetworkDone,
+    /// Every network is fine-tuned: [`Adaptation::finish`] gives the model.
+    Done,
+}
+
+/// How far an [`Adaptation`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdaptProgress {
+    /// Network being fine-tuned (0-based).
+    pub network: usize,
+    /// Networks of the model.
+    pub networks: usize,
+    /// Optimizer steps done, over all networks.
+    pub steps_done: usize,
+    /// Optimizer steps in all.
+    pub steps: usize,
+}
+
+/// Patient-adaptive fine-tuning one optimizer step at a time, for a caller that must stay
+/// responsive between steps (the page's worker); [`adapt`] runs it to the end. Each network of
+/// the model is fine-tuned in turn, from the same seeds as [`adapt`], so both give the same
+/// model.
+pub struct Adaptation {
+    model: TrainedModel,
+    mix: BeatSet,
+    templates: Templates,
+    train_config: TrainConfig,
+    seed: u64,
+    trainer: Option<Box<Trainer>>,
+    next: usize,
+    networks: Vec<crate::model::Model>,
+    trained_on: Vec<String>,
+    steps_per_network: usize,
+    steps_done: usize,
+}
+
+impl Adaptation {
+    /// Builds the fine-tuning beats: the `labelled` beats of `record`, each repeated
+    /// ([`AdaptConfig::repeats_for`]), beside a class-stratified draw of `train`'s real beats
+    /// (arguments as [`adapt`]). Refuses an empty `labelled` (there is nothing to learn) and a
+    /// label for a beat the record does not have.
+    pub fn new(
+        model: &TrainedModel,
+        train: &BeatSet,
+        train_templates: &Templates,
+        record: &UnlabelledBeats,
+        record_templates: &Templates,
+        labelled: &[(u32, AamiClass)],
+        config: &AdaptConfig,
+    ) -> Result<Adaptation, crate::Error> {
+        config.validate()?;
+        if labelled.is_empty() {
+            return Err(crate::Error::Invalid(
+                "no labelled beat to fine-tune on: label at least one".into(),
+            ));
+        }
+        if labelled.iter().any(|&(i, _)| i as usize >= record.len()) {
+            return Err(crate::Error::Invalid(
+                "a labelled beat is not a beat of the record".into(),
+            ));
+        }
+        let mut rng = Rng::new(config.seed ^ 0xADA9_7000);
+        // Training beats evenly over the classes present (real beats only).
+        let mut replay = Vec::new();
+        let classes: Vec<Vec<u32>> = AamiClass::ALL
+            .iter()
+            .map(|&c| {
+                (0..train.len() as u32)
+                    .filter(|&i| {
+                        train.labels[i as usize] == c && train.origin[i as usize] == Origin::Real
+                    })
+                    .collect()
+            })
+            .collect();
+        let present = classes.iter().filter(|c| !c.is_empty()).count().max(1);
+        for mut idx in classes {
+            rng.shuffle(&mut idx);
+            idx.truncate(config.replay / present);
+            replay.extend(idx);
+        }
+        replay.sort_unstable();
+        let mut mix = train.subset(&replay);
+        let name = format!(
+            "{} (adapting)",
+            record.beats().records.first().map_or("", String::as_str)
+        );
+        let rid = mix.record_index(&name);
+        let two = mix.has_second_lead() && record.beats().has_second_lead();
+        for _ in 0..config.repeats_for(labelled.len()) {
+            for &(i, class) in labelled {
+                let i = i as usize;
+                let b = record.beats();
+                if two {
+                    mix.push_two(
+                        b.window(i),
+                        b.window_2(i).unwrap_or(&[]),
+                        b.rr_of(i),
+                        class,
+                        rid,
+                        b.r_sample[i],
+                        Origin::Real,
+                    );
+                } else {
+                    mix.push(
+                        b.window(i),
+                        b.rr_of(i),
+                        class,
+                        rid,
+                        b.r_sample[i],
+                        Origin::Real,
+                    );
+                }
+            }
+        }
+        let mut templates = train_templates.clone();
+        templates.resize(rid as usize);
+        templates.append_first(record_templates);
+        let base = &model.train_config;
+        let train_config = TrainConfig {
+            epochs: config.epochs,
+            batch_size: 64,
+            learning_rate: config.learning_rate,
+            seed: config.seed,
+            patience: usize::MAX,
+            ensemble: 1,
+            rebalance: None,
+            synthetic: None,
+            calibrate: false,
+            validation_fraction: 0.0,
+            ..base.clone()
+        };
+        let mut trained_on = model.trained_on.clone();
+        trained_on.extend(record.beats().records.iter().cloned());
+        trained_on.sort_unstable();
+        trained_on.dedup();
+        let steps_per_network = mix.len().div_ceil(train_config.batch_size) * config.epochs;
+        Ok(Adaptation {
+            model: model.clone(),
+            mix,
+            templates,
+            train_config,
+            seed: config.seed,
+            trainer: None,
+            next: 0,
+            networks: Vec::with_capacity(model.models.len()),
+            trained_on,
+            steps_per_network,
+            steps_done: 0,
         })
-        .collect();
-    let present = classes.iter().filter(|c| !c.is_empty()).count().max(1);
-    for mut idx in classes {
-        rng.shuffle(&mut idx);
-        idx.truncate(config.replay / present);
-        replay.extend(idx);
     }
-    replay.sort_unstable();
-    let mut mix = train.subset(&replay);
-    let name = format!(
-        "{} (adapting)",
-        record.beats().records.first().map_or("", String::as_str)
-    );
-    let rid = mix.record_index(&name);
-    let two = mix.has_second_lead() && record.beats().has_second_lead();
-    for _ in 0..config.repeats_for(labelled.len()) {
-        for &(i, class) in labelled {
-            let i = i as usize;
-            let b = record.beats();
-            if two {
-                mix.push_two(
-                    b.window(i),
-                    b.window_2(i).unwrap_or(&[]),
-                    b.rr_of(i),
-                    class,
-                    rid,
-                    b.r_sample[i],
-                    Origin::Real,
-                );
-            } else {
-                mix.push(
-                    b.window(i),
-                    b.rr_of(i),
-                    class,
-                    rid,
-                    b.r_sample[i],
-                    Origin::Real,
-                );
+
+    /// Beats fine-tuned on per epoch (replayed training beats and labelled copies).
+    pub fn beats(&self) -> usize {
+        self.mix.len()
+    }
+
+    /// How far it is.
+    pub fn progress(&self) -> AdaptProgress {
+        let networks = self.model.models.len();
+        AdaptProgress {
+            network: self.next.saturating_sub(1).min(networks.saturating_sub(1)),
+            networks,
+            steps_done: self.steps_done,
+            steps: self.steps_per_network * networks,
+        }
+    }
+
+    /// Does one bounded piece of work: prepares the next network, or runs one optimizer step.
+    pub fn step(&mut self) -> Result<AdaptStep, crate::Error> {
+        let Some(trainer) = self.trainer.as_mut() else {
+            if self.next >= self.model.models.len() {
+                return Ok(AdaptStep::Done);
+            }
+            let k = self.next;
+            let empty = BeatSet::new(self.mix.layout);
+            self.trainer = Some(Box::new(Trainer::fine_tune(
+                self.train_config
+                    .clone()
+                    .with_seed(self.seed.wrapping_add(k as u64)),
+                &self.model,
+                k,
+                &self.mix,
+                &empty,
+                self.templates.clone(),
+            )?));
+            self.next += 1;
+            return Ok(AdaptStep::Started);
+        };
+        let phase = trainer.step(&mut |_| {});
+        self.steps_done += 1;
+        if phase == Phase::Running {
+            return Ok(AdaptStep::Trained);
+        }
+        if let Some(trainer) = self.trainer.take() {
+            if let Some(mut done) = trainer.finish() {
+                self.networks.append(&mut done.models);
             }
         }
+        Ok(if self.next >= self.model.models.len() {
+            AdaptStep::Done
+        } else {
+            AdaptStep::NetworkDone
+        })
     }
-    let mut templates = train_templates.clone();
-    templates.resize(rid as usize);
-    templates.append_first(record_templates);
-    let base = &model.train_config;
-    let tc = TrainConfig {
-        epochs: config.epochs,
-        batch_size: 64,
-        learning_rate: config.learning_rate,
-        seed: config.seed,
-        patience: usize::MAX,
-        ensemble: 1,
-        rebalance: None,
-        synthetic: None,
-        calibrate: false,
-        validation_fraction: 0.0,
-        ..base.clone()
-    };
-    let empty = BeatSet::new(mix.layout);
-    let mut networks = Vec::with_capacity(model.models.len());
-    let total = model.models.len();
-    for k in 0..total {
-        let mut trainer = Trainer::fine_tune(
-            tc.clone().with_seed(config.seed.wrapping_add(k as u64)),
-            model,
-            k,
-            &mix,
-            &empty,
-            templates.clone(),
-        )?;
-        while trainer.step(&mut |_| {}) == Phase::Running {
-            if cancelled(k, total) {
-                return Ok(None);
-            }
+
+    /// The adapted model, once [`Adaptation::step`] said [`AdaptStep::Done`] (`None` before).
+    pub fn finish(self) -> Option<TrainedModel> {
+        if self.trainer.is_some() || self.next < self.model.models.len() {
+            return None;
         }
-        if let Some(mut done) = trainer.finish() {
-            networks.append(&mut done.models);
-        }
+        Some(TrainedModel {
+            models: self.networks,
+            trained_on: self.trained_on,
+            ..self.model
+        })
     }
-    let mut trained_on = model.trained_on.clone();
-    trained_on.extend(record.beats().records.iter().cloned());
-    trained_on.sort_unstable();
-    trained_on.dedup();
-    Ok(Some(TrainedModel {
-        models: networks,
-        trained_on,
-        ..model.clone()
-    }))
 }
 
 #[cfg(test)]

@@ -26,7 +26,9 @@ pub mod trainer;
 pub use crate::dataset::pipeline::{PreparedRun, Sets, make_sets, pick_validation};
 pub use config::{LrSchedule, MIN_VALIDATION_SUPPORT, TrainConfig, validation_score, weights_for};
 pub use model_file::{MODEL_MAGIC, ModelFileError};
-pub use predict::{argmax_rows, classify_record, evaluate, predict_inputs, probabilities};
+pub use predict::{
+    argmax_rows, classify_record, evaluate, predict_inputs, probabilities, record_beats,
+};
 pub use trainer::{EpochStats, Phase, ShardGradient, TrainEvent, TrainedModel, Trainer};
 
 use crate::dataset::BeatSet;

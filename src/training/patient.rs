@@ -148,21 +148,10 @@ pub fn adapt_record(
     let templates = Templates::fit(unl.beats());
     let all: Vec<u32> = (0..unl.len() as u32).collect();
     let predicted_before = model.predict(unl.beats(), &all, &templates);
-    let (queries, labelled): (Vec<u32>, Vec<(u32, AamiClass)>) = match budget {
-        Budget::SelfTraining => (
-            Vec::new(),
-            pseudo_labels(model, &unl, &templates, 0.95, 300),
-        ),
-        Budget::FirstMinutes { minutes } => {
-            let q = first_minutes(&unl, record_fs_hz, minutes);
-            let l = ask_all(&mut oracle, &q)?;
-            (q, l)
-        }
-        Budget::Beats { k } => {
-            let q = select_queries(model, &unl, &templates, k);
-            let l = ask_all(&mut oracle, &q)?;
-            (q, l)
-        }
+    let queries = query_beats(model, &unl, &templates, budget, record_fs_hz);
+    let labelled = match budget {
+        Budget::SelfTraining => pseudo_labels(model, &unl, &templates, 0.95, 300),
+        Budget::FirstMinutes { .. } | Budget::Beats { .. } => ask_all(&mut oracle, &queries)?,
     };
     let Some(adapted) = adapt(
         model,
@@ -181,18 +170,8 @@ pub fn adapt_record(
     // Scoring: the labels come back only now, and the queried beats are left out.
     let (truth, asked) = oracle.into_parts();
     debug_assert_eq!(asked, queries);
-    let mut is_queried = vec![false; truth.len()];
-    for &i in &asked {
-        is_queried[i as usize] = true;
-    }
-    let mut before = ConfusionMatrix::new(N_CLASSES);
-    let mut after = ConfusionMatrix::new(N_CLASSES);
-    for (i, t) in truth.iter().enumerate() {
-        if !is_queried[i] {
-            before.add(t.index(), predicted_before[i]);
-            after.add(t.index(), predicted_after[i]);
-        }
-    }
+    let truth: Vec<Option<AamiClass>> = truth.into_iter().map(Some).collect();
+    let (before, after) = score_unqueried(&truth, &asked, &predicted_before, &predicted_after);
     Ok(Some(RecordAdaptation {
         record,
         queried: asked,
@@ -201,6 +180,55 @@ pub fn adapt_record(
         predicted_before,
         predicted_after,
     }))
+}
+
+/// The beats of a record a person is asked to label under `budget` (indices into the record's
+/// beats, in the order asked): the model's picks ([`select_queries`]) for
+/// [`Budget::Beats`], the beats of the first minutes ([`first_minutes`], R peaks at the record's
+/// rate `record_fs_hz`) for [`Budget::FirstMinutes`], none for [`Budget::SelfTraining`].
+/// `templates` are the record's own.
+pub fn query_beats(
+    model: &TrainedModel,
+    record: &UnlabelledBeats,
+    templates: &Templates,
+    budget: Budget,
+    record_fs_hz: f64,
+) -> Vec<u32> {
+    match budget {
+        Budget::SelfTraining => Vec::new(),
+        Budget::FirstMinutes { minutes } => first_minutes(record, record_fs_hz, minutes),
+        Budget::Beats { k } => select_queries(model, record, templates, k),
+    }
+}
+
+/// Confusion matrices before and after adaptation over the beats that were *not* `queried`:
+/// `truth` is each beat's reference class (`None`: not scored, e.g. a detected beat no
+/// reference beat matches), `before` and `after` each beat's predicted class index. The one
+/// scoring rule of the CLI ([`adapt_record`]) and the page.
+pub fn score_unqueried(
+    truth: &[Option<AamiClass>],
+    queried: &[u32],
+    before: &[usize],
+    after: &[usize],
+) -> (ConfusionMatrix, ConfusionMatrix) {
+    let mut is_queried = vec![false; truth.len()];
+    for &i in queried {
+        if let Some(q) = is_queried.get_mut(i as usize) {
+            *q = true;
+        }
+    }
+    let mut m_before = ConfusionMatrix::new(N_CLASSES);
+    let mut m_after = ConfusionMatrix::new(N_CLASSES);
+    for (i, t) in truth.iter().enumerate() {
+        let (Some(t), false) = (t, is_queried[i]) else {
+            continue;
+        };
+        if let (Some(&b), Some(&a)) = (before.get(i), after.get(i)) {
+            m_before.add(t.index(), b);
+            m_after.add(t.index(), a);
+        }
+    }
+    (m_before, m_after)
 }
 
 fn ask_all(oracle: &mut LabelOracle, q: &[u32]) -> Result<Vec<(u32, AamiClass)>, crate::Error> {
@@ -304,6 +332,18 @@ mod tests {
         assert!(Budget::parse("lots").is_err());
         assert!(Budget::parse("first-1").is_err());
         assert!(Budget::parse("999999999").is_err());
+    }
+
+    #[test]
+    fn only_unqueried_beats_with_a_reference_are_scored() {
+        use AamiClass::{N, S};
+        let truth = [Some(N), Some(S), None, Some(S), Some(N)];
+        let (before, after) = score_unqueried(&truth, &[1, 9], &[0, 0, 0, 0, 0], &[0, 1, 1, 1, 0]);
+        // Beat 1 was queried, beat 2 has no reference, 9 is out of range and ignored.
+        assert_eq!(before.total(), 3);
+        assert_eq!(before.counts[S.index()][N.index()], 1);
+        assert_eq!(after.counts[S.index()][S.index()], 1);
+        assert_eq!(after.counts[N.index()][N.index()], 2);
     }
 
     #[test]

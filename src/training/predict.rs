@@ -117,15 +117,38 @@ pub fn evaluate(
 }
 
 /// Classes of the beats of `record` at the R peaks `r_samples` (detected or annotated), by
-/// `model`: each beat is cut exactly as training beats were (the model's window layout, resampled
-/// from the record's rate, on `lead`), with its RR features from the same peaks and the record's
-/// own template — the path the page and `ecg-balance classify` use for records nobody annotated.
+/// `model`: each beat is cut as training beats were ([`record_beats`]) and classified with the
+/// record's own template — the path the page and `ecg-balance classify` use for records nobody
+/// annotated.
 pub fn classify_record(
     model: &TrainedModel,
     record: &Record,
     lead: usize,
     r_samples: &[u64],
 ) -> Result<Vec<AamiClass>, crate::Error> {
+    let set = record_beats(model, record, lead, r_samples)?;
+    if set.is_empty() {
+        return Ok(Vec::new());
+    }
+    let templates = Templates::fit(&set);
+    let idx: Vec<u32> = (0..set.len() as u32).collect();
+    Ok(model
+        .predict(&set, &idx, &templates)
+        .into_iter()
+        .map(|k| AamiClass::from_index(k).unwrap_or(AamiClass::Q))
+        .collect())
+}
+
+/// The beats of `record` at the R peaks `r_samples`, one per peak in that order, cut exactly as
+/// `model`'s training beats were (its window layout, resampled from the record's rate, on
+/// `lead`, with the second lead when the model reads two), with RR features from the same
+/// peaks; every label is N, a placeholder (one record, id 0, named as the record).
+pub fn record_beats(
+    model: &TrainedModel,
+    record: &Record,
+    lead: usize,
+    r_samples: &[u64],
+) -> Result<BeatSet, crate::Error> {
     if record.signals.get(lead).is_none() {
         return Err(crate::Error::Invalid(format!(
             "record {} has {} lead(s); lead {} does not exist",
@@ -153,7 +176,7 @@ pub fn classify_record(
         None
     };
     let resampler = crate::ecg::beats::Resampler::new(record.fs_hz, model.layout);
-    // Labels are unknown; N is a placeholder the prediction replaces.
+    // Labels are unknown; N is a placeholder.
     let cut = crate::ecg::beats::segment_at(
         record,
         lead,
@@ -164,14 +187,5 @@ pub fn classify_record(
     );
     let mut set = BeatSet::new(model.layout);
     set.extend_record(&record.name, &cut);
-    if set.is_empty() {
-        return Ok(Vec::new());
-    }
-    let templates = Templates::fit(&set);
-    let idx: Vec<u32> = (0..set.len() as u32).collect();
-    Ok(model
-        .predict(&set, &idx, &templates)
-        .into_iter()
-        .map(|k| AamiClass::from_index(k).unwrap_or(AamiClass::Q))
-        .collect())
+    Ok(set)
 }

@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 
 use super::state::AppState;
 use crate::session::views::Progress;
-use crate::session::{Reply, Request, Response};
+use crate::session::{Reply, Request, RequestKind, Response};
 
 #[wasm_bindgen(module = "/src/web/files.js")]
 extern "C" {
@@ -84,6 +84,15 @@ fn on_message(state: AppState, data: &JsValue) {
             state
                 .fetch
                 .on_assembled(key, name, paths, error, buffers_of(data));
+        }
+        // A refused adaptation is explained in its own panel, where the person asked.
+        Response::Error(f)
+            if reply.to.is_some_and(|a| {
+                matches!(a.kind, RequestKind::AdaptQueries | RequestKind::Adapt)
+            }) =>
+        {
+            state.idle();
+            state.adapt.on_error(f.message);
         }
         r => state.on_response(r),
     }

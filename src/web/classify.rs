@@ -274,6 +274,10 @@ fn ClassifiedResult(v: ClassifiedView, statements: Vec<Statement>) -> impl IntoV
             {confusion}
         }
     });
+    let adapt = v.run.is_some().then(|| {
+        let has_annotations = v.reference.is_some();
+        view! { <super::adapt::AdaptPanel v=v.clone() has_annotations=has_annotations /> }
+    });
     let name = v.record.clone();
     let file_hint = v.export_name.clone();
     view! {
@@ -291,6 +295,7 @@ fn ClassifiedResult(v: ClassifiedView, statements: Vec<Statement>) -> impl IntoV
                 </button>
                 <span class="muted small">"The strip above marks the found beats (▼, coloured by class) above the record's own annotations."</span>
             </div>
+            {adapt}
         </div>
     }
 }

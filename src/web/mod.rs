@@ -5,12 +5,14 @@
 //! - [`link`]: numbering requests and dropping stale answers; [`bridge`]: starting the worker,
 //!   routing its answers, the browser's file plumbing; [`worker`]: the Web Worker's side;
 //! - [`fetch`]: the "Get data" panel (network, cache, components);
-//! - the screens: [`data`], [`record`], [`classify`], [`distribution`], [`augment`], [`synth`],
-//!   [`train`]; [`charts`]: drawing helpers.
+//! - the screens: [`data`], [`record`], [`classify`] (with [`adapt`], adapting a model to the
+//!   record's patient), [`distribution`], [`augment`], [`synth`], [`train`]; [`charts`]: drawing
+//!   helpers.
 //!
 //! Views read signals of [`state::AppState`] and send requests to the worker; they compute no
 //! number themselves — every figure is a method on a core type, computed in the worker.
 
+pub mod adapt;
 pub mod augment;
 pub mod bridge;
 pub mod charts;

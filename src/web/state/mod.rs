@@ -1,9 +1,11 @@
 //! The app state: one [`AppState`] context holding every signal the views read, the line to the
-//! worker, and the sub-states of fetching ([`FetchState`]) and synthetic beats ([`SynthState`]).
+//! worker, and the sub-states of fetching ([`FetchState`]), synthetic beats ([`SynthState`]) and
+//! adapting a model to a patient ([`AdaptState`]).
 //!
 //! Every answer of the worker lands here ([`AppState::on_response`]), in a signal or a method of
 //! a sub-state; views only read signals and send requests ([`AppState::send`]).
 
+pub mod adapt;
 pub mod synth;
 
 use leptos::prelude::*;
@@ -19,6 +21,7 @@ use crate::session::views::{
 };
 use crate::session::{Request, Response};
 use crate::workspace::LoadReport;
+pub use adapt::AdaptState;
 pub use synth::SynthState;
 
 /// Seed of the demo set the page opens on.
@@ -44,6 +47,8 @@ pub struct AppState {
     pub fetch: FetchState,
     /// Synthetic beats.
     pub synth: SynthState,
+    /// Adapting a model to a patient.
+    pub adapt: AdaptState,
     /// Everything loaded.
     pub workspace: RwSignal<WorkspaceView>,
     /// Progress of the running job.
@@ -97,6 +102,7 @@ impl AppState {
             link,
             fetch: FetchState::new(link, busy),
             synth: SynthState::new(),
+            adapt: AdaptState::new(),
             workspace: RwSignal::new(WorkspaceView::default()),
             progress: RwSignal::new(None),
             busy,
@@ -227,17 +233,24 @@ impl AppState {
                 self.idle();
                 self.rebalanced.set(Some((report, ms, beats)));
             }
+            Response::AdaptQueries(v) => self.adapt.on_queries(*v),
+            Response::Adapted(v) => {
+                self.idle();
+                self.adapt.on_adapted(*v);
+            }
             // The running job goes on: only say why the request was refused.
             Response::Busy { message } => self.notify("warning", None, message),
             Response::Cancelled { message } => {
                 self.idle();
                 self.synth.on_error();
+                self.adapt.on_stopped();
                 self.notify("info", None, message);
             }
             Response::Error(f) => {
                 self.idle();
                 self.classify_pending.set(false);
                 self.synth.on_error();
+                self.adapt.on_stopped();
                 self.notify("error", None, f.message);
             }
         }
