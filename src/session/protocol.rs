@@ -21,7 +21,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::adapt::{AdaptQueriesView, AdaptView};
+use super::views::adapt::{AdaptQueriesView, AdaptView};
 use super::views::{
     AugmentPreview, ClassifiedView, DistributionView, GalleryView, LoadTiming, Progress,
     RecordView, RunReport, SynthView, TrainProgress, WorkspaceView,

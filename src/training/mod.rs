@@ -5,6 +5,8 @@
 //! - [`trainer`]: the training state machine ([`Trainer`]) and its result ([`TrainedModel`]);
 //! - [`adapt`]: patient-adaptive fine-tuning on a few labelled beats of a new recording;
 //! - [`calibrate`]: decision offsets chosen on the validation records;
+//! - [`trained`]: what a run leaves ([`TrainedModel`], [`EpochStats`]);
+//! - [`gradients`]: gradients as flat vectors;
 //! - [`parallel`]: synchronous data-parallel training (threads natively, Web Workers in the
 //!   page);
 //! - [`predict`]: probabilities, predictions, evaluation, and the beats of a record;
@@ -16,11 +18,13 @@
 pub mod adapt;
 pub mod calibrate;
 pub mod config;
+pub mod gradients;
 pub mod model_file;
 pub mod parallel;
 pub mod patient;
 pub mod predict;
 pub mod sets;
+pub mod trained;
 pub mod trainer;
 
 pub use crate::dataset::pipeline::{PreparedRun, Sets, make_sets, pick_validation};
@@ -29,7 +33,8 @@ pub use model_file::{MODEL_MAGIC, ModelFileError};
 pub use predict::{
     argmax_rows, classify_record, evaluate, predict_inputs, probabilities, record_beats,
 };
-pub use trainer::{EpochStats, Phase, ShardGradient, TrainEvent, TrainedModel, Trainer};
+pub use trained::{EpochStats, TrainedModel};
+pub use trainer::{Phase, ShardGradient, TrainEvent, Trainer};
 
 use crate::dataset::BeatSet;
 use crate::dataset::synthetic::plan::SynthesizedSet;

@@ -6,7 +6,7 @@ use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use super::config::TrainConfig;
-use super::trainer::{EpochStats, TrainedModel};
+use super::trained::{EpochStats, TrainedModel};
 use crate::ecg::aami::N_CLASSES;
 use crate::features::{FeatureMaker, Templates};
 use crate::model::ModelConfig;

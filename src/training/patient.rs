@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::adapt::{
     AdaptConfig, UnlabelledBeats, adapt, first_minutes, pseudo_labels, select_queries,
 };
-use super::trainer::TrainedModel;
+use super::trained::TrainedModel;
 use crate::dataset::BeatSet;
 use crate::dataset::templates::Templates;
 use crate::ecg::aami::{AamiClass, N_CLASSES};

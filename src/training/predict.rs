@@ -4,7 +4,7 @@
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::calibrate::decide;
-use super::trainer::TrainedModel;
+use super::trained::TrainedModel;
 use crate::dataset::BeatSet;
 use crate::ecg::aami::{AamiClass, N_CLASSES};
 use crate::features::{FeatureMaker, FeatureSpec, Inputs, Templates};

@@ -22,9 +22,10 @@ use serde::{Deserialize, Serialize};
 
 use super::calibrate::fit_offsets;
 use super::config::{TrainConfig, validation_score, weights_for};
-use super::parallel;
+use super::gradients;
 use super::predict::{predict_inputs, probabilities};
 use super::sets::Batch;
+pub use super::trained::{EpochStats, TrainedModel};
 use crate::dataset::BeatSet;
 use crate::ecg::aami::N_CLASSES;
 use crate::features::{FeatureMaker, FeatureSpec, Inputs, Normalizer, Templates};
@@ -48,19 +49,6 @@ pub enum TrainEvent {
     },
     /// An epoch ended and the validation set was scored.
     Epoch(EpochStats),
-}
-
-/// One epoch's figures.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EpochStats {
-    /// Epoch, from 1.
-    pub epoch: usize,
-    /// Mean training loss.
-    pub train_loss: f32,
-    /// Validation macro-F1 over the classes present in validation.
-    pub val_macro_f1: f64,
-    /// True when this epoch's model is the best so far.
-    pub best: bool,
 }
 
 /// One shard's gradient of a batch, flattened ([`Trainer::shard_gradient`]).
@@ -111,33 +99,6 @@ pub struct Trainer {
     layout: crate::dataset::BeatLayout,
     /// A follower replica of data-parallel training (no validation, no snapshots).
     follower: bool,
-}
-
-/// A trained model with everything needed to use it again.
-#[derive(Debug, Clone)]
-pub struct TrainedModel {
-    /// The networks whose averaged probabilities decide (one per kept epoch), inference device.
-    pub models: Vec<Model>,
-    /// The epochs they come from.
-    pub epochs: Vec<usize>,
-    /// Per-epoch figures of the run.
-    pub history: Vec<EpochStats>,
-    /// Its hyper-parameters.
-    pub model_config: ModelConfig,
-    /// The run's settings.
-    pub train_config: TrainConfig,
-    /// Inputs, with the training split's RR statistics.
-    pub features: FeatureMaker,
-    /// Window layout the model expects.
-    pub layout: crate::dataset::BeatLayout,
-    /// Class weights used.
-    pub class_weights: [f32; N_CLASSES],
-    /// Log-offsets added before the arg-max, chosen on the validation records
-    /// ([`super::calibrate`]); all zero when the run does not calibrate.
-    pub offsets: [f32; N_CLASSES],
-    /// Names of the records whose beats it was trained or validated on (sorted; empty when a
-    /// model file written before this was kept does not say).
-    pub trained_on: Vec<String>,
 }
 
 impl Trainer {
@@ -349,7 +310,7 @@ impl Trainer {
         };
         if hi <= lo {
             return ShardGradient {
-                gradient: vec![0.0; parallel::parameter_count(model)],
+                gradient: vec![0.0; gradients::parameter_count(model)],
                 loss: 0.0,
                 beats: 0,
             };
@@ -383,7 +344,7 @@ impl Trainer {
         let value: f32 = loss.clone().into_scalar();
         let grads = GradientsParams::from_grads(loss.backward(), model);
         ShardGradient {
-            gradient: parallel::flatten(model, &grads),
+            gradient: gradients::flatten(model, &grads),
             loss: value,
             beats: b,
         }
@@ -403,7 +364,7 @@ impl Trainer {
         }
         let n = self.batch_indices().len();
         if let Some(model) = self.model.take() {
-            let grads = parallel::unflatten(&model, gradient);
+            let grads = gradients::unflatten(&model, gradient);
             let per_epoch = self.batches_per_epoch();
             let lr = self.config.schedule.rate(
                 self.config.learning_rate,

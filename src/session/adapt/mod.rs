@@ -17,11 +17,11 @@
 //! The record's annotation labels are never read to pick queries or to fine-tune, unless the
 //! request says `from_annotations` (the page's explicit "use the record's annotations for the
 //! first 5 minutes"); then only the queried beats' labels are read, through a [`LabelOracle`].
-//! What the answers show is in [`views`] (beside the job rather than in `session/views.rs`,
-//! which is past the size the house keeps files to).
+//! What the answers show is in [`views`] (`session/views/adapt.rs`, with the other view types,
+//! so that the protocol names them without depending on this job).
 
 pub mod job;
-pub mod views;
+pub use super::views::adapt as views;
 
 pub use job::AdaptJob;
 pub use views::{AdaptQueriesView, AdaptScores, AdaptView, BeatStrip, ClassScores, QueryView};

@@ -3,6 +3,8 @@
 //! A view is plain data: every figure the page shows is computed here (or by a method of a core
 //! type), never in the page.
 
+pub mod adapt;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
