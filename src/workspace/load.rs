@@ -1,0 +1,330 @@
+//! Loading files into the workspace, one unit at a time: what was read, what was not and why
+//! ([`LoadReport`]), and plain CSVs waiting for their sampling rate.
+
+use serde::{Deserialize, Serialize};
+
+use super::{BeatFile, Workspace, kaggle_beat_set};
+use crate::dataset::BeatSet;
+use crate::io::csv::{self, PlainCsv};
+use crate::io::files::{FileError, Grouped, LoadUnit, split_ext, split_path};
+use crate::io::ptbxl;
+use crate::io::wfdb;
+
+/// A plain CSV waiting for its sampling rate.
+#[derive(Debug, Clone)]
+pub struct PendingCsv {
+    /// File name.
+    pub file: String,
+    /// The parsed columns.
+    pub csv: PlainCsv,
+}
+
+/// A plain CSV that needs a sampling rate before it becomes a record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NeedsRate {
+    /// File name.
+    pub file: String,
+    /// Leads found.
+    pub leads: Vec<String>,
+    /// Samples per lead.
+    pub samples: usize,
+    /// Rate implied by a time column, if any.
+    pub suggested_fs_hz: Option<f64>,
+}
+
+/// What one load did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LoadReport {
+    /// Records and beat files added.
+    pub loaded: Vec<String>,
+    /// Records that replaced one of the same name.
+    pub replaced: Vec<String>,
+    /// Files that could not be read.
+    pub errors: Vec<FileError>,
+    /// Files that are not ECG data.
+    pub skipped: Vec<(String, String)>,
+    /// Things worth knowing that are not errors (checksum mismatches, …).
+    pub warnings: Vec<String>,
+    /// Plain CSVs waiting for a sampling rate.
+    pub needs_rate: Vec<NeedsRate>,
+}
+
+impl LoadReport {
+    /// Every file of the load that was not used, with the reason, in words a user can act on:
+    /// files that could not be read (`errors`) first, then files that are not ECG data
+    /// (`skipped`), then plain CSVs still waiting for a sampling rate (`needs_rate`; the page
+    /// asks for it, a command-line tool cannot). What a caller prints so that no file is
+    /// dropped silently.
+    pub fn not_used(&self) -> Vec<(String, String)> {
+        self.errors
+            .iter()
+            .map(|e| (e.file.clone(), e.message.clone()))
+            .chain(self.skipped.iter().cloned())
+            .chain(self.needs_rate.iter().map(|n| {
+                let kaggle = if n.leads.len() == crate::io::csv::KAGGLE_SAMPLES + 1 {
+                    format!(
+                        "; with {} columns it looks like a Kaggle heartbeat CSV, whose last \
+                         column must hold a class from 0 to 4 on every row",
+                        n.leads.len()
+                    )
+                } else {
+                    String::new()
+                };
+                (
+                    n.file.clone(),
+                    format!(
+                        "read as a plain CSV ({} columns of {} samples) with no sampling rate, \
+                         so not used{kaggle}",
+                        n.leads.len(),
+                        n.samples
+                    ),
+                )
+            }))
+            .collect()
+    }
+}
+
+impl Workspace {
+    /// Reads every unit of `grouped` (convenience for the CLI and tests; the worker calls
+    /// [`Workspace::load_unit`] itself to report progress between units).
+    pub fn load_all(&mut self, grouped: &Grouped) -> LoadReport {
+        let mut report = self.start_load(grouped);
+        for unit in &grouped.units {
+            self.load_unit(grouped, unit, &mut report);
+        }
+        self.finish_load(grouped, &mut report);
+        report
+    }
+
+    /// A report holding the grouping's own errors and skipped files.
+    pub fn start_load(&self, grouped: &Grouped) -> LoadReport {
+        LoadReport {
+            errors: grouped.errors.clone(),
+            skipped: grouped.skipped.clone(),
+            ..LoadReport::default()
+        }
+    }
+
+    /// Reads one unit into the workspace, noting the outcome in `report`.
+    pub fn load_unit(&mut self, grouped: &Grouped, unit: &LoadUnit, report: &mut LoadReport) {
+        match unit {
+            LoadUnit::Wfdb {
+                name,
+                header,
+                annotation,
+            } => {
+                let (dir, _) = split_path(header);
+                let Some(header_bytes) = grouped.bytes(header) else {
+                    return;
+                };
+                let lookup = |file: &str| grouped.signal_file(dir, file);
+                let read = match wfdb::read_record_checked(name, header_bytes, lookup, None) {
+                    Ok(read) => read,
+                    Err(e) => {
+                        let file = match &e {
+                            wfdb::WfdbError::Truncated { file, .. } => format!("{dir}{file}"),
+                            _ => header.clone(),
+                        };
+                        report.errors.push(FileError {
+                            file,
+                            message: e.to_string(),
+                        });
+                        return;
+                    }
+                };
+                let mut record = read.record;
+                if let Some(path) = annotation {
+                    let bytes = grouped.bytes(path).unwrap_or_default();
+                    match wfdb::read_annotations(bytes) {
+                        Ok(annotations) => record.annotations = annotations,
+                        Err(e) => {
+                            report.errors.push(FileError {
+                                file: path.clone(),
+                                message: format!(
+                                    "{e}; record {name} was not loaded — fix or leave out its annotation file"
+                                ),
+                            });
+                            return;
+                        }
+                    }
+                }
+                for w in read.warnings {
+                    report.warnings.push(format!("{header}: {w}"));
+                }
+                let name = record.name.clone();
+                if self.add_record(record) {
+                    report.replaced.push(name.clone());
+                }
+                report.loaded.push(name);
+            }
+            LoadUnit::AnnotationOnly { name, path } => {
+                let Some(bytes) = grouped.bytes(path) else {
+                    return;
+                };
+                let Some(record) = self.records.iter_mut().find(|r| &r.name == name) else {
+                    report.errors.push(FileError {
+                        file: path.clone(),
+                        message: format!(
+                            "annotation file without its record: drop {name}.hea and its signal file together with it"
+                        ),
+                    });
+                    return;
+                };
+                match wfdb::read_annotations(bytes) {
+                    Ok(annotations) => {
+                        record.annotations = annotations;
+                        self.cache = None;
+                        report.loaded.push(format!("{name} (annotations)"));
+                    }
+                    Err(e) => report.errors.push(FileError {
+                        file: path.clone(),
+                        message: e.to_string(),
+                    }),
+                }
+            }
+            LoadUnit::Beats { path } => {
+                let Some(bytes) = grouped.bytes(path) else {
+                    return;
+                };
+                let (_, file) = split_path(path);
+                match BeatSet::from_bytes(bytes) {
+                    Ok(beats) => self.add_beat_file(file, beats, path, report),
+                    Err(e) => report.errors.push(FileError {
+                        file: path.clone(),
+                        message: e.to_string(),
+                    }),
+                }
+            }
+            LoadUnit::Csv { path } => {
+                let Some(bytes) = grouped.bytes(path) else {
+                    return;
+                };
+                let (_, file) = split_path(path);
+                let lower = file.to_ascii_lowercase();
+                if lower == "ptbxl_database.csv" {
+                    match ptbxl::read_database(bytes) {
+                        Ok(rows) => {
+                            report.warnings.push(format!(
+                                "{file}: statements of {} PTB-XL ECGs; records named like 00001_lr show theirs (record-level labels, never used as beat labels)",
+                                rows.len()
+                            ));
+                            self.ptbxl = rows.into_iter().map(|r| (r.ecg_id, r)).collect();
+                        }
+                        Err(e) => report.errors.push(FileError {
+                            file: path.clone(),
+                            message: e.to_string(),
+                        }),
+                    }
+                } else if lower == "scp_statements.csv" {
+                    match ptbxl::read_statements(bytes) {
+                        Ok(rows) => self.scp_statements = rows,
+                        Err(e) => report.errors.push(FileError {
+                            file: path.clone(),
+                            message: e.to_string(),
+                        }),
+                    }
+                } else if csv::looks_like_kaggle(bytes) {
+                    match csv::read_kaggle(bytes, &mut |_| {}) {
+                        Ok(k) => self.add_beat_file(file, kaggle_beat_set(file, &k), path, report),
+                        Err(e) => report.errors.push(FileError {
+                            file: path.clone(),
+                            message: e.to_string(),
+                        }),
+                    }
+                } else {
+                    match csv::read_plain(bytes) {
+                        Ok(csv) => {
+                            report.needs_rate.push(NeedsRate {
+                                file: file.to_string(),
+                                leads: csv.lead_names.clone(),
+                                samples: csv.leads_mv.first().map_or(0, Vec::len),
+                                suggested_fs_hz: csv.fs_hz_from_time,
+                            });
+                            self.pending_csv.retain(|p| p.file != file);
+                            self.pending_csv.push(PendingCsv {
+                                file: file.to_string(),
+                                csv,
+                            });
+                        }
+                        Err(e) => report.errors.push(FileError {
+                            file: path.clone(),
+                            message: format!(
+                                "{e} (a plain CSV holds one numeric column per lead, with an optional header row)"
+                            ),
+                        }),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds a beat file, unless its window layout differs from the beat files already loaded.
+    fn add_beat_file(&mut self, file: &str, beats: BeatSet, path: &str, report: &mut LoadReport) {
+        if let Some(other) = self.beat_files.iter().find(|b| b.name != file) {
+            if other.beats.layout != beats.layout {
+                let (a, b) = (beats.layout, other.beats.layout);
+                report.errors.push(FileError {
+                    file: path.to_string(),
+                    message: format!(
+                        "its beats are {} samples at {} Hz with the R peak at {}, but {} holds {} samples at {} Hz with the R peak at {}: beat files of different windows cannot be analysed together — remove the others first",
+                        a.len, a.fs_hz, a.r_index, other.name, b.len, b.fs_hz, b.r_index
+                    ),
+                });
+                return;
+            }
+        }
+        self.cache = None;
+        let replaced = self.beat_files.iter().any(|b| b.name == file);
+        self.beat_files.retain(|b| b.name != file);
+        self.beat_files.push(BeatFile {
+            name: file.to_string(),
+            beats,
+        });
+        if replaced {
+            report.replaced.push(file.to_string());
+        }
+        report.loaded.push(file.to_string());
+    }
+
+    /// Reports signal files no header used.
+    pub fn finish_load(&self, grouped: &Grouped, report: &mut LoadReport) {
+        for dat in &grouped.signal_files {
+            let (dir, file) = split_path(dat);
+            let (stem, _) = split_ext(file);
+            let has_header = grouped
+                .units
+                .iter()
+                .any(|u| matches!(u, LoadUnit::Wfdb { header, .. } if split_path(header).0 == dir && split_ext(split_path(header).1).0 == stem));
+            if !has_header && self.record(stem).is_none() {
+                report.errors.push(FileError {
+                    file: dat.clone(),
+                    message: format!(
+                        "signal file without its header: drop {stem}.hea together with {file}"
+                    ),
+                });
+            }
+        }
+    }
+
+    /// Plain CSVs waiting for a sampling rate.
+    pub fn pending_csv(&self) -> &[PendingCsv] {
+        &self.pending_csv
+    }
+
+    /// Turns the pending plain CSV `file` into a record sampled at `fs_hz`.
+    pub fn resolve_csv(&mut self, file: &str, fs_hz: f64) -> Result<String, crate::Error> {
+        let idx = self
+            .pending_csv
+            .iter()
+            .position(|p| p.file == file)
+            .ok_or_else(|| {
+                crate::Error::Invalid(format!("no CSV file {file} is waiting for a sampling rate"))
+            })?;
+        let (stem, _) = split_ext(file);
+        let record = self.pending_csv[idx].csv.clone().into_record(stem, fs_hz)?;
+        self.pending_csv.remove(idx);
+        let name = record.name.clone();
+        self.add_record(record);
+        Ok(name)
+    }
+}
