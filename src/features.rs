@@ -252,54 +252,8 @@ impl FeatureMaker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dataset::BeatLayout;
-    use crate::dataset::Origin;
+    use crate::dataset::templates::tests::set;
     use crate::ecg::aami::AamiClass;
-
-    fn set() -> BeatSet {
-        let mut s = BeatSet::new(BeatLayout {
-            fs_hz: 10.0,
-            len: 4,
-            r_index: 1,
-        });
-        let a = s.record_index("a");
-        let b = s.record_index("b");
-        for k in 0..5 {
-            s.push(
-                &[0.0, 2.0, 0.0, 0.0],
-                &[1.0 + k as f32; N_RR],
-                AamiClass::N,
-                a,
-                k,
-                Origin::Real,
-            );
-        }
-        s.push(
-            &[0.0, -4.0, 0.0, 0.0],
-            &[3.0; N_RR],
-            AamiClass::V,
-            a,
-            9,
-            Origin::Real,
-        );
-        s.push(
-            &[9.0, 9.0, 9.0, 9.0],
-            &[5.0; N_RR],
-            AamiClass::V,
-            a,
-            9,
-            Origin::Augmented { source: 0 },
-        );
-        s.push(
-            &[1.0, 1.5, 1.0, 1.0],
-            &[0.5; N_RR],
-            AamiClass::N,
-            b,
-            0,
-            Origin::Real,
-        );
-        s
-    }
 
     #[test]
     fn inputs_scale_and_subtract_the_template() {

@@ -280,27 +280,24 @@ impl Split {
 
     /// Record ids with at least one beat on the training side.
     pub fn train_records(&self, beats: &BeatSet) -> Vec<u32> {
-        let mut ids: Vec<u32> = self
-            .train
-            .iter()
-            .map(|&i| beats.record_id[i as usize])
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        ids
+        records_of(&self.train, beats)
     }
 
     /// Record ids with at least one beat on the test side.
     pub fn test_records(&self, beats: &BeatSet) -> Vec<u32> {
-        let mut ids: Vec<u32> = self
-            .test
-            .iter()
-            .map(|&i| beats.record_id[i as usize])
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        ids
+        records_of(&self.test, beats)
     }
+}
+
+/// The sorted, distinct record ids of the beats `indices` of `beats`.
+fn records_of(indices: &[u32], beats: &BeatSet) -> Vec<u32> {
+    let mut ids: Vec<u32> = indices
+        .iter()
+        .map(|&i| beats.record_id[i as usize])
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 #[cfg(test)]

@@ -142,12 +142,14 @@ fn centred(mut template: Vec<f32>) -> (Vec<f32>, f32) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::dataset::{BeatLayout, N_RR};
     use crate::ecg::aami::AamiClass;
 
-    fn set() -> BeatSet {
+    /// Two records of a 4-sample layout: five N and a real V in `a` (plus an augmented copy
+    /// that templates must ignore), one N in `b`; shared with the feature tests.
+    pub(crate) fn set() -> BeatSet {
         let mut s = BeatSet::new(BeatLayout {
             fs_hz: 10.0,
             len: 4,

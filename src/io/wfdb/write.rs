@@ -439,14 +439,7 @@ mod tests {
     use crate::io::wfdb::{parse_header, read_annotations};
 
     fn ann(sample: u64, code: u8) -> Annotation {
-        Annotation {
-            sample,
-            code,
-            subtype: 0,
-            chan: 0,
-            num: 0,
-            aux_note: None,
-        }
+        Annotation::beat(sample, code)
     }
 
     #[test]
