@@ -328,3 +328,97 @@ impl Workspace {
         Ok(name)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::dataset::demo::demo_records;
+    use crate::io::files::{Grouped, InputFile};
+    use crate::io::wfdb::write::write_record;
+    use crate::workspace::Workspace;
+
+    /// The files of the first demo record, written as WFDB (header, format-16 signal, `.atr`).
+    fn record_files() -> (String, Vec<InputFile>) {
+        let record = demo_records(42).swap_remove(0);
+        let files = write_record(&record).expect("writes");
+        let mut out = vec![
+            InputFile {
+                path: format!("db/{}", files.hea.0),
+                bytes: files.hea.1,
+            },
+            InputFile {
+                path: format!("db/{}", files.dat.0),
+                bytes: files.dat.1,
+            },
+        ];
+        let (name, bytes) = files.atr.expect("the demo record is annotated");
+        out.push(InputFile {
+            path: format!("db/{name}"),
+            bytes,
+        });
+        (record.name, out)
+    }
+
+    #[test]
+    fn a_broken_file_beside_a_record_is_reported_and_the_record_still_loads() {
+        let (name, mut files) = record_files();
+        files.push(InputFile {
+            path: "db/broken.hea".into(),
+            bytes: b"broken 2 360 nonsense\n".to_vec(),
+        });
+        let mut ws = Workspace::new();
+        let report = ws.load_all(&Grouped::new(files));
+        assert_eq!(report.loaded, vec![name.clone()]);
+        assert!(ws.record(&name).is_some_and(|r| !r.annotations.is_empty()));
+        let not_used = report.not_used();
+        assert!(
+            not_used
+                .iter()
+                .any(|(f, why)| f.contains("broken") && !why.is_empty()),
+            "{not_used:?}"
+        );
+    }
+
+    #[test]
+    fn loading_again_replaces_and_a_failed_load_keeps_what_was_loaded() {
+        let (name, files) = record_files();
+        let mut ws = Workspace::new();
+        ws.load_all(&Grouped::new(files.clone()));
+        let beats = ws.record_counts().total();
+        assert!(beats > 0);
+        let again = ws.load_all(&Grouped::new(files));
+        assert_eq!(again.replaced, vec![name.clone()]);
+        assert_eq!(ws.records().len(), 1);
+        // A truncated copy of the signal file under the same record name is refused, and the
+        // record read before stays as it was.
+        let (_, mut bad) = record_files();
+        let dat = bad
+            .iter_mut()
+            .find(|f| f.path.ends_with(".dat"))
+            .expect("dat");
+        dat.bytes.truncate(7);
+        let report = ws.load_all(&Grouped::new(bad));
+        assert!(!report.errors.is_empty(), "{report:?}");
+        assert_eq!(ws.records().len(), 1);
+        assert_eq!(ws.record_counts().total(), beats);
+    }
+
+    #[test]
+    fn a_plain_csv_waits_for_its_rate_then_becomes_a_record() {
+        let rows: String = (0..500)
+            .map(|i| format!("{}\n", (f64::from(i) * 0.1).sin()))
+            .collect();
+        let mut ws = Workspace::new();
+        let report = ws.load_all(&Grouped::new(vec![InputFile {
+            path: "trace.csv".into(),
+            bytes: rows.into_bytes(),
+        }]));
+        assert_eq!(report.needs_rate.len(), 1, "{report:?}");
+        assert!(ws.records().is_empty());
+        assert_eq!(ws.pending_csv().len(), 1);
+        let name = ws.resolve_csv("trace.csv", 250.0).expect("resolves");
+        let r = ws.record(&name).expect("added");
+        assert_eq!(r.fs_hz, 250.0);
+        assert!(ws.pending_csv().is_empty());
+        assert!(ws.resolve_csv("trace.csv", 250.0).is_err());
+    }
+}
