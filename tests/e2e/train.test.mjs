@@ -24,7 +24,10 @@ after(async () => {
 test('a short run trains in the worker, shows per-class results, and never blocks the page', async () => {
   const train = new TrainScreen(h.page);
   await train.open();
-  await train.set('train-epochs', 2);
+  // Four epochs: on these 5,233 training beats the weighted model (rhythm features off, the
+  // default since DS2 showed they cost S F1) still calls nearly every beat F after two epochs
+  // (the CLI on the same six records: N Se 0.3 % after 2 epochs, 78 % after 4).
+  await train.set('train-epochs', 4);
   await train.start();
   await h.page.waitForSelector('[data-testid=train-live]');
   // The page keeps answering while the worker trains: a click on a tab is handled at once.
@@ -46,7 +49,7 @@ test('a short run trains in the worker, shows per-class results, and never block
   for (const c of ['N', 'S', 'V', 'F']) {
     assert.ok(r[c].se >= 0 && r[c].se <= 100 && r[c].ppv >= 0 && r[c].ppv <= 100, `${c} figures are percentages`);
   }
-  assert.ok(r.N.se > 50, `N sensitivity after 2 epochs: ${r.N.se}`);
+  assert.ok(r.N.se > 50, `N sensitivity after 4 epochs: ${r.N.se}`);
   assert.deepEqual(tasks.filter((d) => d > 50), [], 'no main-thread task over 50 ms while training');
   assert.equal(await train.runCount(), 1);
   await h.page.waitForSelector('[data-testid=confusion] [data-testid=cm-2-2]');
