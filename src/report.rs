@@ -145,13 +145,13 @@ td.num,th.num{text-align:right}
 .muted{color:#57606a}.small{font-size:.9em}
 .banner{border:2px solid #b42318;background:#fdf1f0;color:#7a1a12;padding:8px 12px;margin:.6em 0;font-weight:600}
 .met{color:#116329;font-weight:600}.unmet{color:#b42318;font-weight:600}
-pre{background:#f6f8fa;border:1px solid #d0d7de;padding:8px 10px;white-space:pre-wrap;word-break:break-all}
+pre{background:#f6f8fa;border:1px solid #d0d7de;padding:8px 10px;white-space:pre-wrap;overflow-wrap:anywhere}
 code{font-family:ui-monospace,'SFMono-Regular',Menlo,Consolas,monospace;font-size:.92em}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:.3em 0}
 dl.facts dt{font-weight:600}dl.facts dd{margin:0}
 svg.curves{width:100%;max-width:680px;height:auto;border:1px solid #d0d7de}
 svg .axis{stroke:#57606a;stroke-width:1}svg .loss{fill:none;stroke:#1f6feb;stroke-width:2}
-svg .f1{fill:none;stroke:#d4600c;stroke-width:2}svg text{font-size:11px;fill:#1b1f24}
+svg .f1{fill:none;stroke:#d4600c;stroke-width:2}svg text{font-size:11px;fill:#1b1f24}svg text.legend-loss{fill:#1f6feb}svg text.legend-f1{fill:#d4600c}
 nav ul{columns:2;margin:.3em 0}
 @page{margin:14mm}
 @media print{
@@ -343,7 +343,11 @@ fn data_part(h: &mut String, r: &RunReport) {
         "<dt>Source</dt><dd>{source}</dd><dt>Data fingerprint</dt><dd data-testid=\"report-fingerprint\">{fingerprint}</dd>\
          <dt>Split</dt><dd>{}</dd><dt>Validation records</dt><dd>{}</dd><dt>Test records</dt><dd>{}</dd>",
         escape(&r.split_text),
-        list_or_none(&r.val_records),
+        if r.val_records.is_empty() && r.val_counts.total() > 0 {
+            "none: the validation beats are drawn beat by beat".to_string()
+        } else {
+            list_or_none(&r.val_records)
+        },
         list_or_none(&test_records),
     );
     if !r.seen_test_records.is_empty() {
@@ -452,7 +456,7 @@ fn results_part(h: &mut String, r: &RunReport) {
         );
     }
     h.push_str("</tbody></table>\n<h3>Confusion matrix</h3>\n<table data-testid=\"report-confusion\"><caption class=\"muted small\">Rows: true class · columns: predicted · count and % of the row</caption><thead><tr><th scope=\"col\">true \\ predicted</th>");
-    for c in e.classes.iter() {
+    for c in &e.classes {
         let _ = write!(h, "<th scope=\"col\" class=\"num\">{}</th>", escape(c));
     }
     h.push_str("</tr></thead><tbody>\n");
@@ -617,9 +621,9 @@ fn curves_svg(r: &RunReport) -> String {
             y_of(e.val_macro_f1)
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         s,
-        "<text x=\"0\" y=\"{}\" fill=\"#1f6feb\">— training loss (left axis)</text><text x=\"{}\" y=\"{}\">— validation macro-F1 (right axis; dots: best so far) · x: epoch</text></svg>\n",
+        "<text class=\"legend-loss\" x=\"0\" y=\"{}\">— training loss (left axis)</text><text class=\"legend-f1\" x=\"{}\" y=\"{}\">— validation macro-F1 (right axis; dots: best so far) · x: epoch</text></svg>",
         ht + 34.0,
         w * 0.4,
         ht + 34.0

@@ -104,7 +104,10 @@ fn the_report_holds_each_runs_own_figures_and_makes_no_request() {
     let runs = two_runs();
     let html = report_html(&runs, &[1, 2]);
     // Left for a person to open and print.
-    let _ = std::fs::write(std::env::temp_dir().join("ecg-balance-report-test.html"), &html);
+    let _ = std::fs::write(
+        std::env::temp_dir().join("ecg-balance-report-test.html"),
+        &html,
+    );
     assert_self_contained(&html);
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("@media print"));
@@ -218,7 +221,9 @@ fn the_report_holds_each_runs_own_figures_and_makes_no_request() {
     assert!(!one.contains("report-optimistic"));
     let two = section(&html, 2);
     assert!(two.contains("data-testid=\"report-optimistic\""));
-    let banner = runs[1].optimistic_text().expect("a random split is optimistic");
+    let banner = runs[1]
+        .optimistic_text()
+        .expect("a random split is optimistic");
     assert!(banner.starts_with("Optimistic"));
     assert!(two.contains(&ecg_balance_lab::report::escape(&banner)));
     // Side by side: both runs, and the setting that differs.

@@ -29,7 +29,7 @@ pub fn DownloadReport() -> impl IntoView {
         );
     };
     view! {
-        <Show when=move || !state.runs.get().is_empty()>
+        <Show when=move || state.runs.with(|r| !r.is_empty())>
             <div class="buttons left">
                 <button class="secondary" data-testid="download-report" on:click=save
                     title="One HTML file with every run: data, settings, curves, tables, indicators and the command to run it again; prints to PDF">
