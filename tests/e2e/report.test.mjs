@@ -1,6 +1,7 @@
 // "Download report", end to end: a short run on the demo set, the button, the downloaded HTML
 // file (it holds the figures the page shows), then that file opened on its own in a new tab
-// whose every request is intercepted: none is made.
+// whose every request is intercepted: none is made. Then a run on MIT-BIH files, whose report's
+// command, run with the native CLI on the same files, gives the page's confusion matrix.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,8 +9,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { openPage, foreignRequests, watchLongTasks, longTasks, CLASSES } from './harness.mjs';
-import { TrainScreen } from './pages.mjs';
+import { execFileSync } from 'node:child_process';
+import { openPage, foreignRequests, watchLongTasks, longTasks, mitdbFiles, ROOT, CLASSES } from './harness.mjs';
+import { DataScreen, TrainScreen } from './pages.mjs';
+
+// The CLI `cargo test` builds (.ci/env sets CARGO_TARGET_DIR); ECG_BALANCE_BIN overrides it.
+const CLI = process.env.ECG_BALANCE_BIN
+  || path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target'), 'debug/ecg-balance');
 
 let h;
 let saved;
@@ -94,6 +100,42 @@ test('the request counter does see a request a file makes (a control)', async ()
   const { page, asked } = await requestsOfFile(bad);
   await page.close();
   assert.deepEqual(asked, ['http://127.0.0.1:9/x.png']);
+});
+
+/** Clicks Download report; the saved file's text. */
+async function downloadReport(name) {
+  const [download] = await Promise.all([h.page.waitForEvent('download'), h.page.click('[data-testid=download-report]')]);
+  const file = path.join(dir, name);
+  await download.saveAs(file);
+  return fs.readFileSync(file, 'utf8');
+}
+
+test('the command in the report, run with the CLI on the same files, gives the page\'s run', async () => {
+  const records = ['118', '119', '208', '100', '213'];
+  const data = new DataScreen(h.page);
+  await data.open();
+  await data.upload(mitdbFiles(records), { expectRecords: records.length });
+  const train = new TrainScreen(h.page);
+  await train.open();
+  await train.set('train-epochs', 1);
+  await train.start();
+  await train.results(2);
+  const pageMatrix = await h.page.$$eval('[data-testid=run-results] [data-testid=confusion] tbody tr', (trs) =>
+    trs.map((tr) => [...tr.querySelectorAll('td .count')].map((c) => Number(c.textContent.replace(/,/g, '')))));
+  const html = await downloadReport('mitdb-report.html');
+  const run2 = html.slice(html.indexOf('id="run-2"'));
+  const command = run2.match(/data-testid="report-command"><code>([^<]*)<\/code>/)[1];
+  assert.match(command, /^ecg-balance train --data DIR --out run-2-metrics\.json --threads 1 /);
+  assert.ok(!run2.slice(0, run2.indexOf('</section>')).includes('report-no-flag'), 'every setting has an option');
+  assert.ok(fs.existsSync(CLI), `build the CLI first (cargo test builds ${CLI})`);
+  const folder = fs.mkdtempSync(path.join(dir, 'data-'));
+  for (const f of mitdbFiles(records)) fs.copyFileSync(f, path.join(folder, path.basename(f)));
+  const args = command.split(' ').slice(1).map((a) => (a === 'DIR' ? folder : a));
+  args[args.indexOf('--out') + 1] = path.join(dir, 'run-2-metrics.json');
+  execFileSync(CLI, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 600000 });
+  const metrics = JSON.parse(fs.readFileSync(path.join(dir, 'run-2-metrics.json'), 'utf8'));
+  assert.deepEqual(metrics.confusion, pageMatrix, 'the CLI run is the page run, beat for beat');
+  assert.equal(metrics.data_fingerprint, run2.match(/<code>([0-9a-f]{16})<\/code>/)[1], 'the same data');
 });
 
 test('no request left 127.0.0.1 and the page logged no error', async () => {
