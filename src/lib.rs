@@ -15,6 +15,7 @@ pub mod io;
 pub mod metrics;
 pub mod model;
 pub mod record;
+pub mod report;
 pub mod rng;
 pub mod session;
 pub mod synth_train;

@@ -493,3 +493,67 @@ fn a_folder_with_a_bad_csv_names_it_and_still_counts_record_100() {
     assert!(files.contains(&"nan.csv"), "{v}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `train --print-config` with `options` (the data is never read): the settings it resolves.
+fn resolved_config(options: &[String]) -> TrainConfig {
+    let mut args: Vec<&str> = vec![
+        "train",
+        "--data",
+        "/no/such/folder",
+        "--out",
+        "/dev/null",
+        "--print-config",
+    ];
+    args.extend(options.iter().map(String::as_str));
+    serde_json::from_slice(&cli_ok(&args)).expect("the settings as JSON")
+}
+
+#[test]
+fn a_reports_reproduce_command_resolves_to_the_runs_settings() {
+    use ecg_balance_lab::dataset::rebalance::{Plan, RebalanceConfig};
+    use ecg_balance_lab::dataset::synthetic::plan::{SynthMode, SynthTrainConfig};
+    use ecg_balance_lab::dataset::weights::WeightScheme;
+    use ecg_balance_lab::ecg::aami::AamiClass;
+
+    let page_default = TrainConfig::new();
+    // Every setting the page lets a person change, changed.
+    let changed = TrainConfig::new()
+        .with_split(SplitKind::RandomBeats {
+            seed: 7,
+            test_fraction: 0.3,
+        })
+        .with_weights(WeightScheme::EffectiveNumber { beta: 0.999 })
+        .with_weight_cap(None)
+        .with_focal_gamma(Some(1.5))
+        .with_epochs(3)
+        .with_batch_size(64)
+        .with_learning_rate(0.001_25)
+        .with_seed(9)
+        .with_rebalance(Some(RebalanceConfig {
+            plan: Plan::Ratio(12.5),
+            seed: 5,
+            ..RebalanceConfig::default()
+        }))
+        .with_synthetic(Some(SynthTrainConfig {
+            counts: vec![(AamiClass::F, 100), (AamiClass::S, 50)],
+            mode: SynthMode::Fitted,
+            seed: 11,
+        }));
+    let other_weights = TrainConfig::new()
+        .with_weights(WeightScheme::InverseFrequency)
+        .with_focal_gamma(None)
+        .with_weight_cap(Some(20.0))
+        .with_rebalance(Some(RebalanceConfig {
+            plan: Plan::Custom([1000, 200, 300, 40, 0]),
+            seed: 0,
+            ..RebalanceConfig::default()
+        }));
+    for config in [page_default, changed, other_weights] {
+        assert!(config.without_cli_flag().is_empty());
+        assert_eq!(resolved_config(&config.cli_args()), config);
+    }
+    // A setting no option sets is named, and the command indeed trains something else.
+    let patient = TrainConfig::new().with_patience(9);
+    assert_eq!(patient.without_cli_flag(), vec!["patience 9".to_string()]);
+    assert_ne!(resolved_config(&patient.cli_args()), patient);
+}

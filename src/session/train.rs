@@ -43,6 +43,7 @@ pub struct TrainJob {
     last_post_ms: f64,
     last_batch: (usize, usize, usize, f32),
     prepare_ms: f64,
+    data_fingerprint: u64,
     /// The model and its report, once done; taken by the session.
     pub finished: Option<(RunReport, TrainedModel)>,
 }
@@ -70,6 +71,7 @@ impl TrainJob {
                 "no beats to train on: load annotated records, a beat file or the demo set".into(),
             ));
         }
+        let data_fingerprint = fingerprint_of(beats);
         let run = crate::training::prepare_run_with(beats, &config, mask.as_deref(), generated)?;
         if run.test.is_empty() {
             return Err(crate::Error::Invalid(
@@ -86,6 +88,7 @@ impl TrainJob {
             stage: Stage::Training(Box::new(trainer)),
             started_ms,
             prepare_ms: started_ms - t0,
+            data_fingerprint,
             train_ms: 0.0,
             epoch_ends_ms: Vec::new(),
             last_post_ms: f64::NEG_INFINITY,
@@ -117,6 +120,7 @@ impl TrainJob {
                 beats.layout.r_index
             )));
         }
+        let data_fingerprint = fingerprint_of(beats);
         let run = prepare_run(beats, &model.train_config, mask.as_deref())?;
         if run.test.is_empty() {
             return Err(crate::Error::Invalid(
@@ -140,6 +144,7 @@ impl TrainJob {
             last_post_ms: f64::NEG_INFINITY,
             last_batch: (0, 0, 0, 0.0),
             prepare_ms: 0.0,
+            data_fingerprint,
             finished: None,
         })
     }
@@ -233,8 +238,15 @@ impl TrainJob {
             prepare_seconds: self.prepare_ms / 1000.0,
             synthetic_added: self.run.synthetic,
             per_record_confusion: per_record_confusion(test, predicted),
+            data_fingerprint: self.data_fingerprint,
         }
     }
+}
+
+/// The fingerprint of every beat of `beats` (the data a run is drawn from, before the split).
+fn fingerprint_of(beats: &BeatSet) -> u64 {
+    let all: Vec<u32> = (0..beats.len() as u32).collect();
+    crate::dataset::synthetic::plan::training_fingerprint(beats, &all)
 }
 
 /// The confusion matrix of each record of `test` with beats in it.

@@ -23,6 +23,7 @@ pub mod model_file;
 pub mod parallel;
 pub mod patient;
 pub mod predict;
+pub mod reproduce;
 pub mod sets;
 pub mod trained;
 pub mod trainer;

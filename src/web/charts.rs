@@ -55,15 +55,5 @@ pub fn range_of<'a>(values: impl Iterator<Item = &'a f32>) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
-/// A number with thousands separators: 90631 → "90,631".
-pub fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
+/// A number with thousands separators: 90631 → "90,631" (the report's, so both write counts alike).
+pub use crate::report::thousands;

@@ -22,6 +22,7 @@ pub mod distribution;
 pub mod fetch;
 pub mod link;
 pub mod record;
+pub mod report;
 pub mod state;
 pub mod synth;
 pub mod train;

@@ -70,6 +70,7 @@ pub fn TrainPanel() -> impl IntoView {
             runs.into_iter().find(|r| Some(r.id) == id).map(|r| view! { <RunResults run=r /> })
         }}
         <RunsTable />
+        <super::report::DownloadReport />
     }
 }
 

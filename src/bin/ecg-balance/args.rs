@@ -51,9 +51,10 @@ pub struct SplitDataArgs {
 }
 
 impl SplitDataArgs {
-    /// The split, drawn with the seed.
+    /// The split, drawn with --split-seed, else with the seed.
     pub fn split_kind(&self) -> SplitKind {
-        self.split.kind(self.seed.seed)
+        self.split
+            .kind(self.split.split_seed.unwrap_or(self.seed.seed))
     }
 }
 
@@ -66,6 +67,10 @@ pub struct SplitArgs {
     /// Test share of the random split.
     #[arg(long, default_value_t = 0.2)]
     pub test_fraction: f64,
+    /// Seed of the split (the random split's shuffle; by patient, the side of records outside
+    /// MIT-BIH's DS1/DS2). Default: --seed.
+    #[arg(long)]
+    pub split_seed: Option<u64>,
 }
 
 impl SplitArgs {
@@ -300,6 +305,9 @@ pub struct TrainArgs {
     /// ratio:R or custom:N,S,V,F,Q.
     #[arg(long)]
     pub rebalance: Option<String>,
+    /// Seed of the rebalancing draws (default: --seed).
+    #[arg(long)]
+    pub rebalance_seed: Option<u64>,
     /// Add synthetic beats to the training beats (never validation or test), per class:
     /// F:4000,S:3000,V:2000 is the seed guide's plan.
     #[arg(long)]
@@ -308,6 +316,13 @@ pub struct TrainArgs {
     /// beats.
     #[arg(long, value_enum, default_value_t = SynthModeArg::Default)]
     pub synth_mode: SynthModeArg,
+    /// Seed of the synthetic beats (default: --seed).
+    #[arg(long)]
+    pub synth_seed: Option<u64>,
+    /// Print the resolved settings (TrainConfig) as JSON and exit without reading or training:
+    /// how a run report's reproduce command is checked.
+    #[arg(long, hide = true)]
+    pub print_config: bool,
 }
 
 #[derive(Args)]

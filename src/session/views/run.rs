@@ -85,6 +85,12 @@ pub struct RunReport {
     /// The confusion matrix of each test record.
     #[serde(default)]
     pub per_record_confusion: BTreeMap<String, ConfusionMatrix>,
+    /// Fingerprint of the beats the run was drawn from, before the split (FNV-1a over every
+    /// beat's label, record name, R peak, window and RR features:
+    /// [`crate::dataset::synthetic::plan::training_fingerprint`] of all of them); 0 in reports
+    /// saved before it existed.
+    #[serde(default)]
+    pub data_fingerprint: u64,
 }
 
 /// One class of one record in the per-record table: where a class's errors live.
@@ -127,6 +133,23 @@ fn record_class(cm: &ConfusionMatrix, c: usize) -> RecordClassScore {
 }
 
 impl RunReport {
+    /// The warning an optimistic run carries, in words (`None` for a split by patient whose
+    /// model saw no test record).
+    pub fn optimistic_text(&self) -> Option<String> {
+        if !self.optimistic {
+            return None;
+        }
+        Some(if self.seen_test_records.is_empty() {
+            "Optimistic split: the same patients are in training and test.".to_string()
+        } else {
+            format!(
+                "Optimistic: this model was trained on {} of the test records ({}); those figures do not describe new patients.",
+                self.seen_test_records.len(),
+                self.seen_test_records.join(", ")
+            )
+        })
+    }
+
     /// The test records with any S, V or F beat or false alarm, most S and F errors (missed
     /// plus false alarms) first: where the errors live.
     pub fn record_rows(&self) -> Vec<RecordRow> {
@@ -183,6 +206,7 @@ impl RunReport {
                 "history": self.history,
                 "cancelled": self.cancelled,
                 "per_record_confusion": per_record,
+                "data_fingerprint": format!("{:016x}", self.data_fingerprint),
             });
             if let Some(extra) = extra.as_object() {
                 o.extend(extra.clone());

@@ -33,11 +33,14 @@ fn config(a: &TrainArgs) -> Result<TrainConfig, String> {
     if let Some(l) = a.lr {
         config = config.with_learning_rate(l);
     }
+    if a.rebalance.is_none() && a.rebalance_seed.is_some() {
+        return Err("--rebalance-seed needs --rebalance (the plan)".into());
+    }
     if let Some(plan) = &a.rebalance {
         let plan: Plan = plan.parse().map_err(|e| format!("--rebalance: {e}"))?;
         config = config.with_rebalance(Some(RebalanceConfig {
             plan,
-            seed,
+            seed: a.rebalance_seed.unwrap_or(seed),
             ..RebalanceConfig::default()
         }));
     }
@@ -48,11 +51,13 @@ fn config(a: &TrainArgs) -> Result<TrainConfig, String> {
             config = config.with_synthetic(Some(SynthTrainConfig {
                 counts,
                 mode: a.synth_mode.mode(),
-                seed,
+                seed: a.synth_seed.unwrap_or(seed),
             }));
         }
-        None if a.synth_mode != crate::args::SynthModeArg::Default => {
-            return Err("--synth-mode needs --synth (which classes, how many beats)".into());
+        None if a.synth_mode != crate::args::SynthModeArg::Default || a.synth_seed.is_some() => {
+            return Err(
+                "--synth-mode and --synth-seed need --synth (which classes, how many beats)".into(),
+            );
         }
         None => {}
     }
@@ -61,6 +66,13 @@ fn config(a: &TrainArgs) -> Result<TrainConfig, String> {
 
 pub fn run(a: &TrainArgs) -> Result<(), String> {
     let config = config(a)?;
+    if a.print_config {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&config).map_err(|e| e.to_string())?
+        );
+        return Ok(());
+    }
     let loaded = load(&a.run.data.data)?;
     let skipped = loaded.skipped_json();
     let mut session = loaded.session;
