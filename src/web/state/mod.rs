@@ -11,6 +11,7 @@ pub mod synth;
 use leptos::prelude::*;
 
 use super::fetch::FetchState;
+use super::followers::Followers;
 use super::link::WorkerLink;
 use crate::dataset::rebalance::{RebalanceConfig, RebalanceReport};
 use crate::dataset::split::SplitKind;
@@ -91,6 +92,10 @@ pub struct AppState {
     pub classified: RwSignal<Option<ClassifiedView>>,
     /// A find-and-classify request is on its way.
     pub classify_pending: RwSignal<bool>,
+    /// Web Workers a training run uses (the page's own worker and followers).
+    pub workers: RwSignal<usize>,
+    /// The follower workers.
+    pub followers: Followers,
 }
 
 impl AppState {
@@ -124,6 +129,8 @@ impl AppState {
             train_rebalance: RwSignal::new(None),
             classified: RwSignal::new(None),
             classify_pending: RwSignal::new(false),
+            workers: RwSignal::new(super::followers::default_workers()),
+            followers: Followers::new(),
         }
     }
 
@@ -204,7 +211,13 @@ impl AppState {
             }
             Response::Runs { runs } => self.runs.set(runs),
             // Files travel with their bytes: the bridge hands them over itself.
-            Response::Export { .. } | Response::Assembled { .. } => {}
+            // Files go to the browser, and messages between training workers are passed on,
+            // before they get here (`bridge`).
+            Response::Export { .. }
+            | Response::Assembled { .. }
+            | Response::Follow { .. }
+            | Response::FollowStep { .. }
+            | Response::ShardGradient { .. } => {}
             Response::Fingerprint(f) => self.fetch.on_fingerprint(f),
             Response::Synthesized(v) => {
                 self.idle();
