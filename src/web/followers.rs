@@ -38,6 +38,9 @@ pub fn workers_for_cores(cores: usize) -> usize {
 #[derive(Clone, Copy)]
 pub struct Followers {
     links: StoredValue<Vec<WorkerLink>, LocalStorage>,
+    /// The owner the app state was made under: a follower started later (from a click) lives
+    /// as long as the state, not as long as the component that asked for it.
+    owner: StoredValue<Option<Owner>, LocalStorage>,
 }
 
 impl Followers {
@@ -45,6 +48,7 @@ impl Followers {
     pub fn new() -> Self {
         Self {
             links: StoredValue::new_local(Vec::new()),
+            owner: StoredValue::new_local(Owner::current()),
         }
     }
 
@@ -63,7 +67,10 @@ impl Followers {
     pub fn ensure(&self, state: AppState, workers: usize) {
         while self.len() + 1 < workers {
             let k = self.len();
-            let link = WorkerLink::new();
+            let link = match self.owner.get_value() {
+                Some(owner) => owner.with(WorkerLink::new),
+                None => WorkerLink::new(),
+            };
             match web_sys::Worker::new("./worker_loader.js") {
                 Ok(worker) => {
                     let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
