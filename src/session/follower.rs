@@ -103,6 +103,9 @@ pub struct ShardPart {
     pub gradient: Vec<u8>,
 }
 
+/// A shard's gradient and its part of the batch loss.
+type Part = (Vec<f32>, f32);
+
 /// The leader's side: what it has sent its followers and what came back for the batch in
 /// flight.
 pub struct Followers {
@@ -112,9 +115,9 @@ pub struct Followers {
     /// The batch in flight (or the next one, when none is).
     step: u64,
     /// Each shard's gradient and loss of the batch in flight; `None` when no batch is.
-    parts: Option<Vec<Option<(Vec<f32>, f32)>>>,
+    parts: Option<Vec<Option<Part>>>,
     /// The summed gradient and loss of the last batch, for the followers to step with.
-    last: (Vec<f32>, f32),
+    last: Part,
     started: bool,
     /// Why the run cannot go on (a follower sent a gradient of the wrong size).
     failed: Option<String>,
@@ -220,7 +223,7 @@ impl Followers {
 
     /// Once every shard of the batch in flight is in: their sum (gradient and loss, in shard
     /// order), kept for the followers' next step; the next batch becomes the one awaited.
-    pub fn finish_batch(&mut self) -> Option<(Vec<f32>, f32)> {
+    pub fn finish_batch(&mut self) -> Option<Part> {
         if self.waiting() {
             return None;
         }
