@@ -897,6 +897,54 @@ mod tests {
     }
 
     #[test]
+    fn messages_between_workers_are_passed_on_with_their_bytes() {
+        // The leader's step for follower 2 becomes a request to that follower; its gradient
+        // becomes a request to the leader. The page reads the JSON only.
+        let mut step = Response::FollowStep {
+            run: 3,
+            shard: 2,
+            step: 9,
+            loss: 0.5,
+            sum: vec![1, 2, 3, 4],
+        };
+        let buffers = step.take_buffers();
+        let json = serde_json::to_string(&step).unwrap();
+        assert!(!json.contains("sum"), "{json}");
+        let read: Response = serde_json::from_str(&json).unwrap();
+        let Forward::Follower { shard, request } = read.forward() else {
+            panic!("a message for a follower");
+        };
+        assert_eq!(shard, 2);
+        let mut request: Request =
+            serde_json::from_str(&serde_json::to_string(&request).unwrap()).unwrap();
+        request.attach(buffers);
+        assert_eq!(
+            request,
+            Request::FollowStep {
+                run: 3,
+                step: 9,
+                loss: 0.5,
+                sum: vec![1, 2, 3, 4]
+            }
+        );
+        let gradient = Response::ShardGradient {
+            run: 3,
+            step: 9,
+            shard: 2,
+            loss: 0.25,
+            gradient: Vec::new(),
+        };
+        assert!(matches!(
+            gradient.forward(),
+            Forward::Leader(Request::ShardGradient { shard: 2, .. })
+        ));
+        assert!(matches!(
+            Response::Ready.forward(),
+            Forward::Show(Response::Ready)
+        ));
+    }
+
+    #[test]
     fn every_request_has_its_own_kind() {
         let requests = [
             Request::Clear,
