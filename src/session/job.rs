@@ -38,4 +38,11 @@ pub trait Job {
     fn take_synthetic(&mut self) -> Option<Generated> {
         None
     }
+    /// True while the job can do nothing until a message arrives (a follower's gradient in
+    /// data-parallel training): the worker stops driving it until one does.
+    fn waiting(&self) -> bool {
+        false
+    }
+    /// A follower's gradient for a data-parallel training job; other jobs ignore it.
+    fn deliver(&mut self, _part: super::follower::ShardPart) {}
 }

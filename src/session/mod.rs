@@ -10,6 +10,8 @@
 //! - [`protocol`]: the requests, the answers, and the rule that drops stale answers;
 //! - [`views`]: what the answers show, and the functions that build it;
 //! - [`load`], [`train`], [`synth`], [`fetch`]: the jobs; [`classify`]: labellings of records;
+//! - [`follower`]: data-parallel training across Web Workers (a session that follows a
+//!   leader's run, and the leader's side);
 //!   [`adapt`]: adapting a model to one patient (the beats to label, then a fine-tuning job).
 //!
 //! Time comes from a clock the caller provides (`now_ms`): `std::time::Instant` does not exist
@@ -18,6 +20,7 @@
 pub mod adapt;
 pub mod classify;
 pub mod fetch;
+pub mod follower;
 pub mod job;
 pub mod load;
 pub mod protocol;
@@ -26,8 +29,8 @@ pub mod train;
 pub mod views;
 
 pub use protocol::{
-    Asked, Envelope, ErrorKind, ExportFormat, Failure, Latest, LightwavePart, Reply, Request,
-    RequestId, RequestKind, Response,
+    Asked, Envelope, ErrorKind, ExportFormat, Failure, Forward, Latest, LightwavePart, Reply,
+    Request, RequestId, RequestKind, Response,
 };
 
 use crate::dataset::BeatSet;
@@ -56,6 +59,8 @@ pub struct Session {
     /// Native threads a training run uses (data-parallel, [`crate::training::parallel::Team`]);
     /// 0 or 1: one. The page's worker has one.
     threads: usize,
+    /// This session's replica of another worker's training run, when it follows one.
+    follower: Option<follower::Follower>,
 }
 
 impl Session {
@@ -100,6 +105,67 @@ impl Session {
         let asked = Asked {
             id: envelope.id,
             kind: envelope.request.kind(),
+        };
+        // Messages between training workers come and go while the leader's job runs.
+        let request = match envelope.request {
+            Request::Follow {
+                run,
+                shard,
+                shards,
+                replica,
+            } => {
+                self.follower = None;
+                match follower::Follower::new(run, shard, shards, &replica) {
+                    Ok(f) => self.follower = Some(f),
+                    Err(e) => out(Reply {
+                        to: Some(asked),
+                        response: (&e).into(),
+                    }),
+                }
+                return;
+            }
+            Request::FollowStep {
+                run,
+                step,
+                loss,
+                sum,
+            } => {
+                let response = match self.follower.as_mut() {
+                    Some(f) => f.step(run, step, loss, &sum),
+                    None => Response::error(
+                        ErrorKind::Protocol,
+                        format!("this worker follows no run; batch {step} of run {run} was asked"),
+                    ),
+                };
+                out(Reply {
+                    to: Some(asked),
+                    response,
+                });
+                return;
+            }
+            Request::ShardGradient {
+                run,
+                step,
+                shard,
+                loss,
+                gradient,
+            } => {
+                if let Some((_, job)) = self.job.as_mut() {
+                    job.deliver(follower::ShardPart {
+                        run,
+                        step,
+                        shard,
+                        loss,
+                        gradient,
+                    });
+                }
+                return;
+            }
+            other => other,
+        };
+        let envelope = Envelope {
+            id: envelope.id,
+            request,
         };
         if let Request::Cancel = envelope.request {
             // What the job says as it stops answers the job's own request.
@@ -160,7 +226,11 @@ impl Session {
     ) -> Option<Box<dyn Job>> {
         let ws = &mut self.workspace;
         match request {
-            Request::Cancel => {}
+            // Handled before any job check (see `handle`).
+            Request::Cancel
+            | Request::Follow { .. }
+            | Request::FollowStep { .. }
+            | Request::ShardGradient { .. } => {}
             Request::LoadFiles { paths, bytes } => return self.load_files(paths, bytes, out),
             Request::AssembleLightwave {
                 key,
@@ -557,7 +627,14 @@ impl Session {
         }
     }
 
-    /// Runs the current job for about `budget_ms`; returns true while work remains.
+    /// True while the running job waits for a message (a follower's gradient) and has
+    /// nothing to do until one comes.
+    pub fn waiting(&self) -> bool {
+        self.job.as_ref().is_some_and(|(_, job)| job.waiting())
+    }
+
+    /// Runs the current job for about `budget_ms`; returns true while work remains that can
+    /// be done now (false when the job is over, or waits for a message: [`Session::waiting`]).
     pub fn run_for(
         &mut self,
         budget_ms: f64,
@@ -576,6 +653,9 @@ impl Session {
         };
         let start = now_ms();
         loop {
+            if job.waiting() {
+                return false;
+            }
             if job.step(&mut self.workspace, now_ms, &mut reply) {
                 self.end_job(&mut reply);
                 return false;
@@ -586,7 +666,7 @@ impl Session {
         }
     }
 
-    /// Runs the current job to the end.
+    /// Runs the current job to the end (or until it waits for a message).
     pub fn run_to_end(&mut self, now_ms: &dyn Fn() -> f64, out: &mut dyn FnMut(Reply)) {
         while self.run_for(f64::INFINITY, now_ms, out) {}
     }

@@ -16,6 +16,13 @@
 //! with the byte fields empty and hands the buffers to the worker — and the worker puts them
 //! back in place with [`Request::attach`] before the session sees the request; answers give
 //! theirs up with [`Response::take_buffers`] before they are posted.
+//!
+//! Data-parallel training ([`super::follower`]) adds workers that talk to each other through the
+//! page: the leader (the page's own worker) answers its `Train` request with
+//! [`Response::Follow`] and [`Response::FollowStep`] for follower `shard`, and each follower
+//! answers a [`Request::FollowStep`] with [`Response::ShardGradient`]. The page only passes
+//! them on ([`Response::forward`]): the answer becomes a request to the other side, with the
+//! same buffers transferred, never read on the way.
 
 use std::collections::HashMap;
 
@@ -270,6 +277,48 @@ pub enum Request {
     },
     /// Stop the running job, keeping what it has done.
     Cancel,
+    /// (To a follower worker.) Become replica `shard` of `shards` of training run `run`
+    /// ([`super::follower::Follower`]), replacing any earlier one.
+    Follow {
+        /// The leader's run number.
+        run: u32,
+        /// This follower's shard of every batch, from 1 (the leader has shard 0).
+        shard: usize,
+        /// Workers in the run, leader included.
+        shards: usize,
+        /// The leader's [`crate::training::parallel::Replica`] (one buffer).
+        #[serde(skip)]
+        replica: Vec<u8>,
+    },
+    /// (To a follower worker.) Step with the summed gradient of batch `step − 1` (none before
+    /// batch 0), then answer with the gradient of this follower's shard of batch `step`
+    /// ([`Response::ShardGradient`]).
+    FollowStep {
+        /// The leader's run number.
+        run: u32,
+        /// Batch number in the run, from 0.
+        step: u64,
+        /// The summed loss of batch `step − 1`.
+        loss: f32,
+        /// The summed gradient of batch `step − 1`, little-endian `f32` (one buffer; empty
+        /// before batch 0).
+        #[serde(skip)]
+        sum: Vec<u8>,
+    },
+    /// (To the leader.) A follower's gradient of its shard of batch `step`.
+    ShardGradient {
+        /// The leader's run number.
+        run: u32,
+        /// Batch number in the run, from 0.
+        step: u64,
+        /// The follower's shard.
+        shard: usize,
+        /// The shard's part of the batch loss.
+        loss: f32,
+        /// The gradient, little-endian `f32` in the model's parameter order (one buffer).
+        #[serde(skip)]
+        gradient: Vec<u8>,
+    },
 }
 
 /// The kinds of [`Request`], one per variant: what an answer is matched against.
@@ -302,6 +351,9 @@ pub enum RequestKind {
     AdaptQueries,
     Adapt,
     Cancel,
+    Follow,
+    FollowStep,
+    ShardGradient,
 }
 
 impl RequestKind {
@@ -353,6 +405,9 @@ impl Request {
             Request::AdaptQueries { .. } => RequestKind::AdaptQueries,
             Request::Adapt { .. } => RequestKind::Adapt,
             Request::Cancel => RequestKind::Cancel,
+            Request::Follow { .. } => RequestKind::Follow,
+            Request::FollowStep { .. } => RequestKind::FollowStep,
+            Request::ShardGradient { .. } => RequestKind::ShardGradient,
         }
     }
 
@@ -363,7 +418,12 @@ impl Request {
         match self {
             Request::LoadFiles { bytes, .. } => *bytes = buffers,
             Request::AssembleLightwave { answers, .. } => *answers = buffers,
-            Request::ImportModel { bytes, .. } if !buffers.is_empty() => {
+            Request::ImportModel { bytes, .. }
+            | Request::Follow { replica: bytes, .. }
+            | Request::FollowStep { sum: bytes, .. }
+            | Request::ShardGradient {
+                gradient: bytes, ..
+            } if !buffers.is_empty() => {
                 *bytes = buffers.swap_remove(0);
             }
             _ => {}
@@ -375,7 +435,12 @@ impl Request {
         match self {
             Request::LoadFiles { bytes, .. } => std::mem::take(bytes),
             Request::AssembleLightwave { answers, .. } => std::mem::take(answers),
-            Request::ImportModel { bytes, .. } => vec![std::mem::take(bytes)],
+            Request::ImportModel { bytes, .. }
+            | Request::Follow { replica: bytes, .. }
+            | Request::FollowStep { sum: bytes, .. }
+            | Request::ShardGradient {
+                gradient: bytes, ..
+            } => vec![std::mem::take(bytes)],
             _ => Vec::new(),
         }
     }
@@ -573,6 +638,63 @@ pub enum Response {
     },
     /// A request failed; nothing loaded was lost.
     Error(Failure),
+    /// (From the leader, for follower `shard`.) Pass on as [`Request::Follow`].
+    Follow {
+        /// The leader's run number.
+        run: u32,
+        /// The follower's shard, from 1.
+        shard: usize,
+        /// Workers in the run, leader included.
+        shards: usize,
+        /// The leader's replica (one buffer).
+        #[serde(skip)]
+        replica: Vec<u8>,
+    },
+    /// (From the leader, for follower `shard`.) Pass on as [`Request::FollowStep`].
+    FollowStep {
+        /// The leader's run number.
+        run: u32,
+        /// The follower's shard, from 1.
+        shard: usize,
+        /// Batch number in the run, from 0.
+        step: u64,
+        /// The summed loss of batch `step − 1`.
+        loss: f32,
+        /// The summed gradient of batch `step − 1` (one buffer; empty before batch 0).
+        #[serde(skip)]
+        sum: Vec<u8>,
+    },
+    /// (From a follower, for the leader.) Pass on as [`Request::ShardGradient`].
+    ShardGradient {
+        /// The leader's run number.
+        run: u32,
+        /// Batch number in the run, from 0.
+        step: u64,
+        /// The follower's shard.
+        shard: usize,
+        /// The shard's part of the batch loss.
+        loss: f32,
+        /// The gradient (one buffer).
+        #[serde(skip)]
+        gradient: Vec<u8>,
+    },
+}
+
+/// Where the page sends an answer that is a message between training workers
+/// ([`Response::forward`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Forward {
+    /// To follower `shard` (from 1).
+    Follower {
+        /// Its shard.
+        shard: usize,
+        /// What to send it.
+        request: Request,
+    },
+    /// To the leader (the page's own worker).
+    Leader(Request),
+    /// Not a message between workers: the page shows it.
+    Show(Response),
 }
 
 impl Response {
@@ -597,7 +719,61 @@ impl Response {
         match self {
             Response::Export { bytes, .. } => vec![std::mem::take(bytes)],
             Response::Assembled { files, .. } => std::mem::take(files),
+            Response::Follow { replica: b, .. }
+            | Response::FollowStep { sum: b, .. }
+            | Response::ShardGradient { gradient: b, .. } => vec![std::mem::take(b)],
             _ => Vec::new(),
+        }
+    }
+
+    /// Where the page sends this answer: a message between training workers becomes the
+    /// request to the other side (its bytes, if any, stay where they are: the buffers that came
+    /// with the answer go on with the request); anything else is the page's to show.
+    pub fn forward(self) -> Forward {
+        match self {
+            Response::Follow {
+                run,
+                shard,
+                shards,
+                replica,
+            } => Forward::Follower {
+                shard,
+                request: Request::Follow {
+                    run,
+                    shard,
+                    shards,
+                    replica,
+                },
+            },
+            Response::FollowStep {
+                run,
+                shard,
+                step,
+                loss,
+                sum,
+            } => Forward::Follower {
+                shard,
+                request: Request::FollowStep {
+                    run,
+                    step,
+                    loss,
+                    sum,
+                },
+            },
+            Response::ShardGradient {
+                run,
+                step,
+                shard,
+                loss,
+                gradient,
+            } => Forward::Leader(Request::ShardGradient {
+                run,
+                step,
+                shard,
+                loss,
+                gradient,
+            }),
+            other => Forward::Show(other),
         }
     }
 }
@@ -718,6 +894,54 @@ mod tests {
             bytes: b"a,b".to_vec(),
         };
         assert_eq!(e.take_buffers(), vec![b"a,b".to_vec()]);
+    }
+
+    #[test]
+    fn messages_between_workers_are_passed_on_with_their_bytes() {
+        // The leader's step for follower 2 becomes a request to that follower; its gradient
+        // becomes a request to the leader. The page reads the JSON only.
+        let mut step = Response::FollowStep {
+            run: 3,
+            shard: 2,
+            step: 9,
+            loss: 0.5,
+            sum: vec![1, 2, 3, 4],
+        };
+        let buffers = step.take_buffers();
+        let json = serde_json::to_string(&step).unwrap();
+        assert!(!json.contains("sum"), "{json}");
+        let read: Response = serde_json::from_str(&json).unwrap();
+        let Forward::Follower { shard, request } = read.forward() else {
+            panic!("a message for a follower");
+        };
+        assert_eq!(shard, 2);
+        let mut request: Request =
+            serde_json::from_str(&serde_json::to_string(&request).unwrap()).unwrap();
+        request.attach(buffers);
+        assert_eq!(
+            request,
+            Request::FollowStep {
+                run: 3,
+                step: 9,
+                loss: 0.5,
+                sum: vec![1, 2, 3, 4]
+            }
+        );
+        let gradient = Response::ShardGradient {
+            run: 3,
+            step: 9,
+            shard: 2,
+            loss: 0.25,
+            gradient: Vec::new(),
+        };
+        assert!(matches!(
+            gradient.forward(),
+            Forward::Leader(Request::ShardGradient { shard: 2, .. })
+        ));
+        assert!(matches!(
+            Response::Ready.forward(),
+            Forward::Show(Response::Ready)
+        ));
     }
 
     #[test]

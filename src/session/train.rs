@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::follower::{Followers, ShardPart};
 use super::job::Job;
 use super::protocol::Response;
 use super::views::{Misclassified, Progress, RunReport, TrainProgress};
@@ -44,6 +45,9 @@ pub struct TrainJob {
     last_batch: (usize, usize, usize, f32),
     prepare_ms: f64,
     data_fingerprint: u64,
+    /// The other Web Workers training in step, when the run has more than one
+    /// ([`TrainConfig::workers`]).
+    followers: Option<Followers>,
     /// The model and its report, once done; taken by the session.
     pub finished: Option<(RunReport, TrainedModel)>,
 }
@@ -52,7 +56,8 @@ impl TrainJob {
     /// Prepares a run on `source` of `ws` (split, validation records, rebalancing, synthetic
     /// beats — [`crate::training::prepare_run_with`]); `generated` is a synthetic set made
     /// earlier from the training beats of the given fingerprint, used instead of generating
-    /// again when it fits.
+    /// again when it fits. With `config.workers` above 1 the run leads that many Web Workers
+    /// ([`super::follower`]) and trains on one thread; otherwise on `threads` native threads.
     pub fn new(
         id: u32,
         ws: &mut Workspace,
@@ -79,6 +84,9 @@ impl TrainJob {
             ));
         }
         let make = || Trainer::new(config.clone(), &run.train, &run.val, run.templates.clone());
+        let workers = config.worker_count();
+        let followers = (workers > 1).then(|| Followers::new(id, workers));
+        let threads = if followers.is_some() { 1 } else { threads };
         let trainer = Team::new(&make, threads)?;
         let started_ms = now_ms();
         Ok(TrainJob {
@@ -93,6 +101,7 @@ impl TrainJob {
             epoch_ends_ms: Vec::new(),
             last_post_ms: f64::NEG_INFINITY,
             last_batch: (0, 0, 0, 0.0),
+            followers,
             finished: None,
         })
     }
@@ -145,6 +154,7 @@ impl TrainJob {
             last_batch: (0, 0, 0, 0.0),
             prepare_ms: 0.0,
             data_fingerprint,
+            followers: None,
             finished: None,
         })
     }
@@ -307,7 +317,7 @@ impl Job for TrainJob {
             Stage::Training(trainer) => {
                 let mut last = self.last_batch;
                 let mut epoch_ended = false;
-                let phase = trainer.step(&mut |e| match e {
+                let mut on_event = |e: TrainEvent| match e {
                     TrainEvent::Batch {
                         epoch,
                         batch,
@@ -315,7 +325,17 @@ impl Job for TrainJob {
                         loss,
                     } => last = (epoch, batch, batches, loss),
                     TrainEvent::Epoch(_) => epoch_ended = true,
-                });
+                };
+                let phase = match self.followers.as_mut() {
+                    None => trainer.step(&mut on_event),
+                    Some(followers) => {
+                        match lead_step(followers, trainer.leader_mut(), &mut on_event, out) {
+                            Some(phase) => phase,
+                            // Half a batch: the followers are at work.
+                            None => return false,
+                        }
+                    }
+                };
                 self.last_batch = last;
                 let now = now_ms();
                 if epoch_ended {
@@ -387,6 +407,43 @@ impl Job for TrainJob {
     fn take_trained(&mut self) -> Option<(RunReport, TrainedModel)> {
         self.finished.take()
     }
+
+    fn waiting(&self) -> bool {
+        matches!(self.stage, Stage::Training(_))
+            && self.followers.as_ref().is_some_and(Followers::waiting)
+    }
+
+    fn deliver(&mut self, part: ShardPart) {
+        if let (Stage::Training(_), Some(followers)) = (&self.stage, self.followers.as_mut()) {
+            followers.deliver(part);
+        }
+    }
+}
+
+/// Half a batch of data-parallel training across Web Workers: with no batch in flight, sends
+/// the followers their messages and computes the leader's shard (`None`: wait for theirs);
+/// with every shard in, steps the leader with their sum.
+fn lead_step(
+    followers: &mut Followers,
+    leader: &mut Trainer,
+    on_event: &mut dyn FnMut(TrainEvent),
+    out: &mut dyn FnMut(Response),
+) -> Option<Phase> {
+    if let Some(why) = followers.take_failure() {
+        out(Response::error(super::ErrorKind::Protocol, why));
+        leader.stop();
+        return Some(Phase::Finished);
+    }
+    if followers.idle() {
+        if let Err(e) = followers.start_batch(leader, out) {
+            out((&e).into());
+            leader.stop();
+            return Some(Phase::Finished);
+        }
+        return None;
+    }
+    let (sum, loss) = followers.finish_batch()?;
+    Some(leader.apply(&sum, loss, on_event))
 }
 
 fn model_history(model: &TrainedModel) -> Vec<EpochStats> {

@@ -82,6 +82,14 @@ pub struct TrainConfig {
     /// in seconds, which mark every beat of a fast heart as premature).
     #[config(default = false)]
     pub rr_relative_only: bool,
+    /// Web Workers training in step (the page's data-parallel training,
+    /// [`crate::session::follower`]): each computes the gradient of its share of every batch
+    /// and the leader steps with their sum, in worker order. It changes only the order of float
+    /// sums, so a run is the same for the same seed and worker count, and 1 is the plain loop.
+    /// `None` (settings saved before workers existed, which then read without it) is 1.
+    /// Natively, threads play this part (`Session::set_threads`).
+    #[config(default = "None")]
+    pub workers: Option<usize>,
 }
 
 /// Learning-rate schedule.
@@ -110,6 +118,13 @@ impl LrSchedule {
                 }
             }
         }
+    }
+}
+
+impl TrainConfig {
+    /// Web Workers the run trains on ([`TrainConfig::workers`]), at least 1.
+    pub fn worker_count(&self) -> usize {
+        self.workers.unwrap_or(1).max(1)
     }
 }
 

@@ -92,3 +92,33 @@ pub fn add_into(sum: &mut [f32], part: &[f32]) {
         *s += p;
     }
 }
+
+/// The sum of the shards' gradients and losses, given in shard order: the first shard's
+/// gradient with each next one added ([`add_into`]), the losses added from zero. Native threads
+/// and the page's workers both sum this way, so they step alike.
+pub fn sum_shards(parts: impl IntoIterator<Item = (Vec<f32>, f32)>) -> (Vec<f32>, f32) {
+    let mut sum: Vec<f32> = Vec::new();
+    let mut loss = 0.0f32;
+    for (g, l) in parts {
+        if sum.is_empty() {
+            sum = g;
+        } else {
+            add_into(&mut sum, &g);
+        }
+        loss += l;
+    }
+    (sum, loss)
+}
+
+/// A gradient (or any `f32` vector) as little-endian bytes, to cross to another process.
+pub fn gradient_bytes(values: &[f32]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// The `f32` vector of bytes made by [`gradient_bytes`] (a trailing partial value is dropped).
+pub fn gradient_from_bytes(bytes: &[u8]) -> Vec<f32> {
+    bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}

@@ -7,6 +7,7 @@
 //! - [`calibrate`]: decision offsets chosen on the validation records;
 //! - [`trained`]: what a run leaves ([`TrainedModel`], [`EpochStats`]);
 //! - [`gradients`]: gradients as flat vectors;
+//! - [`replica`]: what a follower in another process starts from;
 //! - [`parallel`]: synchronous data-parallel training (threads natively, Web Workers in the
 //!   page);
 //! - [`predict`]: probabilities, predictions, evaluation, and the beats of a record;
@@ -23,6 +24,7 @@ pub mod model_file;
 pub mod parallel;
 pub mod patient;
 pub mod predict;
+pub mod replica;
 pub mod reproduce;
 pub mod sets;
 pub mod trained;

@@ -8,11 +8,18 @@
 //!
 //! Gradients travel as flat `f32` vectors in the model's parameter order ([`flatten`],
 //! [`unflatten`]): what a Web Worker posts to the page, or a thread sends natively
-//! ([`train_threads`]).
+//! ([`train_threads`]). A follower in another process (the page's Web Workers, see
+//! [`crate::session::follower`]) starts from a [`Replica`]: everything a follower needs, as bytes
+//! ([`Replica::to_bytes`]), made by [`Trainer::replica`] and turned back into a trainer by
+//! [`Trainer::from_replica`]. Gradients cross processes as little-endian `f32` bytes
+//! ([`gradient_bytes`], [`gradient_from_bytes`]).
 
 use super::trainer::{Phase, TrainEvent, TrainedModel, Trainer};
 
-pub use super::gradients::{add_into, flatten, parameter_count, unflatten};
+pub use super::gradients::{
+    add_into, flatten, gradient_bytes, gradient_from_bytes, parameter_count, sum_shards, unflatten,
+};
+pub use super::replica::{REPLICA_MAGIC, Replica};
 
 /// Trains natively on `threads` threads by the scheme above: `make` builds one replica (called
 /// once per thread, on this thread; every replica must be built from the same settings and
@@ -113,6 +120,12 @@ impl Team {
         &self.leader
     }
 
+    /// The leader, to step by hand when the followers live in other processes (the page's
+    /// Web Workers): a team of one thread.
+    pub fn leader_mut(&mut self) -> &mut Trainer {
+        &mut self.leader
+    }
+
     /// One batch on every thread; the leader's events go to `on_event`.
     pub fn step(&mut self, on_event: &mut dyn FnMut(TrainEvent)) -> Phase {
         let Some(gradients) = self.from_followers.as_ref() else {
@@ -131,16 +144,7 @@ impl Team {
                 }
             }
         }
-        let mut sum: Vec<f32> = Vec::new();
-        let mut loss = 0.0f32;
-        for (g, l) in parts.into_iter().flatten() {
-            if sum.is_empty() {
-                sum = g;
-            } else {
-                add_into(&mut sum, &g);
-            }
-            loss += l;
-        }
+        let (sum, loss) = sum_shards(parts.into_iter().flatten());
         for tx in &self.to_followers {
             let _ = tx.send(Some((sum.clone(), loss)));
         }

@@ -24,6 +24,7 @@ use super::calibrate::fit_offsets;
 use super::config::{TrainConfig, validation_score, weights_for};
 use super::gradients;
 use super::predict::{predict_inputs, probabilities};
+use super::replica;
 use super::sets::Batch;
 pub use super::trained::{EpochStats, TrainedModel};
 use crate::dataset::BeatSet;
@@ -217,9 +218,7 @@ impl Trainer {
         let all_val: Vec<u32> = (0..val.len() as u32).collect();
         let val_inputs = features.inputs(val, &all_val);
         let optim = AdamConfig::new().init();
-        let mut rng = Rng::new(config.seed);
-        let mut order: Vec<usize> = (0..train.len()).collect();
-        rng.shuffle(&mut order);
+        let (order, rng) = first_order(&config, train.len());
         Trainer {
             model_config,
             device,
@@ -405,6 +404,94 @@ impl Trainer {
         }
     }
 
+    /// What a follower in another process needs to train in step with this trainer
+    /// ([`replica::Replica`]); made before the first batch (the follower starts from the
+    /// current weights and the first batch of the seed's order).
+    pub fn replica(&self) -> Result<replica::Replica, crate::Error> {
+        let model = self
+            .model
+            .as_ref()
+            .ok_or_else(|| crate::Error::Invalid("the trainer has no model to share".into()))?;
+        let weights = model
+            .clone()
+            .into_record()
+            .into_bytes()
+            .map_err(|e| crate::Error::Invalid(format!("cannot share the weights: {e}")))?
+            .to_vec();
+        Ok(replica::Replica {
+            config: self.config.clone(),
+            model_config: self.model_config.clone(),
+            features: FeatureMaker {
+                templates: Templates::default(),
+                ..self.features.clone()
+            },
+            layout: self.layout,
+            class_weights: self.class_weights,
+            train: self.train.clone(),
+            weights,
+        })
+    }
+
+    /// A follower replica ([`Trainer::set_follower`]) made from a leader's
+    /// [`Trainer::replica`]: the same batches in the same order, the same weights, so that
+    /// stepping with the summed gradients keeps it equal to the leader.
+    pub fn from_replica(replica: replica::Replica) -> Result<Trainer, crate::Error> {
+        let replica::Replica {
+            config,
+            model_config,
+            features,
+            layout,
+            class_weights,
+            train,
+            weights,
+        } = replica;
+        if config.batch_size == 0 || train.labels.is_empty() {
+            return Err(crate::Error::Invalid(
+                "the training replica has no beats or no batch size".into(),
+            ));
+        }
+        let record =
+            burn::store::ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(weights))
+                .map_err(|e| crate::Error::Invalid(format!("the replica's weights: {e}")))?;
+        let model = model_config
+            .init(&Device::flex())
+            .try_load_record(record)
+            .map_err(|e| crate::Error::Invalid(format!("the replica's weights: {e}")))?;
+        // Not seeded: the weights are the leader's, and the device's generator is process-global
+        // (reseeding it here would disturb a leader in the same process).
+        let device = Device::flex().autodiff();
+        let (order, rng) = first_order(&config, train.labels.len());
+        Ok(Trainer {
+            model: Some(model.fork(&device).train()),
+            model_config,
+            device,
+            optim: AdamConfig::new().init(),
+            features,
+            train,
+            val: Inputs {
+                windows: Vec::new(),
+                rr: Vec::new(),
+                labels: Vec::new(),
+            },
+            class_weights,
+            order,
+            rng,
+            epoch: 1,
+            batch: 0,
+            loss_sum: 0.0,
+            loss_n: 0,
+            snapshots: Vec::new(),
+            best_score: None,
+            since_best: 0,
+            history: Vec::new(),
+            phase: Phase::Running,
+            layout,
+            trained_on: Vec::new(),
+            config,
+            follower: true,
+        })
+    }
+
     /// Finishes the run now (a follower is told when the leader finished).
     pub fn stop(&mut self) {
         self.phase = Phase::Finished;
@@ -501,6 +588,15 @@ impl Trainer {
             trained_on: self.trained_on,
         })
     }
+}
+
+/// The first epoch's order of `n` training beats, and the generator after drawing it (every
+/// replica draws the same).
+fn first_order(config: &TrainConfig, n: usize) -> (Vec<usize>, Rng) {
+    let mut rng = Rng::new(config.seed);
+    let mut order: Vec<usize> = (0..n).collect();
+    rng.shuffle(&mut order);
+    (order, rng)
 }
 
 /// Names of the records that have beats in `b`.

@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 
 use super::state::AppState;
 use crate::session::views::Progress;
-use crate::session::{Reply, Request, RequestKind, Response};
+use crate::session::{Forward, Reply, Request, RequestKind, Response};
 
 #[wasm_bindgen(module = "/src/web/files.js")]
 extern "C" {
@@ -32,14 +32,7 @@ extern "C" {
     pub fn local_databases() -> js_sys::Array;
 }
 
-/// The buffers of a message from the worker.
-fn buffers_of(data: &JsValue) -> Vec<js_sys::ArrayBuffer> {
-    let buffers = js_sys::Reflect::get(data, &"buffers".into()).unwrap_or(JsValue::NULL);
-    js_sys::Array::from(&buffers)
-        .iter()
-        .filter_map(|b| b.dyn_into().ok())
-        .collect()
-}
+use super::state::followers::buffers_of;
 
 /// One message from the worker.
 fn on_message(state: AppState, data: &JsValue) {
@@ -60,7 +53,15 @@ fn on_message(state: AppState, data: &JsValue) {
     if state.link.is_stale(&reply) {
         return;
     }
-    match reply.response {
+    let response = match reply.response.forward() {
+        Forward::Show(r) => r,
+        // The leader's messages to its followers: passed on, buffers and all, unread.
+        Forward::Follower { shard, request } => {
+            return state.followers.send(shard, request, buffers_of(data));
+        }
+        Forward::Leader(_) => return,
+    };
+    match response {
         Response::Export {
             file_name, format, ..
         } => {
@@ -126,6 +127,7 @@ pub fn provide_state() -> AppState {
             worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
             on_error.forget();
             state.link.connect(worker);
+            state.followers.ensure(state, state.workers.get_untracked());
         }
         Err(_) => state.notify(
             "error",

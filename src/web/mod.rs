@@ -4,6 +4,7 @@
 //!   and synthetic-beat sub-states) and where every answer of the worker lands;
 //! - [`link`]: numbering requests and dropping stale answers; [`bridge`]: starting the worker,
 //!   routing its answers, the browser's file plumbing; [`worker`]: the Web Worker's side;
+//!   [`state::followers`]: the extra workers of data-parallel training, and passing their messages on;
 //! - [`fetch`]: the "Get data" panel (network, cache, components);
 //! - the screens: [`data`], [`record`], [`classify`] (with [`adapt`], adapting a model to the
 //!   record's patient), [`distribution`], [`augment`], [`synth`], [`train`]; [`charts`]: drawing

@@ -12,6 +12,9 @@ use crate::session::views::{RunReport, TrainProgress};
 use crate::session::{ExportFormat, Request};
 use crate::training::TrainConfig;
 
+/// Most training workers a run may ask for.
+const MAX_WORKERS: usize = 16;
+
 fn pct(x: f64) -> String {
     format!("{:.1}", x * 100.0)
 }
@@ -49,8 +52,12 @@ pub fn settings_text(c: &TrainConfig) -> String {
         .as_ref()
         .map(|s| format!("; synthetic: {}", s.describe()))
         .unwrap_or_default();
+    let workers = match c.worker_count() {
+        1 => "1 worker".to_string(),
+        n => format!("{n} workers"),
+    };
     format!(
-        "{weights}{focal}; {split}{rebalance}{synthetic}; ≤{} epochs, batch {}, lr {}, seed {}",
+        "{weights}{focal}; {split}{rebalance}{synthetic}; ≤{} epochs, batch {}, lr {}, seed {}, {workers}",
         c.epochs, c.batch_size, c.learning_rate, c.seed
     )
 }
@@ -90,6 +97,7 @@ fn Settings() -> impl IntoView {
     let batch = RwSignal::new(format!("{}", d.batch_size));
     let lr = RwSignal::new(format!("{}", d.learning_rate));
     let seed = RwSignal::new(format!("{}", d.seed));
+    let workers = RwSignal::new(format!("{}", state.workers.get_untracked()));
     let has_data = move || {
         let w = state.workspace.get();
         w.record_counts.total() > 0 || !w.beat_files.is_empty()
@@ -126,6 +134,10 @@ fn Settings() -> impl IntoView {
             .with_seed(num(seed, 42.0) as u64)
             .with_rebalance(state.train_rebalance.get_untracked())
             .with_synthetic(state.synth.add.get_untracked());
+        let n_workers = (num(workers, 1.0) as usize).clamp(1, MAX_WORKERS);
+        state.workers.set(n_workers);
+        state.followers.ensure(state, n_workers);
+        let config = config.with_workers(Some(n_workers));
         state.notices.set(Vec::new());
         state.busy.set(true);
         state.train_progress.set(None);
@@ -184,6 +196,10 @@ fn Settings() -> impl IntoView {
                     {field("Batch size ", "train-batch", batch, "1")}
                     {field("Learning rate ", "train-lr", lr, "0.0001")}
                     {field("Seed ", "train-seed", seed, "1")}
+                    <label for="train-workers" title="Web Workers that train in step, each on its share of every batch; the same seed and number give the same run">
+                        "Workers "
+                        <input id="train-workers" type="number" min="1" max=MAX_WORKERS.to_string() step="1" data-testid="train-workers" prop:value=move || workers.get() on:input=move |ev| workers.set(event_target_value(&ev)) />
+                    </label>
                 </fieldset>
             </div>
             {move || state.train_rebalance.get().map(|rc| view! {
@@ -328,7 +344,7 @@ pub fn RunResults(
                     <button class="secondary" data-testid="export-model" on:click=move |_| state.send(Request::ExportModel { id })>"Model file"</button>
                 </div>
             </div>
-            <p class="muted small">{format!("{} · {} · trained in {:.1} s on {} beats (validation records: {}); the {} best epochs ({}) vote.",
+            <p class="muted small" data-testid="run-settings">{format!("{} · {} · trained in {:.1} s on {} beats (validation records: {}); the {} best epochs ({}) vote.",
                 settings_text(&run.config), run.split_text, run.train_seconds, thousands(run.train_counts.total()),
                 if run.val_records.is_empty() { "none".to_string() } else { run.val_records.join(", ") },
                 run.ensemble_epochs.len(), run.ensemble_epochs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(", "))}</p>

@@ -7,6 +7,11 @@
 //! Messages are `{ json, buffers }` both ways: a request's bytes are put back into it
 //! ([`Request::attach`]) before the session sees it, and an answer's bytes are taken out
 //! ([`Response::take_buffers`]) and transferred beside its JSON.
+//!
+//! The page starts more instances of this worker for data-parallel training
+//! ([`crate::session::follower`]): the same session, following the first worker's run. A leader
+//! waiting for its followers' gradients is not driven ([`Session::waiting`]); the message that
+//! brings the last one starts it again.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;

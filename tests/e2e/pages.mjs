@@ -136,4 +136,19 @@ export class TrainScreen {
   async runCount() {
     return this.page.$$eval('[data-testid=run-row]', (rows) => rows.length);
   }
+
+  /** The Workers input's value. */
+  async workers() {
+    return Number(await this.page.inputValue('[data-testid=train-workers]'));
+  }
+
+  /** The settings line of the run whose results are shown. */
+  async runSettings() {
+    return this.page.textContent('[data-testid=run-results] [data-testid=run-settings]');
+  }
+
+  /** The settings cell of run `id` in the table of runs. */
+  async rowSettings(id) {
+    return this.page.textContent(`[data-testid=run-row][data-run="${id}"] td.wrap`);
+  }
 }

@@ -11,6 +11,8 @@ pub mod synth;
 use leptos::prelude::*;
 
 use super::fetch::FetchState;
+pub mod followers;
+
 use super::link::WorkerLink;
 use crate::dataset::rebalance::{RebalanceConfig, RebalanceReport};
 use crate::dataset::split::SplitKind;
@@ -22,6 +24,7 @@ use crate::session::views::{
 use crate::session::{Request, Response};
 use crate::workspace::LoadReport;
 pub use adapt::AdaptState;
+use followers::Followers;
 pub use synth::SynthState;
 
 /// Seed of the demo set the page opens on.
@@ -91,6 +94,10 @@ pub struct AppState {
     pub classified: RwSignal<Option<ClassifiedView>>,
     /// A find-and-classify request is on its way.
     pub classify_pending: RwSignal<bool>,
+    /// Web Workers a training run uses (the page's own worker and followers).
+    pub workers: RwSignal<usize>,
+    /// The follower workers.
+    pub followers: Followers,
 }
 
 impl AppState {
@@ -124,6 +131,8 @@ impl AppState {
             train_rebalance: RwSignal::new(None),
             classified: RwSignal::new(None),
             classify_pending: RwSignal::new(false),
+            workers: RwSignal::new(followers::default_workers()),
+            followers: Followers::new(),
         }
     }
 
@@ -204,7 +213,13 @@ impl AppState {
             }
             Response::Runs { runs } => self.runs.set(runs),
             // Files travel with their bytes: the bridge hands them over itself.
-            Response::Export { .. } | Response::Assembled { .. } => {}
+            // Files go to the browser, and messages between training workers are passed on,
+            // before they get here (`bridge`).
+            Response::Export { .. }
+            | Response::Assembled { .. }
+            | Response::Follow { .. }
+            | Response::FollowStep { .. }
+            | Response::ShardGradient { .. } => {}
             Response::Fingerprint(f) => self.fetch.on_fingerprint(f),
             Response::Synthesized(v) => {
                 self.idle();

@@ -1,0 +1,162 @@
+//! The page's extra training workers: follower instances of the same worker
+//! ([`crate::session::follower`]) that train in step with the page's own worker, the leader.
+//!
+//! The page only passes messages between them ([`crate::session::Response::forward`]): a
+//! leader's answer for follower `shard` goes to that follower as a request, a follower's
+//! gradient goes to the leader, each with the same ArrayBuffers transferred — the main thread
+//! reads a few bytes of JSON per message and never a gradient.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use super::AppState;
+use crate::session::{Forward, Reply, Request, Response};
+use crate::web::link::WorkerLink;
+
+/// Most training workers the page starts by itself.
+pub const MAX_DEFAULT_WORKERS: usize = 8;
+
+/// Training workers the page starts with: one fewer than the machine's logical processors
+/// (the page's own thread needs one), at most [`MAX_DEFAULT_WORKERS`], at least 1.
+pub fn default_workers() -> usize {
+    let cores = js_sys::Reflect::get(&js_sys::global(), &"navigator".into())
+        .and_then(|n| js_sys::Reflect::get(&n, &"hardwareConcurrency".into()))
+        .ok()
+        .and_then(|c| c.as_f64())
+        .unwrap_or(1.0);
+    workers_for_cores(cores as usize)
+}
+
+/// [`default_workers`] for a machine of `cores` logical processors.
+pub fn workers_for_cores(cores: usize) -> usize {
+    cores.saturating_sub(1).clamp(1, MAX_DEFAULT_WORKERS)
+}
+
+/// The follower workers (a handle: copies share them). Follower `k` (from 0) trains shard
+/// `k + 1`.
+#[derive(Clone, Copy)]
+pub struct Followers {
+    links: StoredValue<Vec<WorkerLink>, LocalStorage>,
+    /// The owner the app state was made under: a follower started later (from a click) lives
+    /// as long as the state, not as long as the component that asked for it.
+    owner: StoredValue<Option<Owner>, LocalStorage>,
+}
+
+impl Followers {
+    /// No followers yet.
+    pub fn new() -> Self {
+        Self {
+            links: StoredValue::new_local(Vec::new()),
+            owner: StoredValue::new_local(Owner::current()),
+        }
+    }
+
+    /// Followers started so far.
+    pub fn len(&self) -> usize {
+        self.links.with_value(Vec::len)
+    }
+
+    /// True when none was started.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Starts followers until there are enough for `workers` training workers (the leader is
+    /// one of them). A follower still starting keeps its messages until it is ready.
+    pub fn ensure(&self, state: AppState, workers: usize) {
+        while self.len() + 1 < workers {
+            let k = self.len();
+            let link = match self.owner.get_value() {
+                Some(owner) => owner.with(WorkerLink::new),
+                None => WorkerLink::new(),
+            };
+            match web_sys::Worker::new("./worker_loader.js") {
+                Ok(worker) => {
+                    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+                        move |e: web_sys::MessageEvent| on_message(state, k, &e.data()),
+                    );
+                    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+                    on_message.forget();
+                    let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(
+                        move |e: web_sys::ErrorEvent| {
+                            failed(state, k, &e.message());
+                        },
+                    );
+                    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+                    on_error.forget();
+                    link.connect(worker);
+                }
+                Err(_) => {
+                    state.notify(
+                        "error",
+                        None,
+                        "this browser could not start another Web Worker; train with fewer workers",
+                    );
+                    return;
+                }
+            }
+            self.links.update_value(|l| l.push(link));
+        }
+    }
+
+    /// Sends `request` to the follower of `shard` (from 1), transferring `buffers`.
+    pub fn send(&self, shard: usize, request: Request, buffers: Vec<js_sys::ArrayBuffer>) {
+        let link = self
+            .links
+            .with_value(|l| shard.checked_sub(1).and_then(|k| l.get(k).copied()));
+        if let Some(link) = link {
+            link.send(request, buffers);
+        }
+    }
+}
+
+impl Default for Followers {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The buffers beside a worker's message.
+pub fn buffers_of(data: &JsValue) -> Vec<js_sys::ArrayBuffer> {
+    let buffers = js_sys::Reflect::get(data, &"buffers".into()).unwrap_or(JsValue::NULL);
+    js_sys::Array::from(&buffers)
+        .iter()
+        .filter_map(|b| b.dyn_into().ok())
+        .collect()
+}
+
+/// A follower's message: `Ready`, a gradient for the leader, or a failure.
+fn on_message(state: AppState, k: usize, data: &JsValue) {
+    let json = js_sys::Reflect::get(data, &"json".into())
+        .ok()
+        .and_then(|j| j.as_string())
+        .unwrap_or_default();
+    let Ok(reply) = serde_json::from_str::<Reply>(&json) else {
+        return failed(state, k, "an unreadable answer");
+    };
+    match reply.response.forward() {
+        Forward::Leader(request) => {
+            state.link.send(request, buffers_of(data));
+        }
+        Forward::Show(Response::Ready) => {
+            state.followers.links.with_value(|l| {
+                if let Some(link) = l.get(k) {
+                    link.ready();
+                }
+            });
+        }
+        Forward::Show(Response::Error(f)) => failed(state, k, &f.message),
+        _ => {}
+    }
+}
+
+/// A follower failed: say so and stop the run (the leader would wait for it forever).
+fn failed(state: AppState, k: usize, why: &str) {
+    state.notify(
+        "error",
+        None,
+        format!("training worker {} failed: {why}; the run stops", k + 2),
+    );
+    state.send(Request::Cancel);
+}

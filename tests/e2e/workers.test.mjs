@@ -1,0 +1,70 @@
+// Data-parallel training across Web Workers, end to end on the built-in demo set: the Workers
+// input starts at min(logical processors − 1, 8) (at least 1); a run on 2 workers starts a second
+// worker, finishes, and its settings say "2 workers"; Cancel stops a second 2-worker run and keeps
+// its best model; the main thread, which passes every gradient between the workers, never blocks
+// for more than 50 ms while they train (PerformanceObserver, long tasks).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openPage, foreignRequests, watchLongTasks, longTasks } from './harness.mjs';
+import { TrainScreen } from './pages.mjs';
+
+let h;
+before(async () => {
+  h = await openPage();
+  // The page opens on the demo set (24 synthetic patients).
+  await h.page.waitForFunction(() => document.querySelectorAll('[data-testid=record-row]').length === 24, null, { timeout: 60000 });
+});
+after(async () => {
+  await h?.close();
+});
+
+test('the Workers input starts at one fewer than the logical processors, 1 to 8', async () => {
+  const train = new TrainScreen(h.page);
+  await train.open();
+  const cores = await h.page.evaluate(() => navigator.hardwareConcurrency);
+  const want = Math.min(Math.max(cores - 1, 1), 8);
+  assert.equal(await train.workers(), want, `${cores} logical processors`);
+  // The page started that many workers (its own and the followers).
+  for (let i = 0; i < 100 && h.page.workers().length < want; i++) await h.page.waitForTimeout(100);
+  assert.equal(h.page.workers().length, want);
+});
+
+test('a run on 2 workers finishes, says so, and never blocks the page', async () => {
+  const train = new TrainScreen(h.page);
+  await train.set('train-workers', 2);
+  await train.set('train-epochs', 2);
+  await train.start();
+  await h.page.waitForSelector('[data-testid=train-live]');
+  // Watched from here on: what training on two workers puts on the main thread (passing every
+  // gradient on, progress, live curves, results).
+  await watchLongTasks(h.page);
+  const r = await train.results(1);
+  const tasks = await longTasks(h.page);
+  console.log(`# long tasks (ms) during 2-worker training: ${JSON.stringify(tasks.map(Math.round))}`);
+  assert.ok(h.page.workers().length >= 2, `a second worker was started (${h.page.workers().length})`);
+  assert.match(await train.runSettings(), /\b2 workers\b/);
+  assert.match(await train.rowSettings(1), /\b2 workers\b/);
+  assert.ok(r.N.support > 0 && r.N.se > 0, `N: ${JSON.stringify(r.N)}`);
+  assert.deepEqual(tasks.filter((d) => d > 50), [], 'no main-thread task over 50 ms while training');
+});
+
+test('Cancel stops a 2-worker run and keeps its best model so far', async () => {
+  const train = new TrainScreen(h.page);
+  await train.set('train-epochs', 40);
+  await train.start();
+  await h.page.waitForFunction(() => /best validation macro-F1/.test(document.querySelector('[data-testid=train-status]')?.textContent ?? ''), null, { timeout: 300000 });
+  await h.page.click('[data-testid=cancel]');
+  await train.results(2, 120000);
+  assert.match(await h.page.textContent('[data-testid=run-results] h2'), /cancelled/);
+  assert.match(await train.runSettings(), /\b2 workers\b/);
+  const status = await h.page.textContent('[data-testid=train-status]');
+  const epoch = Number(status.match(/Epoch (\d+)/)[1]);
+  assert.ok(epoch < 40, `stopped at epoch ${epoch}`);
+  assert.equal(await train.runCount(), 2);
+});
+
+test('no request left 127.0.0.1 and the page logged no error', async () => {
+  assert.deepEqual(foreignRequests(h.requests, h.url), []);
+  assert.deepEqual(h.consoleErrors, []);
+});
