@@ -630,3 +630,28 @@ fn curves_svg(r: &RunReport) -> String {
     );
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_leaves_no_markup_and_thousands_groups_digits() {
+        assert_eq!(
+            escape("<a href='x'>&\"</a>"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;"
+        );
+        assert_eq!(escape("DS1 → 119, γ"), "DS1 → 119, γ");
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(36_000), "36,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn no_run_gives_a_page_that_says_so() {
+        let html = report_html(&[], &[3]);
+        assert!(html.contains("No run to report"));
+        assert!(html.ends_with("</html>\n"));
+    }
+}
