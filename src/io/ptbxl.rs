@@ -24,6 +24,9 @@
 //!
 //! Readers take bytes. The CSV reader follows RFC 4180 (quoted fields, doubled quotes, line
 //! breaks inside quotes, LF or CRLF) and finds columns by their header names.
+//!
+//! One file on purpose (a little over 700 lines): the two PTB-XL tables share the CSV reader and
+//! the SCP-statement mapping that turns them into records' statements.
 
 use crate::ecg::aami::AamiClass;
 

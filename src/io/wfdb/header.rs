@@ -29,6 +29,9 @@
 //! Stricter than wfdb-python, on purpose: text after the last field of the record line, signal
 //! lines beyond `n_sig`, a sampling frequency outside 0.001 Hz to 1 MHz
 //! ([`crate::record::SamplingRate`]), and a `samps_per_frame` of 0 are errors.
+//!
+//! One file on purpose (a little over 700 lines): the header grammar's record, signal, segment
+//! and info lines parse together, as WFDB's `header(5)` describes them together.
 
 use serde::{Deserialize, Serialize};
 

@@ -19,6 +19,9 @@
 //!   `samps_per_frame` > 1 is refused (wfdb-python's result there is not meaningful).
 //! - Checksums (`checksum`) cover all stored samples of a signal (sig_len × samps_per_frame,
 //!   before smoothing and skew), summed modulo 2^16.
+//!
+//! One file on purpose (a little over 700 lines): every signal format's decoder beside the
+//! frame and skew logic they share, as WFDB's own `signal.c` keeps them.
 
 use std::collections::HashMap;
 
