@@ -161,6 +161,12 @@ impl Session {
                 }
                 return;
             }
+            // A worker started in place of one that stopped numbers its runs after those the
+            // page kept; nothing else changes, so it needs no answer.
+            Request::NumberRunsAfter { last } => {
+                self.next_run = self.next_run.max(last);
+                return;
+            }
             other => other,
         };
         let envelope = Envelope {
@@ -228,6 +234,7 @@ impl Session {
         match request {
             // Handled before any job check (see `handle`).
             Request::Cancel
+            | Request::NumberRunsAfter { .. }
             | Request::Follow { .. }
             | Request::FollowStep { .. }
             | Request::ShardGradient { .. } => {}

@@ -280,6 +280,13 @@ pub enum Request {
     },
     /// Stop the running job, keeping what it has done.
     Cancel,
+    /// (From the page to a worker it started in place of one that stopped.) Number new runs
+    /// after `last`, so that they never take the number of a run the page kept from the
+    /// stopped worker.
+    NumberRunsAfter {
+        /// The highest run number the page holds.
+        last: u32,
+    },
     /// (To a follower worker.) Become replica `shard` of `shards` of training run `run`
     /// ([`super::follower::Follower`]), replacing any earlier one.
     Follow {
@@ -354,6 +361,7 @@ pub enum RequestKind {
     AdaptQueries,
     Adapt,
     Cancel,
+    NumberRunsAfter,
     Follow,
     FollowStep,
     ShardGradient,
@@ -408,6 +416,7 @@ impl Request {
             Request::AdaptQueries { .. } => RequestKind::AdaptQueries,
             Request::Adapt { .. } => RequestKind::Adapt,
             Request::Cancel => RequestKind::Cancel,
+            Request::NumberRunsAfter { .. } => RequestKind::NumberRunsAfter,
             Request::Follow { .. } => RequestKind::Follow,
             Request::FollowStep { .. } => RequestKind::FollowStep,
             Request::ShardGradient { .. } => RequestKind::ShardGradient,

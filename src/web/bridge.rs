@@ -95,6 +95,10 @@ fn on_message(state: AppState, data: &JsValue) {
             state.idle();
             state.adapt.on_error(f.message);
         }
+        Response::Ready => {
+            state.on_response(Response::Ready);
+            resume(state);
+        }
         r => state.on_response(r),
     }
 }
@@ -105,41 +109,116 @@ pub fn provide_state() -> AppState {
     let state = AppState::new();
     provide_context(state);
     leptos::task::spawn_local(super::fetch::cache::refresh_cache(state.fetch));
-    match web_sys::Worker::new("./worker_loader.js") {
-        Ok(worker) => {
-            let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-                move |e: web_sys::MessageEvent| on_message(state, &e.data()),
-            );
-            worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-            on_message.forget();
-            let on_error =
-                Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
-                    state.busy.set(false);
-                    state.notify(
-                        "error",
-                        None,
-                        format!(
-                            "the background worker failed: {} — reload the page",
-                            e.message()
-                        ),
-                    );
-                });
-            worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-            on_error.forget();
-            state.link.connect(worker);
-            state.followers.ensure(state, state.workers.get_untracked());
-        }
-        Err(_) => state.notify(
+    if start_leader(state) {
+        state.followers.ensure(state, state.workers.get_untracked());
+    } else {
+        state.notify(
             "error",
             None,
             "this browser could not start a Web Worker; ECG Balance Lab needs one",
-        ),
+        );
     }
     state
 }
 
+/// Starts the page's own worker (the one that holds the records and leads training runs).
+fn start_leader(state: AppState) -> bool {
+    let generation = state.restart.generation();
+    state.link.start(
+        "leader",
+        move |e: web_sys::MessageEvent| on_message(state, &e.data()),
+        move |e: web_sys::ErrorEvent| {
+            let why = e.message();
+            // Not from inside the worker's own callback, which stopping it frees.
+            leptos::task::spawn_local(async move { leader_failed(state, generation, why) });
+        },
+    )
+}
+
+/// The page's worker failed: an error it did not catch, a panic or a trap of its
+/// WebAssembly, memory exhausted. Whatever it held may be half-changed, so it is stopped and a
+/// new one started; the page keeps what it holds, says what was lost, and gives the new worker
+/// the files again once it is ready ([`resume`]).
+fn leader_failed(state: AppState, generation: u32, why: String) {
+    if generation != state.restart.generation() {
+        return; // a late word from a worker already replaced
+    }
+    let was_ready = state.worker_ready.get_untracked();
+    state.link.stop();
+    if !was_ready {
+        state.idle();
+        return state.notify(
+            "error",
+            None,
+            format!("the background worker could not start: {why} — reload the page"),
+        );
+    }
+    let was_loading = state.restart.drop_load_in_flight();
+    let had_fetched = state.restart.had_fetched();
+    let had_files = state.restart.has_files();
+    let had_demo = state.workspace.with_untracked(|w| w.demo.is_some());
+    if !state.worker_lost() {
+        return state.worker_alert.set(Some(format!(
+            "The background worker stopped again ({why}); it has stopped {} times, so the page \
+             starts no other: reload the page.",
+            super::state::restart::MAX_RESTARTS + 1
+        )));
+    }
+    let mut text = format!(
+        "The background worker stopped ({why}). A new one is starting: your settings and the \
+         figures of your runs are kept; the runs' models were in the stopped worker and are lost."
+    );
+    match was_loading {
+        Some(true) => text.push_str(
+            " It stopped while reading your last files, so those are not read again; \
+             the files loaded before them are.",
+        ),
+        Some(false) => text.push_str(" It stopped while reading fetched records."),
+        None => {}
+    }
+    if had_files {
+        text.push_str(" The files you loaded are read again from your disk.");
+    } else if had_demo {
+        text.push_str(" The demo set is made again.");
+    }
+    if had_fetched {
+        text.push_str(" Records fetched from a server need fetching again (Get data).");
+    }
+    state.worker_alert.set(Some(text));
+    if !start_leader(state) {
+        state.notify(
+            "error",
+            None,
+            "this browser could not start a new Web Worker; reload the page",
+        );
+    }
+}
+
+/// A worker started in place of one that stopped is ready: number its runs after the kept
+/// ones, and give it the files again, then the rates of plain CSVs.
+fn resume(state: AppState) {
+    let Some(resume) = state.restart.resume() else {
+        return;
+    };
+    if resume.last_run > 0 {
+        state.send(Request::NumberRunsAfter {
+            last: resume.last_run,
+        });
+    }
+    if let Some(items) = resume.items {
+        let rates = resume.csv_rates;
+        leptos::task::spawn_local(async move {
+            load_items(state, items).await;
+            for (file, fs_hz) in rates {
+                state.send(Request::SetCsvRate { file, fs_hz });
+            }
+        });
+    }
+}
+
 /// Reads `{ path, file }` items (from a drop or a file input) and sends them to the worker.
 pub async fn load_items(state: AppState, items: JsValue) {
+    state.restart.loading_files(items.clone());
     read_and_send(state, "read", "reading files", |progress| {
         read_all(&items, progress)
     })
@@ -148,6 +227,7 @@ pub async fn load_items(state: AppState, items: JsValue) {
 
 /// Fetches a database published at `base` and sends it to the worker.
 pub async fn load_remote(state: AppState, base: String) {
+    state.restart.loading_fetched();
     read_and_send(state, "fetch", "fetching records", |progress| {
         fetch_database(&base, progress)
     })
@@ -192,6 +272,7 @@ fn send_read_result(state: AppState, result: Result<JsValue, JsValue>) {
                 .filter_map(|b| b.dyn_into().ok())
                 .collect();
             if paths.is_empty() {
+                state.restart.loaded();
                 state.busy.set(false);
                 state.progress.set(None);
                 state.notify("info", None, "No file was given.");
@@ -206,6 +287,7 @@ fn send_read_result(state: AppState, result: Result<JsValue, JsValue>) {
             );
         }
         Err(e) => {
+            state.restart.loaded();
             state.busy.set(false);
             state.progress.set(None);
             let text = e

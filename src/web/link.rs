@@ -8,11 +8,19 @@
 //! a view request older than the latest of its kind are dropped ([`Latest::is_stale`]).
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
 
 use crate::session::{Envelope, Latest, Reply, Request, RequestId, RequestKind};
 
 /// A message waiting for the worker, with its transfer list.
 type Queued = (js_sys::Object, js_sys::Array);
+
+/// The callbacks of a worker the line started, kept as long as the worker.
+type Handlers = (
+    Closure<dyn FnMut(web_sys::MessageEvent)>,
+    Closure<dyn FnMut(web_sys::ErrorEvent)>,
+);
 
 /// The line to the worker (a handle: copies share it).
 #[derive(Clone, Copy)]
@@ -24,6 +32,9 @@ pub struct WorkerLink {
     next_id: StoredValue<RequestId>,
     latest: StoredValue<Latest>,
     files_sent: StoredValue<bool>,
+    handlers: StoredValue<Option<Handlers>, LocalStorage>,
+    /// Workers started on this line so far.
+    started: StoredValue<u32>,
 }
 
 impl WorkerLink {
@@ -35,7 +46,55 @@ impl WorkerLink {
             next_id: StoredValue::new(0),
             latest: StoredValue::new(Latest::default()),
             files_sent: StoredValue::new(false),
+            handlers: StoredValue::new_local(None),
+            started: StoredValue::new(0),
         }
+    }
+
+    /// Starts a worker from the page's worker loader, named `name` (the name the browser's
+    /// tools show), with its two callbacks, and sends to it from now on — once it says it is
+    /// ready. False when the browser could not start it.
+    pub fn start(
+        &self,
+        name: &str,
+        on_message: impl FnMut(web_sys::MessageEvent) + 'static,
+        on_error: impl FnMut(web_sys::ErrorEvent) + 'static,
+    ) -> bool {
+        self.started.update_value(|n| *n += 1);
+        let options = web_sys::WorkerOptions::new();
+        options.set_name(name);
+        let Ok(worker) = web_sys::Worker::new_with_options("./worker_loader.js", &options) else {
+            return false;
+        };
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(on_message);
+        let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(on_error);
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        self.handlers.set_value(Some((on_message, on_error)));
+        self.connect(worker);
+        true
+    }
+
+    /// Workers started on this line so far: the number of the one running, from 1. A callback
+    /// that compares it with the number it was started with knows whether its worker is still
+    /// the current one.
+    pub fn started(&self) -> u32 {
+        self.started.get_value()
+    }
+
+    /// Stops the worker, whatever it is doing (a worker that failed may be half-way through
+    /// anything), and holds what is sent from now on until a new one says it is ready. Never
+    /// call it from inside the worker's own callbacks, which it frees: defer it.
+    pub fn stop(&self) {
+        self.worker.update_value(|w| {
+            if let Some(worker) = w.take() {
+                worker.set_onmessage(None);
+                worker.set_onerror(None);
+                worker.terminate();
+            }
+        });
+        self.pending.set_value(Some(Vec::new()));
+        self.handlers.set_value(None);
     }
 
     /// Attaches the worker messages go to.

@@ -110,6 +110,12 @@ fn App() -> impl IntoView {
         </header>
         <main id="main" role="tabpanel" tabindex="-1">
             <data::ProgressPanel />
+            {move || state.worker_alert.get().map(|text| view! {
+                <section class="card notice error worker-alert" role="alert" data-testid="worker-alert">
+                    <p>{text}</p>
+                    <button class="link" on:click=move |_| state.worker_alert.set(None)>"Dismiss"</button>
+                </section>
+            })}
             {move || state.workspace.get().demo.map(|seed| view! {
                 <section class="card notice demo-banner" role="note" data-testid="demo-banner" data-seed=seed.to_string()>
                     <strong>"Demo set — synthetic data, not patients. "</strong>

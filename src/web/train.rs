@@ -499,9 +499,22 @@ fn RunsTable() -> impl IntoView {
                                 let id = r.id;
                                 let e = r.evaluation.clone();
                                 let epoch_ms = r.epoch_seconds.iter().map(|s| format!("{:.0}", s * 1000.0)).collect::<Vec<_>>().join(",");
+                                // A run kept from a worker that stopped: its figures, not its model.
+                                let kept = state.restart.is_kept_run(id);
+                                let remove = move |_| {
+                                    if kept {
+                                        state.restart.forget_run(id);
+                                        state.runs.update(|r| r.retain(|x| x.id != id));
+                                    } else {
+                                        state.send(Request::RemoveRun { id });
+                                    }
+                                };
                                 view! {
-                                    <tr data-testid="run-row" data-run=id.to_string() data-epoch-ms=epoch_ms class:selected=move || state.selected_run.get() == Some(id)>
-                                        <th scope="row">{format!("#{id}{}", if r.cancelled { " (cancelled)" } else { "" })}</th>
+                                    <tr data-testid="run-row" data-run=id.to_string() data-epoch-ms=epoch_ms data-kept=kept.to_string() class:selected=move || state.selected_run.get() == Some(id)>
+                                        <th scope="row">
+                                            {format!("#{id}{}", if r.cancelled { " (cancelled)" } else { "" })}
+                                            {kept.then(|| view! { <span class="muted small" title="The worker that trained this run stopped: its figures are kept, its model is not.">" figures only"</span> })}
+                                        </th>
                                         <td class="wrap">{settings_text(&r.config)}</td>
                                         {e.per_class.iter().map(|m| view! { <td class="num">{format!("{} / {} / {:.2}", pct(m.se), pct(m.ppv), m.f1)}</td> }).collect_view()}
                                         <td class="num">{format!("{:.3}", e.macro_f1_nsvf)}</td>
@@ -509,7 +522,7 @@ fn RunsTable() -> impl IntoView {
                                         <td class="num">{format!("{:.0} s", r.train_seconds)}</td>
                                         <td>
                                             <button class="link" on:click=move |_| state.selected_run.set(Some(id))>"show"</button>
-                                            <button class="link danger" on:click=move |_| state.send(Request::RemoveRun { id })>"remove"</button>
+                                            <button class="link danger" on:click=remove>"remove"</button>
                                         </td>
                                     </tr>
                                 }

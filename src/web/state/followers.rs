@@ -71,32 +71,31 @@ impl Followers {
                 Some(owner) => owner.with(WorkerLink::new),
                 None => WorkerLink::new(),
             };
-            match web_sys::Worker::new("./worker_loader.js") {
-                Ok(worker) => {
-                    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-                        move |e: web_sys::MessageEvent| on_message(state, k, &e.data()),
-                    );
-                    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-                    on_message.forget();
-                    let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(
-                        move |e: web_sys::ErrorEvent| {
-                            failed(state, k, &e.message());
-                        },
-                    );
-                    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-                    on_error.forget();
-                    link.connect(worker);
-                }
-                Err(_) => {
-                    state.notify(
-                        "error",
-                        None,
-                        "this browser could not start another Web Worker; train with fewer workers",
-                    );
-                    return;
-                }
+            if !start(state, k, link) {
+                state.notify(
+                    "error",
+                    None,
+                    "this browser could not start another Web Worker; train with fewer workers",
+                );
+                return;
             }
             self.links.update_value(|l| l.push(link));
+        }
+    }
+
+    /// Follower `k` failed: stops it and starts a fresh one in its place (a failed worker's
+    /// WebAssembly may be half-way through anything).
+    fn replace(&self, state: AppState, k: usize) {
+        let Some(link) = self.links.with_value(|l| l.get(k).copied()) else {
+            return;
+        };
+        link.stop();
+        if !start(state, k, link) {
+            state.notify(
+                "error",
+                None,
+                "this browser could not start another Web Worker; train with fewer workers",
+            );
         }
     }
 
@@ -115,6 +114,25 @@ impl Default for Followers {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// Starts follower `k` on `link`.
+fn start(state: AppState, k: usize, link: WorkerLink) -> bool {
+    let number = link.started() + 1;
+    link.start(
+        &format!("follower-{}", k + 1),
+        move |e: web_sys::MessageEvent| on_message(state, k, &e.data()),
+        move |e: web_sys::ErrorEvent| {
+            let why = e.message();
+            // Not from inside the worker's own callback, which replacing it frees.
+            leptos::task::spawn_local(async move {
+                if link.started() == number {
+                    failed(state, k, &why);
+                    state.followers.replace(state, k);
+                }
+            });
+        },
+    )
 }
 
 /// The buffers beside a worker's message.

@@ -6,6 +6,7 @@
 //! a sub-state; views only read signals and send requests ([`AppState::send`]).
 
 pub mod adapt;
+pub mod restart;
 pub mod synth;
 
 use leptos::prelude::*;
@@ -25,6 +26,7 @@ use crate::session::{Request, Response};
 use crate::workspace::LoadReport;
 pub use adapt::AdaptState;
 use followers::Followers;
+use restart::Restart;
 pub use synth::SynthState;
 
 /// Seed of the demo set the page opens on.
@@ -98,6 +100,11 @@ pub struct AppState {
     pub workers: RwSignal<usize>,
     /// The follower workers.
     pub followers: Followers,
+    /// What the page keeps to bring a new worker back after one stops.
+    pub restart: Restart,
+    /// Why the page's worker stopped and what the page did about it, shown on every screen
+    /// until dismissed.
+    pub worker_alert: RwSignal<Option<String>>,
 }
 
 impl AppState {
@@ -133,6 +140,8 @@ impl AppState {
             classify_pending: RwSignal::new(false),
             workers: RwSignal::new(followers::default_workers()),
             followers: Followers::new(),
+            restart: Restart::new(),
+            worker_alert: RwSignal::new(None),
         }
     }
 
@@ -143,7 +152,34 @@ impl AppState {
 
     /// Sends `request` (with no bytes) to the worker.
     pub fn send(&self, request: Request) {
+        match &request {
+            Request::Clear => self.restart.cleared(),
+            Request::SetCsvRate { file, fs_hz } => self.restart.csv_rate(file, *fs_hz),
+            _ => {}
+        }
         self.link.send(request, Vec::new());
+    }
+
+    /// The worker stopped (a panic, a trap, memory exhausted): nothing of what it held or was
+    /// doing is left, so every view of it is emptied and every job ends; the settings, the
+    /// notices and the runs' figures stay. True when the page may start another worker.
+    pub fn worker_lost(&self) -> bool {
+        self.worker_ready.set(false);
+        self.idle();
+        self.train_progress.set(None);
+        self.classify_pending.set(false);
+        self.synth.on_error();
+        self.adapt.on_stopped();
+        self.workspace.set(WorkspaceView::default());
+        self.distribution.set(None);
+        self.selected_record.set(None);
+        self.record_view.set(None);
+        self.gallery.set(None);
+        self.last_report.set(None);
+        self.augment_preview.set(None);
+        self.rebalanced.set(None);
+        self.classified.set(None);
+        self.restart.worker_stopped(self.runs.get_untracked())
     }
 
     /// Adds a notice.
@@ -194,6 +230,7 @@ impl AppState {
                 cancelled,
             } => {
                 self.idle();
+                self.restart.loaded();
                 self.notices.set(load_notices(&report, cancelled));
                 self.fetch.on_loaded(&report, cancelled);
                 self.last_report.set(Some(report));
@@ -211,7 +248,7 @@ impl AppState {
                 self.idle();
                 self.selected_run.set(Some(r.id));
             }
-            Response::Runs { runs } => self.runs.set(runs),
+            Response::Runs { runs } => self.runs.set(self.restart.with_kept_runs(runs)),
             // Files travel with their bytes: the bridge hands them over itself.
             // Files go to the browser, and messages between training workers are passed on,
             // before they get here (`bridge`).
