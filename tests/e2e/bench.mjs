@@ -13,6 +13,17 @@
 //                      the page's Workers input): { "1": [...], "2": [...] }
 //   epoch_ratio_1_over_2  mean 1-worker epoch time over mean 2-worker epoch time (the speed-up;
 //                      only meaningful on a quiet machine with at least 3 logical processors)
+//   scaling_model      epoch time and speed-up on 1–8 workers from a model of the communication
+//                      cost fitted to the 1- and 2-worker epochs: a step on n workers takes
+//                      t1/n + o·(n − 1), where t1 is the 1-worker step and o = t2 − t1/2 what one
+//                      follower added to a step (its gradient relayed by the main thread both
+//                      ways, summed, and the wait for the slowest shard). On a machine with fewer
+//                      than n + 1 logical processors o also holds the contention, so the model is
+//                      pessimistic there.
+//   first_paint_ms     first contentful paint of the page (PerformanceObserver 'paint'), and
+//   ready_ms           the worker's WebAssembly ready (the page's status line gone), from navigation
+//   default_run_ms     with --default-run: the default settings (Train with nothing changed, the
+//                      default Workers) on all 48 records, click to results, and its epochs
 // Compare with the CLI: `ecg-balance augment --plan seed` (its "seconds") and
 // `ecg-balance train --epochs 1` (its "epoch_seconds"), run on the same machine.
 
@@ -22,6 +33,7 @@ import { DataScreen, TrainScreen } from './pages.mjs';
 const args = process.argv.slice(2);
 const epochs = Number(args[args.indexOf('--epochs') + 1] || 1) || 1;
 const skipTrain = args.includes('--skip-train');
+const defaultRun = args.includes('--default-run');
 const workerCounts = (args.includes('--workers') ? args[args.indexOf('--workers') + 1] : '1,2')
   .split(',').map(Number).filter((n) => n >= 1);
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
@@ -29,6 +41,13 @@ const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
 const h = await openPage();
 const out = {};
 try {
+  out.first_paint_ms = await h.page.evaluate(() => new Promise((resolve) => {
+    const fcp = () => performance.getEntriesByName('first-contentful-paint')[0];
+    if (fcp()) return resolve(Math.round(fcp().startTime));
+    new PerformanceObserver(() => fcp() && resolve(Math.round(fcp().startTime))).observe({ type: 'paint', buffered: true });
+  }));
+  await h.page.waitForFunction(() => !document.body.textContent.includes('Starting the background worker'), null, { timeout: 60000 });
+  out.ready_ms = await h.page.evaluate(() => Math.round(performance.now()));
   const data = new DataScreen(h.page);
   const names = Object.keys(REFERENCE.records).sort();
   await data.upload(mitdbFiles(names), { expectRecords: names.length });
@@ -59,7 +78,36 @@ try {
     out.epoch_ms = out.epoch_ms_by_workers[1];
     const one = out.epoch_ms_by_workers[1];
     const two = out.epoch_ms_by_workers[2];
-    if (one && two) out.epoch_ratio_1_over_2 = Number((mean(one) / mean(two)).toFixed(3));
+    if (one && two) {
+      out.epoch_ratio_1_over_2 = Number((mean(one) / mean(two)).toFixed(3));
+      // The steady epochs (the first holds the worker's warm-up) when there are several.
+      const steady = (xs) => (xs.length > 1 ? xs.slice(1) : xs);
+      const t1 = mean(steady(one));
+      const t2 = mean(steady(two));
+      const o = t2 - t1 / 2;
+      out.scaling_model = {
+        one_follower_adds_ms_per_epoch: Math.round(o),
+        by_workers: Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8].map((n) => {
+          const tn = t1 / n + o * (n - 1);
+          return [n, { epoch_ms: Math.round(tn), speedup: Number((t1 / tn).toFixed(2)) }];
+        })),
+      };
+    }
+    if (defaultRun) {
+      run += 1;
+      await h.page.reload();
+      await h.page.waitForFunction(() => !document.body.textContent.includes('Starting the background worker'), null, { timeout: 60000 });
+      await data.upload(mitdbFiles(names), { expectRecords: names.length });
+      const fresh = new TrainScreen(h.page);
+      await fresh.open();
+      out.default_workers = await fresh.workers();
+      const t0 = Date.now();
+      await fresh.start();
+      await fresh.results(1, 3600000);
+      out.default_run_ms = Date.now() - t0;
+      const ms = await h.page.getAttribute('[data-testid=run-row][data-run="1"]', 'data-epoch-ms');
+      out.default_run_epochs = ms.split(',').filter(Boolean).length;
+    }
   }
   console.log(JSON.stringify(out));
 } finally {
