@@ -35,6 +35,141 @@ struct ModelFileHeader {
     trained_on: Vec<String>,
 }
 
+/// Most networks one file may hold (the snapshots of a run's ensemble).
+pub const MAX_NETWORKS: usize = 64;
+/// Most parameters one network may have: the default model has about twelve thousand; this
+/// bounds what reading a file may allocate (4 bytes each) before any weight is read.
+pub const MAX_PARAMETERS: u64 = 1 << 24;
+
+impl ModelFileHeader {
+    /// Checks that the header describes a network this version can build and feed, before
+    /// anything is allocated for it: the sizes agree with each other and with the window
+    /// layout and the inputs, every number is finite, and the network is of a bounded size.
+    fn validate(&self) -> Result<(), String> {
+        let m = &self.model_config;
+        let spec = &self.features.spec;
+        let layout = &self.layout;
+        if layout.len == 0 || layout.len > crate::io::limits::MAX_BEAT_WINDOW {
+            return Err(format!(
+                "a beat window of {} samples (1 to {} are read)",
+                layout.len,
+                crate::io::limits::MAX_BEAT_WINDOW
+            ));
+        }
+        if layout.r_index >= layout.len {
+            return Err(format!(
+                "the R peak at sample {} of a {}-sample window",
+                layout.r_index, layout.len
+            ));
+        }
+        crate::record::SamplingRate::new(f64::from(layout.fs_hz))
+            .map_err(|e| format!("window sampling rate: {e}"))?;
+        if m.window_len != layout.len {
+            return Err(format!(
+                "the network takes {} samples but the window has {}",
+                m.window_len, layout.len
+            ));
+        }
+        if m.channels_in != spec.channels() {
+            return Err(format!(
+                "the network takes {} input channels but its inputs make {}",
+                m.channels_in,
+                spec.channels()
+            ));
+        }
+        if m.n_rr != spec.n_rr() {
+            return Err(format!(
+                "the network takes {} RR features but its inputs make {}",
+                m.n_rr,
+                spec.n_rr()
+            ));
+        }
+        if m.n_classes != N_CLASSES {
+            return Err(format!(
+                "{} output classes (the AAMI classes are {N_CLASSES})",
+                m.n_classes
+            ));
+        }
+        if m.filters.contains(&0) || m.kernels.contains(&0) || m.hidden == 0 {
+            return Err("a layer of size 0".into());
+        }
+        if m.pooled_len() == 0 {
+            return Err(format!(
+                "a {}-sample window is too short for three pooling stages",
+                m.window_len
+            ));
+        }
+        if !(0.0..1.0).contains(&m.dropout) {
+            return Err(format!("a dropout of {}", m.dropout));
+        }
+        let parameters = parameter_count(m).ok_or("a network too large to count")?;
+        if parameters > MAX_PARAMETERS {
+            return Err(format!(
+                "a network of {parameters} parameters (at most {MAX_PARAMETERS} are read)"
+            ));
+        }
+        if self.weights_bytes.len() > MAX_NETWORKS {
+            return Err(format!(
+                "{} networks (at most {MAX_NETWORKS})",
+                self.weights_bytes.len()
+            ));
+        }
+        let n = &self.features.normalizer;
+        if spec.rr {
+            let need = spec.rr_indices().into_iter().max().map_or(0, |k| k + 1);
+            if n.rr_mean.len() < need || n.rr_std.len() < need {
+                return Err(format!(
+                    "RR statistics for {} and {} features where {need} are used",
+                    n.rr_mean.len(),
+                    n.rr_std.len()
+                ));
+            }
+        }
+        if n.rr_mean.iter().any(|v| !v.is_finite())
+            || n.rr_std.iter().any(|v| !v.is_finite() || *v <= 0.0)
+        {
+            return Err("RR statistics that are not finite, or a spread of zero or less".into());
+        }
+        if self
+            .class_weights
+            .iter()
+            .chain(&self.offsets)
+            .any(|v| !v.is_finite())
+            || self.class_weights.iter().any(|w| *w < 0.0)
+        {
+            return Err("class weights or decision offsets that are not finite numbers".into());
+        }
+        Ok(())
+    }
+}
+
+/// Parameters of the network `m` describes (`None` on overflow).
+fn parameter_count(m: &ModelConfig) -> Option<u64> {
+    let u = |x: usize| u64::try_from(x).ok();
+    let [f1, f2, f3] = m.filters.map(|f| f as u64);
+    let [k1, k2, k3] = m.kernels.map(|k| k as u64);
+    let conv =
+        |cin: u64, cout: u64, k: u64| cin.checked_mul(cout)?.checked_mul(k)?.checked_add(cout);
+    let rr_dense = if m.rr_hidden > 0 && m.n_rr > 0 {
+        u(m.n_rr)?.checked_add(1)?.checked_mul(u(m.rr_hidden)?)?
+    } else {
+        0
+    };
+    let dense_in = f3
+        .checked_mul(u(m.pooled_len())?)?
+        .checked_add(u(m.rr_width())?)?;
+    let dense = dense_in.checked_add(1)?.checked_mul(u(m.hidden)?)?;
+    let out = u(m.hidden)?
+        .checked_add(1)?
+        .checked_mul(u(m.n_classes.max(1))?)?;
+    conv(u(m.channels_in)?, f1, k1)?
+        .checked_add(conv(f1, f2, k2)?)?
+        .checked_add(conv(f2, f3, k3)?)?
+        .checked_add(rr_dense)?
+        .checked_add(dense)?
+        .checked_add(out)
+}
+
 /// Why a model file cannot be used.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ModelFileError {
@@ -44,12 +179,35 @@ pub enum ModelFileError {
     /// Cut short or damaged.
     #[error("the model file is damaged or incomplete: {0}")]
     Damaged(String),
+    /// A header this version cannot build a network from, or whose parts disagree.
+    #[error("the model file describes a network that cannot be used: {0}")]
+    Invalid(String),
     /// Written by a newer version.
     #[error("model file format {0} is newer than this version understands (1)")]
     Version(u32),
 }
 
 impl TrainedModel {
+    /// A model of the default network for `features` and `layout`, with fresh (seeded by burn,
+    /// untrained) weights and no history: what tests, the model-file fuzz target and examples
+    /// start from.
+    pub fn untrained(features: FeatureMaker, layout: crate::dataset::BeatLayout) -> TrainedModel {
+        let model_config = ModelConfig::new(layout.len, features.spec.n_rr())
+            .with_channels_in(features.spec.channels());
+        TrainedModel {
+            models: vec![model_config.init(&Device::flex())],
+            epochs: vec![1],
+            history: Vec::new(),
+            model_config,
+            train_config: TrainConfig::new(),
+            features,
+            layout,
+            class_weights: [1.0; N_CLASSES],
+            offsets: [0.0; N_CLASSES],
+            trained_on: Vec::new(),
+        }
+    }
+
     /// The model as a file: magic, header length, JSON header, then each network's weights.
     pub fn to_bytes(&self) -> Result<Vec<u8>, crate::Error> {
         let mut weights = Vec::new();
@@ -109,6 +267,7 @@ impl TrainedModel {
         if header.format_version > 1 {
             return Err(ModelFileError::Version(header.format_version));
         }
+        header.validate().map_err(ModelFileError::Invalid)?;
         let device = Device::flex();
         let mut offset = 4 + len;
         let mut models = Vec::new();
@@ -143,5 +302,132 @@ impl TrainedModel {
             offsets: header.offsets,
             trained_on: header.trained_on,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::{FeatureSpec, Normalizer};
+    use serde_json::{Value, json};
+
+    /// An untrained model of the default shape, as a file.
+    fn model_file() -> Vec<u8> {
+        let spec = FeatureSpec {
+            template: true,
+            rr: true,
+            rr_relative_only: false,
+            rhythm: true,
+            second_lead: false,
+        };
+        let features = FeatureMaker {
+            spec,
+            normalizer: Normalizer {
+                rr_mean: vec![0.8; crate::ecg::beats::N_RR],
+                rr_std: vec![0.2; crate::ecg::beats::N_RR],
+            },
+            templates: Templates::default(),
+        };
+        let mut model = TrainedModel::untrained(features, crate::dataset::BeatLayout::default());
+        model.class_weights = [1.0, 20.0, 8.0, 100.0, 5.0];
+        model.trained_on = vec!["101".into()];
+        model.to_bytes().expect("model bytes")
+    }
+
+    /// `file` with its JSON header changed by `edit` (the weights kept).
+    fn with_header(file: &[u8], edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+        let rest = &file[MODEL_MAGIC.len()..];
+        let len = u32::from_le_bytes(rest[..4].try_into().expect("4 bytes")) as usize;
+        let mut header: Value = serde_json::from_slice(&rest[4..4 + len]).expect("header");
+        edit(&mut header);
+        let json = serde_json::to_vec(&header).expect("json");
+        let mut out = MODEL_MAGIC.to_vec();
+        out.extend_from_slice(&(json.len() as u32).to_le_bytes());
+        out.extend_from_slice(&json);
+        out.extend_from_slice(&rest[4 + len..]);
+        out
+    }
+
+    #[test]
+    fn a_header_that_disagrees_with_itself_or_its_weights_is_refused_before_building() {
+        let file = model_file();
+        let back = TrainedModel::from_bytes(&file).expect("the untouched file reads");
+        assert_eq!(back.trained_on, ["101"]);
+        // The unchanged header read back through the editor is still accepted.
+        assert!(TrainedModel::from_bytes(&with_header(&file, |_| {})).is_ok());
+        type Edit = Box<dyn Fn(&mut Value)>;
+        let cases: Vec<(&str, Edit, &str)> = vec![
+            (
+                "empty RR statistics",
+                Box::new(|h| h["features"]["normalizer"] = json!({"rr_mean": [], "rr_std": []})),
+                "RR statistics",
+            ),
+            (
+                "a wrong RR feature count",
+                Box::new(|h| h["model_config"]["n_rr"] = json!(10)),
+                "RR features",
+            ),
+            (
+                "a hidden size of 4e9",
+                Box::new(|h| h["model_config"]["hidden"] = json!(4_000_000_000u64)),
+                "parameters",
+            ),
+            (
+                "a rate of 0",
+                Box::new(|h| h["layout"]["fs_hz"] = json!(0.0)),
+                "sampling rate",
+            ),
+            (
+                "a window the network does not take",
+                Box::new(|h| h["model_config"]["window_len"] = json!(64)),
+                "samples",
+            ),
+            (
+                "channels the inputs do not make",
+                Box::new(|h| h["model_config"]["channels_in"] = json!(4)),
+                "channels",
+            ),
+            (
+                "an R peak outside the window",
+                Box::new(|h| h["layout"]["r_index"] = json!(100_000)),
+                "R peak",
+            ),
+            (
+                "a spread of zero",
+                Box::new(|h| h["features"]["normalizer"]["rr_std"][3] = json!(0.0)),
+                "spread",
+            ),
+            (
+                "six output classes",
+                Box::new(|h| h["model_config"]["n_classes"] = json!(6)),
+                "output classes",
+            ),
+            (
+                "a million networks",
+                Box::new(|h| h["weights_bytes"] = json!(vec![1; 1_000_000])),
+                "networks",
+            ),
+        ];
+        for (what, edit, why) in cases {
+            let e = TrainedModel::from_bytes(&with_header(&file, edit))
+                .err()
+                .unwrap_or_else(|| panic!("{what} was accepted"));
+            assert!(
+                matches!(e, ModelFileError::Invalid(_)) && e.to_string().contains(why),
+                "{what}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_parameter_count_is_the_networks_own() {
+        let m = ModelConfig::new(126, 16);
+        let net = m.init(&Device::flex());
+        assert_eq!(parameter_count(&m), Some(net.num_params() as u64));
+        let big = ModelConfig {
+            hidden: usize::MAX,
+            ..m
+        };
+        assert_eq!(parameter_count(&big), None);
     }
 }
