@@ -312,32 +312,24 @@ fn demo_set_loads_labelled_synthetic_and_real_files_replace_it() {
 fn a_restarted_worker_numbers_runs_after_the_kept_ones() {
     let mut s = Session::new();
     ask(&mut s, Request::LoadDemo { seed: 2003 });
+    let train_once = |s: &mut Session| {
+        let config = TrainConfig::new().with_epochs(1).with_batch_size(512);
+        let out = ask(
+            s,
+            Request::Train {
+                source: None,
+                config,
+            },
+        );
+        find(&out, |r| match r {
+            Response::TrainResult(r) => Some(r.id),
+            _ => None,
+        })
+    };
     let out = ask(&mut s, Request::NumberRunsAfter { last: 7 });
     assert!(out.is_empty(), "no answer: {out:?}");
-    let out = ask(
-        &mut s,
-        Request::Train {
-            source: None,
-            config: TrainConfig::new().with_epochs(1).with_batch_size(512),
-        },
-    );
-    let report = find(&out, |r| match r {
-        Response::TrainResult(r) => Some(r.clone()),
-        _ => None,
-    });
-    assert_eq!(report.id, 8);
+    assert_eq!(train_once(&mut s), 8);
     // A lower number never moves the count back.
     ask(&mut s, Request::NumberRunsAfter { last: 2 });
-    let out = ask(
-        &mut s,
-        Request::Train {
-            source: None,
-            config: TrainConfig::new().with_epochs(1).with_batch_size(512),
-        },
-    );
-    let report = find(&out, |r| match r {
-        Response::TrainResult(r) => Some(r.clone()),
-        _ => None,
-    });
-    assert_eq!(report.id, 9);
+    assert_eq!(train_once(&mut s), 9);
 }
