@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use ecg_balance_lab::Record;
 use ecg_balance_lab::ecg::aami::{AamiClass, ClassCounts, class_of_code};
+use ecg_balance_lab::io::remote::fingerprint;
 use ecg_balance_lab::io::wfdb::{ReadRecord, read_record_checked};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -69,30 +70,11 @@ fn aami(v: &Value) -> ClassCounts {
     c
 }
 
-fn frames(record: &Record, range: std::ops::Range<usize>) -> Vec<Vec<i64>> {
-    range
-        .map(|t| {
-            record
-                .signals
-                .iter()
-                .map(|s| i64::from(s.samples_adu[t]))
-                .collect()
-        })
-        .collect()
-}
-
-/// SHA-256 of the samples as little-endian i16, row-major [sample][channel].
-fn digital_sha256(record: &Record) -> String {
-    let n = record.signals.len();
-    let mut bytes = vec![0u8; record.sig_len() * n * 2];
-    for (c, s) in record.signals.iter().enumerate() {
-        for (frame, v) in bytes.chunks_exact_mut(2 * n).zip(&s.samples_adu) {
-            frame[2 * c..2 * c + 2].copy_from_slice(&v.to_le_bytes());
-        }
-    }
-    Sha256::digest(&bytes)
+/// Frames of `i16` samples as `i64`, as the reference writes them.
+fn wide(frames: &[Vec<i16>]) -> Vec<Vec<i64>> {
+    frames
         .iter()
-        .map(|b| format!("{b:02x}"))
+        .map(|f| f.iter().map(|&v| i64::from(v)).collect())
         .collect()
 }
 
@@ -103,6 +85,9 @@ fn check_record(name: &str, want: &Value) -> ClassCounts {
         warnings,
     } = read(name);
     let ctx = |field: &str| format!("record {name}, {field}");
+    let ints = |field: &str, got: Vec<i64>| {
+        assert_eq!(got, as_i64s(&want[field]), "{}", ctx(field));
+    };
     assert!(warnings.is_empty(), "record {name}: {warnings:?}");
 
     // Header fields.
@@ -138,24 +123,24 @@ fn check_record(name: &str, want: &Value) -> ClassCounts {
         .collect();
     assert_eq!(gains, want_gains, "{}", ctx("adc_gain"));
     let baselines: Vec<i64> = s.iter().map(|s| i64::from(s.baseline)).collect();
-    assert_eq!(baselines, as_i64s(&want["baseline"]), "{}", ctx("baseline"));
+    ints("baseline", baselines);
     let units: Vec<String> = s.iter().map(|s| s.units.clone()).collect();
     assert_eq!(units, as_strs(&want["units"]), "{}", ctx("units"));
     let adc_zero: Vec<i64> = s
         .iter()
         .map(|s| i64::from(s.adc_zero.expect("adc_zero")))
         .collect();
-    assert_eq!(adc_zero, as_i64s(&want["adc_zero"]), "{}", ctx("adc_zero"));
+    ints("adc_zero", adc_zero);
     let init: Vec<i64> = s
         .iter()
         .map(|s| i64::from(s.init_value.expect("init")))
         .collect();
-    assert_eq!(init, as_i64s(&want["init_value"]), "{}", ctx("init_value"));
+    ints("init_value", init);
     let cks: Vec<i64> = s
         .iter()
         .map(|s| i64::from(s.checksum.expect("checksum")))
         .collect();
-    assert_eq!(cks, as_i64s(&want["checksum"]), "{}", ctx("checksum"));
+    ints("checksum", cks);
     assert_eq!(
         header.comments,
         as_strs(&want["comments"]),
@@ -169,48 +154,24 @@ fn check_record(name: &str, want: &Value) -> ClassCounts {
         assert_eq!(sig.invalid_adu, Some(-2048), "{}", ctx("invalid_adu"));
     }
 
-    // Samples.
-    let sums: Vec<i64> = record
-        .signals
-        .iter()
-        .map(|s| s.samples_adu.iter().map(|&v| i64::from(v)).sum())
-        .collect();
+    // Samples, through the fingerprint a fetched record is compared by.
+    let fp = fingerprint(&record);
+    ints("digital_sum", fp.digital_sum);
+    ints("digital_sum_sq", fp.digital_sum_sq);
     assert_eq!(
-        sums,
-        as_i64s(&want["digital_sum"]),
-        "{}",
-        ctx("digital_sum")
-    );
-    let sums_sq: Vec<i64> = record
-        .signals
-        .iter()
-        .map(|s| {
-            s.samples_adu
-                .iter()
-                .map(|&v| i64::from(v) * i64::from(v))
-                .sum()
-        })
-        .collect();
-    assert_eq!(
-        sums_sq,
-        as_i64s(&want["digital_sum_sq"]),
-        "{}",
-        ctx("digital_sum_sq")
-    );
-    assert_eq!(
-        digital_sha256(&record),
+        fp.digital_sha256,
         want["digital_sha256"].as_str().expect("sha"),
         "{}",
         ctx("digital_sha256")
     );
     assert_eq!(
-        frames(&record, 0..10),
+        wide(&fp.first_10),
         rows(&want["first_10"]),
         "{}",
         ctx("first_10")
     );
     assert_eq!(
-        frames(&record, sig_len - 10..sig_len),
+        wide(&fp.last_10),
         rows(&want["last_10"]),
         "{}",
         ctx("last_10")
@@ -246,12 +207,7 @@ fn check_record(name: &str, want: &Value) -> ClassCounts {
         .filter(|a| class_of_code(a.code).is_some())
         .collect();
     let beat_samples: Vec<i64> = beats.iter().map(|a| a.sample as i64).collect();
-    assert_eq!(
-        beat_samples,
-        as_i64s(&want["beat_samples"]),
-        "{}",
-        ctx("beat_samples")
-    );
+    ints("beat_samples", beat_samples);
     let beat_symbols: String = beats.iter().map(|a| a.symbol()).collect();
     assert_eq!(
         beat_symbols,
