@@ -1,16 +1,10 @@
-//! Readers against the hand-written parts they replaced (issue 15 step 4): the Kaggle and plain
-//! CSV readers (`csv` crate vs hand-written), zip extraction (`zip` crate vs hand-written), and
-//! query encoding (`percent-encoding` vs hand-written). The old code is in `benches/old/`.
-#![allow(dead_code, clippy::all)]
+//! The readers built on crates (issue 15 step 4): the Kaggle and plain CSV readers (`csv`) and
+//! zip extraction (`zip`). The hand-written readers they replaced, and the comparison with them,
+//! are in git history (commit af57919).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::io::Write as _;
-
-#[path = "old/csv.rs"]
-mod old_csv;
-#[path = "old/zip.rs"]
-mod old_zip;
 
 fn kaggle(rows: usize) -> Vec<u8> {
     let mut s = String::new();
@@ -51,61 +45,35 @@ fn mitdb_zip(records: &[&str]) -> Vec<u8> {
     w.finish().unwrap().into_inner()
 }
 
-fn old_encode(value: &str) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(value.len());
-    for &b in value.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/' | b':') {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
-}
-
 fn readers(c: &mut Criterion) {
     let mut g = c.benchmark_group("kaggle_csv");
     g.sample_size(10);
-    for rows in [5_000usize] {
-        let bytes = kaggle(rows);
-        g.throughput(Throughput::Bytes(bytes.len() as u64));
-        g.bench_with_input(BenchmarkId::new("hand-written", rows), &bytes, |b, x| {
-            b.iter(|| {
-                old_csv::read_kaggle(black_box(x), &mut |_| {})
-                    .unwrap()
-                    .labels
-                    .len()
-            })
-        });
-        g.bench_with_input(BenchmarkId::new("csv crate", rows), &bytes, |b, x| {
-            b.iter(|| {
-                ecg_balance_lab::io::csv::read_kaggle(black_box(x), &mut |_| {})
-                    .unwrap()
-                    .labels
-                    .len()
-            })
-        });
-    }
+    let rows = 5_000usize;
+    let bytes = kaggle(rows);
+    g.throughput(Throughput::Bytes(bytes.len() as u64));
+    g.bench_with_input(BenchmarkId::new("csv crate", rows), &bytes, |b, x| {
+        b.iter(|| {
+            ecg_balance_lab::io::csv::read_kaggle(black_box(x), &mut |_| {})
+                .unwrap()
+                .labels
+                .len()
+        })
+    });
     g.finish();
 
     let mut g = c.benchmark_group("plain_csv");
     g.sample_size(10);
-    for rows in [650_000usize] {
-        let bytes = plain(rows);
-        g.throughput(Throughput::Bytes(bytes.len() as u64));
-        g.bench_with_input(BenchmarkId::new("hand-written", rows), &bytes, |b, x| {
-            b.iter(|| old_csv::read_plain(black_box(x)).unwrap().leads_mv.len())
-        });
-        g.bench_with_input(BenchmarkId::new("csv crate", rows), &bytes, |b, x| {
-            b.iter(|| {
-                ecg_balance_lab::io::csv::read_plain(black_box(x))
-                    .unwrap()
-                    .leads_mv
-                    .len()
-            })
-        });
-    }
+    let rows = 650_000usize;
+    let bytes = plain(rows);
+    g.throughput(Throughput::Bytes(bytes.len() as u64));
+    g.bench_with_input(BenchmarkId::new("csv crate", rows), &bytes, |b, x| {
+        b.iter(|| {
+            ecg_balance_lab::io::csv::read_plain(black_box(x))
+                .unwrap()
+                .leads_mv
+                .len()
+        })
+    });
     g.finish();
 
     let mut g = c.benchmark_group("zip");
@@ -113,17 +81,6 @@ fn readers(c: &mut Criterion) {
     let records = ["100", "101", "103", "105", "106", "108", "109", "111"];
     let bytes = mitdb_zip(&records);
     g.throughput(Throughput::Bytes(bytes.len() as u64));
-    g.bench_with_input(
-        BenchmarkId::new("hand-written", records.len()),
-        &bytes,
-        |b, x| {
-            b.iter(|| {
-                old_zip::read_zip(black_box(x), &mut |_, _| {})
-                    .unwrap()
-                    .len()
-            })
-        },
-    );
     g.bench_with_input(
         BenchmarkId::new("zip crate", records.len()),
         &bytes,
@@ -135,28 +92,6 @@ fn readers(c: &mut Criterion) {
             })
         },
     );
-    g.finish();
-
-    let mut g = c.benchmark_group("query_encoding");
-    let values: Vec<String> = (0..10_000)
-        .map(|i| format!("mitdb/1.0.0 record {i} ä/ö?&="))
-        .collect();
-    g.bench_function("hand-written", |b| {
-        b.iter(|| {
-            values
-                .iter()
-                .map(|v| old_encode(black_box(v)).len())
-                .sum::<usize>()
-        })
-    });
-    g.bench_function("percent-encoding", |b| {
-        b.iter(|| {
-            values
-                .iter()
-                .map(|v| ecg_balance_lab::io::lightwave::encode_query_value(black_box(v)).len())
-                .sum::<usize>()
-        })
-    });
     g.finish();
 }
 

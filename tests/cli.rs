@@ -4,8 +4,11 @@
 
 mod common;
 
+use std::path::Path;
+
 use common::{
-    MITDB, arg, ask, cli_err, cli_ok, find, load_mitdb, mitdb_subset, read_record, temp_dir,
+    MITDB, arg, ask, cli_err, cli_ok, cli_refuses, find, load_mitdb, mitdb_subset, read_record,
+    temp_dir,
 };
 use ecg_balance_lab::dataset::split::SplitKind;
 use ecg_balance_lab::ecg::aami::class_of_code;
@@ -30,6 +33,23 @@ fn beats_of(r: &ecg_balance_lab::Record) -> u64 {
         .iter()
         .filter(|a| class_of_code(a.code).is_some())
         .count() as u64
+}
+
+/// `ecg-balance train` for one epoch on the records in `dir`, with the `extra` settings: the
+/// metrics go to `out`, the model to `model`.
+fn train_one_epoch(dir: &Path, extra: &[&str], out: &Path, model: &Path) {
+    let args = [
+        "train",
+        "--epochs",
+        "1",
+        "--data",
+        arg(dir),
+        "--out",
+        arg(out),
+        "--model-out",
+        arg(model),
+    ];
+    cli_ok(&[&args[..], extra].concat());
 }
 
 /// The page's seed, as an argument.
@@ -74,28 +94,18 @@ fn stats_counts_per_record_and_per_side_with_the_pages_seed() {
     // The table is the default output.
     let table = String::from_utf8(cli_ok(&["stats", "--data", data])).expect("text");
     assert!(table.contains("imbalance ratio"), "{table}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn train_runs_the_pages_training_job_and_writes_its_metrics_and_model() {
     let dir = mitdb_subset("train", &["100"]);
     let (metrics, model) = (dir.join("metrics.json"), dir.join("run.model"));
-    cli_ok(&[
-        "train",
-        "--split",
-        "intra-patient",
-        "--epochs",
-        "1",
-        "--batch-size",
-        "512",
-        "--data",
-        arg(&dir),
-        "--out",
-        arg(&metrics),
-        "--model-out",
-        arg(&model),
-    ]);
+    train_one_epoch(
+        &dir,
+        &["--split", "intra-patient", "--batch-size", "512"],
+        &metrics,
+        &model,
+    );
     let v: Value =
         serde_json::from_slice(&std::fs::read(&metrics).expect("metrics")).expect("json");
     assert_eq!(v["config"]["epochs"], 1);
@@ -129,17 +139,18 @@ fn train_runs_the_pages_training_job_and_writes_its_metrics_and_model() {
     assert_eq!(v["confusion"], json!(report.evaluation.confusion));
 
     // A bad setting is refused before any work.
-    let err = cli_err(&[
-        "train",
-        "--data",
-        MITDB,
-        "--out",
-        "/dev/null",
+    cli_refuses(
+        &[
+            "train",
+            "--data",
+            MITDB,
+            "--out",
+            "/dev/null",
+            "--rebalance",
+            "lots",
+        ],
         "--rebalance",
-        "lots",
-    ]);
-    assert!(err.contains("--rebalance"), "{err}");
-    let _ = std::fs::remove_dir_all(&dir);
+    );
 }
 
 #[test]
@@ -168,17 +179,18 @@ fn augment_writes_the_rebalanced_training_side() {
     assert_eq!(total("before"), beats_of(&record("101")));
     let rows = std::fs::read_to_string(&csv).expect("csv").lines().count() as u64;
     assert_eq!(rows, total("after"), "one row per beat");
-    let err = cli_err(&[
-        "augment",
+    cli_refuses(
+        &[
+            "augment",
+            "--plan",
+            "lots",
+            "--data",
+            arg(&dir),
+            "--out",
+            arg(&csv),
+        ],
         "--plan",
-        "lots",
-        "--data",
-        arg(&dir),
-        "--out",
-        arg(&csv),
-    ]);
-    assert!(err.contains("--plan"), "{err}");
-    let _ = std::fs::remove_dir_all(&dir);
+    );
 }
 
 #[test]
@@ -209,7 +221,6 @@ fn synth_record_writes_a_wfdb_record_with_the_pages_seed() {
     assert_eq!(dat, given, "the default seed is the page's");
     let (_, _, other) = run("other", &["--seed", "7"]);
     assert_ne!(dat, other);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -262,8 +273,10 @@ fn detect_writes_positions_and_annotation_files() {
         .map(|i| format!("{}\n", if i % 300 == 0 { 1.0 } else { 0.0 }))
         .collect();
     std::fs::write(&csv, format!("ECG\n{text}")).expect("csv");
-    let err = cli_err(&["detect", "--record", arg(&csv), "--out", "/dev/null"]);
-    assert!(err.contains("--fs-hz"), "{err}");
+    cli_refuses(
+        &["detect", "--record", arg(&csv), "--out", "/dev/null"],
+        "--fs-hz",
+    );
     let out = dir.join("csv.txt");
     cli_ok(&[
         "detect",
@@ -274,17 +287,18 @@ fn detect_writes_positions_and_annotation_files() {
         "--out",
         arg(&out),
     ]);
-    let err = cli_err(&[
-        "detect",
-        "--record",
-        &base,
-        "--lead",
-        "V9",
-        "--out",
-        "/dev/null",
-    ]);
-    assert!(err.contains("no lead \"V9\""), "{err}");
-    let _ = std::fs::remove_dir_all(&dir);
+    cli_refuses(
+        &[
+            "detect",
+            "--record",
+            &base,
+            "--lead",
+            "V9",
+            "--out",
+            "/dev/null",
+        ],
+        "no lead \"V9\"",
+    );
 }
 
 #[test]
@@ -319,7 +333,6 @@ fn detect_eval_reports_the_library_counts_as_json() {
         table.lines().last().is_some_and(|l| l.starts_with("TOTAL")),
         "{table}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -379,7 +392,6 @@ fn synth_writes_rows_and_a_quality_report_with_tstr() {
     // A bad class is refused with a message.
     let x = dir.join("x.csv");
     cli_err(&["synth", "--class", "X", "--count", "10", "--out", arg(&x)]);
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
@@ -387,31 +399,12 @@ fn adapt_scores_only_the_unqueried_beats_of_the_test_records() {
     let dir = mitdb_subset("adapt", &["101", "106", "232"]);
     let model = dir.join("run.model");
     let out = dir.join("metrics.json");
-    cli_ok(&[
-        "train",
-        "--epochs",
-        "1",
-        "--data",
-        arg(&dir),
-        "--out",
-        arg(&out),
-        "--model-out",
-        arg(&model),
-    ]);
-    let v = json_of(&cli_ok(&[
-        "adapt",
-        "--data",
-        arg(&dir),
-        "--model",
-        arg(&model),
-        "--budget",
-        "0,5",
-        "--repeat",
-        "10",
-        "--epochs",
-        "1",
-        "--json",
-    ]));
+    train_one_epoch(&dir, &[], &out, &model);
+    let adapt = ["adapt", "--data", arg(&dir), "--model", arg(&model)];
+    let settings = [
+        "--budget", "0,5", "--repeat", "10", "--epochs", "1", "--json",
+    ];
+    let v = json_of(&cli_ok(&[&adapt[..], &settings].concat()));
     assert_eq!(v["test_records"], json!(["232"]));
     let total = |cm: &Value| -> u64 {
         cm.as_array()
@@ -432,32 +425,12 @@ fn adapt_scores_only_the_unqueried_beats_of_the_test_records() {
 
     // A model trained on a random beat split has seen the test patients: refused.
     let random = dir.join("random.model");
-    cli_ok(&[
-        "train",
-        "--split",
-        "intra-patient",
-        "--epochs",
-        "1",
-        "--data",
-        arg(&dir),
-        "--out",
-        arg(&out),
-        "--model-out",
-        arg(&random),
-    ]);
-    let err = cli_err(&["adapt", "--data", arg(&dir), "--model", arg(&random)]);
-    assert!(err.contains("split"), "{err}");
-    let err = cli_err(&[
-        "adapt",
-        "--data",
-        arg(&dir),
-        "--model",
-        arg(&model),
-        "--budget",
-        "lots",
-    ]);
-    assert!(err.contains("--budget"), "{err}");
-    let _ = std::fs::remove_dir_all(&dir);
+    train_one_epoch(&dir, &["--split", "intra-patient"], &out, &random);
+    cli_refuses(
+        &["adapt", "--data", arg(&dir), "--model", arg(&random)],
+        "split",
+    );
+    cli_refuses(&[&adapt[..], &["--budget", "lots"]].concat(), "--budget");
 }
 
 #[test]
@@ -491,7 +464,6 @@ fn a_folder_with_a_bad_csv_names_it_and_still_counts_record_100() {
         .collect();
     assert!(files.contains(&"beats.csv"), "{v}");
     assert!(files.contains(&"nan.csv"), "{v}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// `train --print-config` with `options` (the data is never read): the settings it resolves.

@@ -248,56 +248,32 @@ fn metrics_equal_scikit_learn() {
             counts: case.cm.iter().map(|r| r.to_vec()).collect(),
         };
         let e = Evaluation::new(&cm);
+        let name = case.name;
         for c in 0..5 {
             let m = &e.per_class[c];
-            assert!(
-                close(m.se, case.se[c]),
-                "{} class {c} se {} vs {}",
-                case.name,
-                m.se,
-                case.se[c]
-            );
-            assert!(
-                close(m.ppv, case.ppv[c]),
-                "{} class {c} ppv {} vs {}",
-                case.name,
-                m.ppv,
-                case.ppv[c]
-            );
-            assert!(
-                close(m.f1, case.f1[c]),
-                "{} class {c} f1 {} vs {}",
-                case.name,
-                m.f1,
-                case.f1[c]
-            );
-            assert!(
-                close(m.spec, case.spec[c]),
-                "{} class {c} spec {} vs {}",
-                case.name,
-                m.spec,
-                case.spec[c]
-            );
+            let per_class = [
+                ("se", m.se, case.se[c]),
+                ("ppv", m.ppv, case.ppv[c]),
+                ("f1", m.f1, case.f1[c]),
+                ("spec", m.spec, case.spec[c]),
+            ];
+            for (metric, got, want) in per_class {
+                assert!(
+                    close(got, want),
+                    "{name} class {c} {metric} {got} vs {want}"
+                );
+            }
             assert_eq!(m.support, case.cm[c].iter().sum::<u64>());
         }
-        assert!(close(e.accuracy, case.accuracy), "{} accuracy", case.name);
-        assert!(
-            close(e.macro_f1, case.macro_f1),
-            "{} macro-F1 {} vs {}",
-            case.name,
-            e.macro_f1,
-            case.macro_f1
-        );
-        assert!(
-            close(e.macro_f1_nsvf, case.macro_f1_nsvf),
-            "{} macro-F1 NSVF",
-            case.name
-        );
-        assert!(
-            close(e.weighted_f1, case.weighted_f1),
-            "{} weighted F1",
-            case.name
-        );
+        let overall = [
+            ("accuracy", e.accuracy, case.accuracy),
+            ("macro-F1", e.macro_f1, case.macro_f1),
+            ("macro-F1 NSVF", e.macro_f1_nsvf, case.macro_f1_nsvf),
+            ("weighted F1", e.weighted_f1, case.weighted_f1),
+        ];
+        for (metric, got, want) in overall {
+            assert!(close(got, want), "{name} {metric} {got} vs {want}");
+        }
     }
 }
 

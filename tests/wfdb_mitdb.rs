@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use ecg_balance_lab::Record;
 use ecg_balance_lab::ecg::aami::{AamiClass, ClassCounts, class_of_code};
+use ecg_balance_lab::io::remote::fingerprint;
 use ecg_balance_lab::io::wfdb::{ReadRecord, read_record_checked};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -69,30 +70,11 @@ fn aami(v: &Value) -> ClassCounts {
     c
 }
 
-fn frames(record: &Record, range: std::ops::Range<usize>) -> Vec<Vec<i64>> {
-    range
-        .map(|t| {
-            record
-                .signals
-                .iter()
-                .map(|s| i64::from(s.samples_adu[t]))
-                .collect()
-        })
-        .collect()
-}
-
-/// SHA-256 of the samples as little-endian i16, row-major [sample][channel].
-fn digital_sha256(record: &Record) -> String {
-    let n = record.signals.len();
-    let mut bytes = vec![0u8; record.sig_len() * n * 2];
-    for (c, s) in record.signals.iter().enumerate() {
-        for (frame, v) in bytes.chunks_exact_mut(2 * n).zip(&s.samples_adu) {
-            frame[2 * c..2 * c + 2].copy_from_slice(&v.to_le_bytes());
-        }
-    }
-    Sha256::digest(&bytes)
+/// Frames of `i16` samples as `i64`, as the reference writes them.
+fn wide(frames: &[Vec<i16>]) -> Vec<Vec<i64>> {
+    frames
         .iter()
-        .map(|b| format!("{b:02x}"))
+        .map(|f| f.iter().map(|&v| i64::from(v)).collect())
         .collect()
 }
 
@@ -103,6 +85,9 @@ fn check_record(name: &str, want: &Value) -> ClassCounts {
         warnings,
     } = read(name);
     let ctx = |field: &str| format!("record {name}, {field}");
+    let ints = |field: &str, got: Vec<i64>| {
+        assert_eq!(got, as_i64s(&want[field]), "{}", ctx(field));
+    };
     assert!(warnings.is_empty(), "record {name}: {warnings:?}");
 
     // Header fields.
@@ -138,24 +123,24 @@ fn check_record(name: &str, want: &Value) -> ClassCounts {
         .collect();
     assert_eq!(gains, want_gains, "{}", ctx("adc_gain"));
     let baselines: Vec<i64> = s.iter().map(|s| i64::from(s.baseline)).collect();
-    assert_eq!(baselines, as_i64s(&want["baseline"]), "{}", ctx("baseline"));
+    ints("baseline", baselines);
     let units: Vec<String> = s.iter().map(|s| s.units.clone()).collect();
     assert_eq!(units, as_strs(&want["units"]), "{}", ctx("units"));
     let adc_zero: Vec<i64> = s
         .iter()
         .map(|s| i64::from(s.adc_zero.expect("adc_zero")))
         .collect();
-    assert_eq!(adc_zero, as_i64s(&want["adc_zero"]), "{}", ctx("adc_zero"));
+    ints("adc_zero", adc_zero);
     let init: Vec<i64> = s
         .iter()
         .map(|s| i64::from(s.init_value.expect("init")))
         .collect();
-    assert_eq!(init, as_i64s(&want["init_value"]), "{}", ctx("init_value"));
+    ints("init_value", init);
     let cks: Vec<i64> = s
         .iter()
         .map(|s| i64::from(s.checksum.expect("checksum")))
         .collect();
-    assert_eq!(cks, as_i64s(&want["checksum"]), "{}", ctx("checksum"));
+    ints("checksum", cks);
     assert_eq!(
         header.comments,
         as_strs(&want["comments"]),
@@ -169,48 +154,24 @@ fn check_record(name: &str, want: &Value) -> ClassCounts {
         assert_eq!(sig.invalid_adu, Some(-2048), "{}", ctx("invalid_adu"));
     }
 
-    // Samples.
-    let sums: Vec<i64> = record
-        .signals
-        .iter()
-        .map(|s| s.samples_adu.iter().map(|&v| i64::from(v)).sum())
-        .collect();
+    // Samples, through the fingerprint a fetched record is compared by.
+    let fp = fingerprint(&record);
+    ints("digital_sum", fp.digital_sum);
+    ints("digital_sum_sq", fp.digital_sum_sq);
     assert_eq!(
-        sums,
-        as_i64s(&want["digital_sum"]),
-        "{}",
-        ctx("digital_sum")
-    );
-    let sums_sq: Vec<i64> = record
-        .signals
-        .iter()
-        .map(|s| {
-            s.samples_adu
-                .iter()
-                .map(|&v| i64::from(v) * i64::from(v))
-                .sum()
-        })
-        .collect();
-    assert_eq!(
-        sums_sq,
-        as_i64s(&want["digital_sum_sq"]),
-        "{}",
-        ctx("digital_sum_sq")
-    );
-    assert_eq!(
-        digital_sha256(&record),
+        fp.digital_sha256,
         want["digital_sha256"].as_str().expect("sha"),
         "{}",
         ctx("digital_sha256")
     );
     assert_eq!(
-        frames(&record, 0..10),
+        wide(&fp.first_10),
         rows(&want["first_10"]),
         "{}",
         ctx("first_10")
     );
     assert_eq!(
-        frames(&record, sig_len - 10..sig_len),
+        wide(&fp.last_10),
         rows(&want["last_10"]),
         "{}",
         ctx("last_10")
@@ -246,12 +207,7 @@ fn check_record(name: &str, want: &Value) -> ClassCounts {
         .filter(|a| class_of_code(a.code).is_some())
         .collect();
     let beat_samples: Vec<i64> = beats.iter().map(|a| a.sample as i64).collect();
-    assert_eq!(
-        beat_samples,
-        as_i64s(&want["beat_samples"]),
-        "{}",
-        ctx("beat_samples")
-    );
+    ints("beat_samples", beat_samples);
     let beat_symbols: String = beats.iter().map(|a| a.symbol()).collect();
     assert_eq!(
         beat_symbols,
@@ -331,247 +287,56 @@ fn first_annotation_of_record_100_is_a_rhythm_label() {
 ///         h.update(f"{a.sample[i]} {a.label_store[i]} {a.subtype[i]} {a.chan[i]} {a.num[i]} {aux}\n".encode())
 ///     print(f'    ("{r}", {n_aux}, "{h.hexdigest()}"),')
 /// ```
+#[rustfmt::skip]
 const ANNOTATION_DIGESTS: [(&str, usize, &str); 48] = [
-    (
-        "100",
-        1,
-        "589b5213852768bd6810e9e4206db0cd084f9bef0ddd0a959ead325041801fa9",
-    ),
-    (
-        "101",
-        1,
-        "b80b0003eef930d10cc2b7f248afef3971caa0cd425981188d35e37e69671329",
-    ),
-    (
-        "102",
-        5,
-        "2633acd5d3ad457a215e235e3d50ccea6253a61bfe6e065368b9efda01ced1c4",
-    ),
-    (
-        "103",
-        1,
-        "f1db7cd635d09e4afb65cb08f1db7b469f475070e2a46bb2c35e8c4830892a55",
-    ),
-    (
-        "104",
-        45,
-        "650e33781b615900485770f1bff8bb2cc08130541b2c8be66449e69268c47203",
-    ),
-    (
-        "105",
-        1,
-        "4046fb97433acbac6caa307e0e3da806ec75871bc8903eb1826804b7ddb22b34",
-    ),
-    (
-        "106",
-        41,
-        "8291f8c9c590e7b482925972ca1cb8506813e0b1e4b30ed56181aab496ac4c44",
-    ),
-    (
-        "107",
-        1,
-        "816d44a70282cf97d4113569e8ea14eab7ac97e4809523af62af37588bffd95b",
-    ),
-    (
-        "108",
-        1,
-        "7c4e8101fc89d0d50492be9025e06aa3a49031504a49c55fc3481e22a79294da",
-    ),
-    (
-        "109",
-        1,
-        "6990b1f7751060c7d31288c81901800cf119dc11675e32494665ff1e481ff3c2",
-    ),
-    (
-        "111",
-        1,
-        "bc28d9a3b21c6027f699c5bd92ecfed18f4f066d4dc3a899a848977a4bea0262",
-    ),
-    (
-        "112",
-        1,
-        "1cec860643c06e687b2e7a517b537b806cea92ad79d5198e09624e11b668c762",
-    ),
-    (
-        "113",
-        1,
-        "d50ea8f2f527b07caa477db3ae53baab3c1365003f811dc2379108432aece1a5",
-    ),
-    (
-        "114",
-        3,
-        "7b3c9d1c69c8db9064c30fc70fa5cdffa850716bafe71e9bbf74110647f69cfb",
-    ),
-    (
-        "115",
-        1,
-        "3954f5fc71e639d0484de1dd285aade125a1d748f17ab788e86dde1dd1507394",
-    ),
-    (
-        "116",
-        1,
-        "9099ba8936c999de69d74e98999e771a311f796d5a71b91764b12aa835522992",
-    ),
-    (
-        "117",
-        1,
-        "3f4781fcdbd8af159c4930359ac7cc3da92ec653ff7e9140bfb33ebb31ade042",
-    ),
-    (
-        "118",
-        1,
-        "7278a0635e8707fe2d9c225cef01d11be11923889a22a7f570d32113963b236c",
-    ),
-    (
-        "119",
-        103,
-        "f0c0578fd76605af3184828c8cf4d0605bf2eb7aea720d0021eb58101a12c9b6",
-    ),
-    (
-        "121",
-        1,
-        "5870dfdd250fd2ec35fb8d0ffe5a9c6221db503f5aa5415c7988776565cd6e83",
-    ),
-    (
-        "122",
-        1,
-        "f589cccc73ae568890a77334a676f56a55e2d97b6b3fd7dcb401d694a93496ca",
-    ),
-    (
-        "123",
-        1,
-        "d543424191ea1e5d9c5c6b6810b7053383b3a4690cb492b1a8041ce50eead439",
-    ),
-    (
-        "124",
-        13,
-        "0526e1bfd61b7d1d9c12e8c80ded8953d385763eb013c1e54616b0b86275b6d8",
-    ),
-    (
-        "200",
-        148,
-        "5c28e9aee7f8554dc384647f9798989826096b8b19ea1c985dae929e75a35b70",
-    ),
-    (
-        "201",
-        35,
-        "2dfc21c2bfe7ebc59af33335d143d2dc15ba1ed5749bde1b1cb0c1145c12f9e0",
-    ),
-    (
-        "202",
-        8,
-        "060c68d1dfbaedafc12f192c28ef12cdcc525619ad85e78c7f64d13b530a6bed",
-    ),
-    (
-        "203",
-        45,
-        "98037a1a331b26ad413bbe3d07738c9f08a5bc0f81bf5f13ae4e37b2d4c0c184",
-    ),
-    (
-        "205",
-        13,
-        "91809343b38eef80b657c1dda518ee95d2d73a9aba4557ed35e9e3c92e0092fd",
-    ),
-    (
-        "207",
-        24,
-        "39a3ee78646bb7d3ab8b251906e6788daf5a1a6aeca7584743d5ce85bf35fcb6",
-    ),
-    (
-        "208",
-        53,
-        "2768fc802de6b8bed329fccb3b1916e751150d1e17ae833b76a7f16392bd3ae9",
-    ),
-    (
-        "209",
-        21,
-        "9d07b0bb425bd2cf695e930bd77daf3051d146078e5759bd4913b7a440d86ade",
-    ),
-    (
-        "210",
-        17,
-        "8ba2c0c8451dd851d2bfc5a9d0116c20538b9281066809c0c3387fb7512fcb10",
-    ),
-    (
-        "212",
-        1,
-        "9854caade6a8d44a2db190af6b6c4252806fe60391830f194d4d7f6f248cc3e4",
-    ),
-    (
-        "213",
-        43,
-        "752c06fe92d7c6d5b0a0f955c7793ff17024d5110e84f056753cb4b3aeafe45b",
-    ),
-    (
-        "214",
-        26,
-        "81b86dc0a58ef8dad73a128681b04a5cd9e443f37a5928805dfc4f0a74d03604",
-    ),
-    (
-        "215",
-        7,
-        "232cebe98136414dfd05e5859f652b5315625bd081e6080a38da05169915b016",
-    ),
-    (
-        "217",
-        67,
-        "c8885846334443f4739241aed8cb9f562bddb1c97c00246a8e4764480f97c135",
-    ),
-    (
-        "219",
-        25,
-        "2391a99611a06412f0d726f9d7e128dc7e4b5154d354b0ae05933426a1adfaff",
-    ),
-    (
-        "220",
-        17,
-        "662c125a9f2cc0a02129d8d4dacf217d647f8935700bbff66351a2a848df4b5d",
-    ),
-    (
-        "221",
-        23,
-        "9e441dedb44fa67889c437937635e4dc1bdddb528ccaa6d2104c211f4ab3cd67",
-    ),
-    (
-        "222",
-        136,
-        "c65563024c92f5df8ccf1d114e3c3661ff65f6d38ad5f92ea2bb545aa105980f",
-    ),
-    (
-        "223",
-        28,
-        "cd38cafbc9bd775874487180cbbcaeb9cee00d39b234ad87ba537931cb80d33a",
-    ),
-    (
-        "228",
-        44,
-        "918670ae84ac028da502a12cd214ee5047f05bfea2bc4cc6429945ddf91bd64f",
-    ),
-    (
-        "230",
-        207,
-        "9e4d18bfee722799853cfa291c779f84ca0cb6fdd0d621173779376127d5cd01",
-    ),
-    (
-        "231",
-        438,
-        "18a61bbf86b01f37002a20c971debf6394fdfa21f50a47cc3f920944040e784e",
-    ),
-    (
-        "232",
-        1,
-        "b95d926f042f94b68f93db6b0f3c9d06323269de1f0395e98afeff6e0c0b7994",
-    ),
-    (
-        "233",
-        71,
-        "350f597476e44fe8ded1dde79321738fc771444896d0e17c477e61352f974092",
-    ),
-    (
-        "234",
-        3,
-        "259b27f0867e4499ad805371e5a8db8eb5e499c338c14eaaf454a5f19b40fb96",
-    ),
+    ("100", 1, "589b5213852768bd6810e9e4206db0cd084f9bef0ddd0a959ead325041801fa9"),
+    ("101", 1, "b80b0003eef930d10cc2b7f248afef3971caa0cd425981188d35e37e69671329"),
+    ("102", 5, "2633acd5d3ad457a215e235e3d50ccea6253a61bfe6e065368b9efda01ced1c4"),
+    ("103", 1, "f1db7cd635d09e4afb65cb08f1db7b469f475070e2a46bb2c35e8c4830892a55"),
+    ("104", 45, "650e33781b615900485770f1bff8bb2cc08130541b2c8be66449e69268c47203"),
+    ("105", 1, "4046fb97433acbac6caa307e0e3da806ec75871bc8903eb1826804b7ddb22b34"),
+    ("106", 41, "8291f8c9c590e7b482925972ca1cb8506813e0b1e4b30ed56181aab496ac4c44"),
+    ("107", 1, "816d44a70282cf97d4113569e8ea14eab7ac97e4809523af62af37588bffd95b"),
+    ("108", 1, "7c4e8101fc89d0d50492be9025e06aa3a49031504a49c55fc3481e22a79294da"),
+    ("109", 1, "6990b1f7751060c7d31288c81901800cf119dc11675e32494665ff1e481ff3c2"),
+    ("111", 1, "bc28d9a3b21c6027f699c5bd92ecfed18f4f066d4dc3a899a848977a4bea0262"),
+    ("112", 1, "1cec860643c06e687b2e7a517b537b806cea92ad79d5198e09624e11b668c762"),
+    ("113", 1, "d50ea8f2f527b07caa477db3ae53baab3c1365003f811dc2379108432aece1a5"),
+    ("114", 3, "7b3c9d1c69c8db9064c30fc70fa5cdffa850716bafe71e9bbf74110647f69cfb"),
+    ("115", 1, "3954f5fc71e639d0484de1dd285aade125a1d748f17ab788e86dde1dd1507394"),
+    ("116", 1, "9099ba8936c999de69d74e98999e771a311f796d5a71b91764b12aa835522992"),
+    ("117", 1, "3f4781fcdbd8af159c4930359ac7cc3da92ec653ff7e9140bfb33ebb31ade042"),
+    ("118", 1, "7278a0635e8707fe2d9c225cef01d11be11923889a22a7f570d32113963b236c"),
+    ("119", 103, "f0c0578fd76605af3184828c8cf4d0605bf2eb7aea720d0021eb58101a12c9b6"),
+    ("121", 1, "5870dfdd250fd2ec35fb8d0ffe5a9c6221db503f5aa5415c7988776565cd6e83"),
+    ("122", 1, "f589cccc73ae568890a77334a676f56a55e2d97b6b3fd7dcb401d694a93496ca"),
+    ("123", 1, "d543424191ea1e5d9c5c6b6810b7053383b3a4690cb492b1a8041ce50eead439"),
+    ("124", 13, "0526e1bfd61b7d1d9c12e8c80ded8953d385763eb013c1e54616b0b86275b6d8"),
+    ("200", 148, "5c28e9aee7f8554dc384647f9798989826096b8b19ea1c985dae929e75a35b70"),
+    ("201", 35, "2dfc21c2bfe7ebc59af33335d143d2dc15ba1ed5749bde1b1cb0c1145c12f9e0"),
+    ("202", 8, "060c68d1dfbaedafc12f192c28ef12cdcc525619ad85e78c7f64d13b530a6bed"),
+    ("203", 45, "98037a1a331b26ad413bbe3d07738c9f08a5bc0f81bf5f13ae4e37b2d4c0c184"),
+    ("205", 13, "91809343b38eef80b657c1dda518ee95d2d73a9aba4557ed35e9e3c92e0092fd"),
+    ("207", 24, "39a3ee78646bb7d3ab8b251906e6788daf5a1a6aeca7584743d5ce85bf35fcb6"),
+    ("208", 53, "2768fc802de6b8bed329fccb3b1916e751150d1e17ae833b76a7f16392bd3ae9"),
+    ("209", 21, "9d07b0bb425bd2cf695e930bd77daf3051d146078e5759bd4913b7a440d86ade"),
+    ("210", 17, "8ba2c0c8451dd851d2bfc5a9d0116c20538b9281066809c0c3387fb7512fcb10"),
+    ("212", 1, "9854caade6a8d44a2db190af6b6c4252806fe60391830f194d4d7f6f248cc3e4"),
+    ("213", 43, "752c06fe92d7c6d5b0a0f955c7793ff17024d5110e84f056753cb4b3aeafe45b"),
+    ("214", 26, "81b86dc0a58ef8dad73a128681b04a5cd9e443f37a5928805dfc4f0a74d03604"),
+    ("215", 7, "232cebe98136414dfd05e5859f652b5315625bd081e6080a38da05169915b016"),
+    ("217", 67, "c8885846334443f4739241aed8cb9f562bddb1c97c00246a8e4764480f97c135"),
+    ("219", 25, "2391a99611a06412f0d726f9d7e128dc7e4b5154d354b0ae05933426a1adfaff"),
+    ("220", 17, "662c125a9f2cc0a02129d8d4dacf217d647f8935700bbff66351a2a848df4b5d"),
+    ("221", 23, "9e441dedb44fa67889c437937635e4dc1bdddb528ccaa6d2104c211f4ab3cd67"),
+    ("222", 136, "c65563024c92f5df8ccf1d114e3c3661ff65f6d38ad5f92ea2bb545aa105980f"),
+    ("223", 28, "cd38cafbc9bd775874487180cbbcaeb9cee00d39b234ad87ba537931cb80d33a"),
+    ("228", 44, "918670ae84ac028da502a12cd214ee5047f05bfea2bc4cc6429945ddf91bd64f"),
+    ("230", 207, "9e4d18bfee722799853cfa291c779f84ca0cb6fdd0d621173779376127d5cd01"),
+    ("231", 438, "18a61bbf86b01f37002a20c971debf6394fdfa21f50a47cc3f920944040e784e"),
+    ("232", 1, "b95d926f042f94b68f93db6b0f3c9d06323269de1f0395e98afeff6e0c0b7994"),
+    ("233", 71, "350f597476e44fe8ded1dde79321738fc771444896d0e17c477e61352f974092"),
+    ("234", 3, "259b27f0867e4499ad805371e5a8db8eb5e499c338c14eaaf454a5f19b40fb96"),
 ];
 
 #[test]

@@ -58,14 +58,7 @@ fn synthetic() -> Record {
     ecg.samples_adu[3] = -2048; // missing sample in the source format
     let v1 = signal("V1", "uV", 1000.5, 1024, Some(i16::MIN));
     let abp = signal("ABP", "mmHg", -50.0, -3, None);
-    let ann = |sample: u64, code: u8| Annotation {
-        sample,
-        code,
-        subtype: 0,
-        chan: 0,
-        num: 0,
-        aux_note: None,
-    };
+    let ann = Annotation::beat;
     let mut anns = vec![
         ann(10, 1),
         ann(17, 28),

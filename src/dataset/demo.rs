@@ -23,7 +23,7 @@ use super::synthetic::{After, ClassModel, Range, SynthConfig, mv_to_adu};
 use crate::ecg::aami::AamiClass;
 use crate::ecg::simulate::{
     Morphology, N_WAVES, PlannedBeat, RrSpectrum, SimulateError, StripConfig, internal_factor_for,
-    rr_process, simulate_strip,
+    rr_at, rr_process, simulate_strip,
 };
 use crate::record::RecordSource;
 use crate::rng::Rng;
@@ -297,14 +297,6 @@ fn simulate_patient(
     } else {
         rr_process(&spectrum, n_rr, rng)
     };
-    let cycle_at = |t: f64| -> f64 {
-        let i = t.floor().max(0.0) as usize;
-        if i + 1 >= rr0.len() {
-            return rr0[rr0.len() - 1];
-        }
-        let f = t - i as f64;
-        rr0[i] * (1.0 - f) + rr0[i + 1] * f
-    };
     // Plan: a lead-in beat, the labelled beats, a closing beat.
     let mut beats: Vec<PlannedBeat> = Vec::with_capacity(labels.len() + 2);
     let mut t = 0.0;
@@ -316,7 +308,7 @@ fn simulate_patient(
         .collect();
     let mut r_times = Vec::with_capacity(all.len());
     for (j, label) in all.iter().enumerate() {
-        let c = cycle_at(t).max(0.25);
+        let c = rr_at(&rr0, t).max(0.25);
         let class = label.unwrap_or(if paced { AamiClass::Q } else { AamiClass::N });
         let morph = match class {
             AamiClass::N | AamiClass::Q => base.spread.sample(&normal, jitter, rng),
@@ -360,7 +352,7 @@ fn simulate_patient(
             prev_rr = rr;
         }
         r_times.push(t);
-        let c = cycle_at(t).max(0.25);
+        let c = rr_at(&rr0, t).max(0.25);
         beats.push(PlannedBeat {
             rr_s: c,
             cycle_s: c,

@@ -615,31 +615,15 @@ pub fn segment_at(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::RecordSource;
-    use crate::{Annotation, Signal};
+    use crate::Annotation;
+    use crate::ecg::fixtures::mlii_record;
 
     fn record_from(fs_hz: f64, mv: &[f64], beats: &[(u64, u8)]) -> Record {
-        Record {
-            name: "t".into(),
-            fs_hz,
-            signals: vec![Signal {
-                name: "MLII".into(),
-                units: "mV".into(),
-                adc_gain: 1000.0,
-                baseline: 10,
-                invalid_adu: Some(i16::MIN),
-                samples_adu: mv
-                    .iter()
-                    .map(|v| (v * 1000.0).round() as i16 + 10)
-                    .collect(),
-            }],
-            annotations: beats
-                .iter()
-                .map(|&(sample, code)| Annotation::beat(sample, code))
-                .collect(),
-            comments: vec![],
-            source: RecordSource::Wfdb,
-        }
+        let annotations = beats
+            .iter()
+            .map(|&(sample, code)| Annotation::beat(sample, code))
+            .collect();
+        mlii_record(fs_hz, mv, 1000.0, 10, Some(i16::MIN), annotations)
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Test records for the unit tests of the signal work: one MLII lead with a narrow Gaussian
-//! "QRS" at each beat, digitised at 200 adu/mV.
+//! Test records for the unit tests of the signal work: one MLII lead, digitised as given
+//! ([`mlii_record`]) or holding a narrow Gaussian "QRS" at each beat ([`record_with_beats`]).
 
 use crate::record::RecordSource;
 use crate::{Annotation, Record, Signal};
@@ -22,16 +22,32 @@ pub fn record_with_beats(
             *v += 1.5 * (-0.5 * t * t).exp();
         }
     }
+    mlii_record(fs_hz, &mv, 200.0, 0, None, annotations)
+}
+
+/// A WFDB record named `t` of one MLII lead at `fs_hz`: the values `mv` digitised at `adc_gain`
+/// adu/mV around `baseline` adu (rounded), `invalid_adu` marking a missing sample.
+pub fn mlii_record(
+    fs_hz: f64,
+    mv: &[f64],
+    adc_gain: f64,
+    baseline: i16,
+    invalid_adu: Option<i16>,
+    annotations: Vec<Annotation>,
+) -> Record {
     Record {
         name: "t".into(),
         fs_hz,
         signals: vec![Signal {
             name: "MLII".into(),
             units: "mV".into(),
-            adc_gain: 200.0,
-            baseline: 0,
-            invalid_adu: None,
-            samples_adu: mv.iter().map(|v| (v * 200.0).round() as i16).collect(),
+            adc_gain,
+            baseline: i32::from(baseline),
+            invalid_adu,
+            samples_adu: mv
+                .iter()
+                .map(|v| (v * adc_gain).round() as i16 + baseline)
+                .collect(),
         }],
         annotations,
         comments: vec![],

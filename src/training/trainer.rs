@@ -102,6 +102,22 @@ pub struct Trainer {
     follower: bool,
 }
 
+/// What a trainer is made from ([`Trainer::start`]): the model and its inputs, without the
+/// loop's state.
+struct Parts {
+    config: TrainConfig,
+    trained_on: Vec<String>,
+    model_config: ModelConfig,
+    device: Device,
+    model: Model,
+    features: FeatureMaker,
+    train: Inputs,
+    val: Inputs,
+    class_weights: [f32; N_CLASSES],
+    layout: crate::dataset::BeatLayout,
+    follower: bool,
+}
+
 impl Trainer {
     /// Prepares a run. `train` and `val` are beat sets of the training side only; `templates`
     /// are the per-record templates of the full, real beat set (label-free, each record's from
@@ -217,17 +233,28 @@ impl Trainer {
         let train_inputs = features.inputs(train, &all_train);
         let all_val: Vec<u32> = (0..val.len() as u32).collect();
         let val_inputs = features.inputs(val, &all_val);
-        let optim = AdamConfig::new().init();
-        let (order, rng) = first_order(&config, train.len());
-        Trainer {
-            model_config,
-            device,
-            model: Some(model),
-            optim,
-            features,
+        Self::start(Parts {
+            layout: train.layout,
             train: train_inputs,
             val: val_inputs,
             class_weights,
+            trained_on,
+            follower: false,
+            config,
+            model_config,
+            model,
+            device,
+            features,
+        })
+    }
+
+    /// A trainer at the start of its first epoch: batches in the seed's first order, a fresh
+    /// optimiser, no history. Every way of making a trainer ends here.
+    fn start(parts: Parts) -> Trainer {
+        let (order, rng) = first_order(&parts.config, parts.train.labels.len());
+        Trainer {
+            model: Some(parts.model),
+            optim: AdamConfig::new().init(),
             order,
             rng,
             epoch: 1,
@@ -239,10 +266,16 @@ impl Trainer {
             since_best: 0,
             history: Vec::new(),
             phase: Phase::Running,
-            layout: train.layout,
-            trained_on,
-            config,
-            follower: false,
+            config: parts.config,
+            trained_on: parts.trained_on,
+            model_config: parts.model_config,
+            device: parts.device,
+            features: parts.features,
+            train: parts.train,
+            val: parts.val,
+            class_weights: parts.class_weights,
+            layout: parts.layout,
+            follower: parts.follower,
         }
     }
 
@@ -460,36 +493,23 @@ impl Trainer {
         // Not seeded: the weights are the leader's, and the device's generator is process-global
         // (reseeding it here would disturb a leader in the same process).
         let device = Device::flex().autodiff();
-        let (order, rng) = first_order(&config, train.labels.len());
-        Ok(Trainer {
-            model: Some(model.fork(&device).train()),
-            model_config,
-            device,
-            optim: AdamConfig::new().init(),
-            features,
-            train,
+        Ok(Self::start(Parts {
+            model: model.fork(&device).train(),
             val: Inputs {
                 windows: Vec::new(),
                 rr: Vec::new(),
                 labels: Vec::new(),
             },
-            class_weights,
-            order,
-            rng,
-            epoch: 1,
-            batch: 0,
-            loss_sum: 0.0,
-            loss_n: 0,
-            snapshots: Vec::new(),
-            best_score: None,
-            since_best: 0,
-            history: Vec::new(),
-            phase: Phase::Running,
-            layout,
             trained_on: Vec::new(),
-            config,
             follower: true,
-        })
+            config,
+            model_config,
+            device,
+            features,
+            train,
+            class_weights,
+            layout,
+        }))
     }
 
     /// Finishes the run now (a follower is told when the leader finished).

@@ -1,5 +1,6 @@
 //! What the integration tests share: the data's paths, loaders of MIT-BIH records and beats,
-//! a DS2 scrambler for the leakage proofs, and drivers of the worker's session and of the CLI.
+//! a DS2 scrambler for the leakage proofs, drivers of the worker's session and of the CLI, and
+//! the tolerance data-parallel runs are held to.
 //!
 //! Each test file that uses it says `mod common;`; not every file uses every helper.
 #![allow(dead_code)]
@@ -18,6 +19,7 @@ use ecg_balance_lab::io::files::Grouped;
 use ecg_balance_lab::io::fs::{read_inputs, read_record_path};
 use ecg_balance_lab::rng::Rng;
 use ecg_balance_lab::session::{Envelope, Request, Response, Session};
+use ecg_balance_lab::training::EpochStats;
 use ecg_balance_lab::workspace::{BeatSource, Workspace};
 
 /// The MIT-BIH Arrhythmia Database (48 records).
@@ -144,12 +146,30 @@ pub fn find<T>(out: &[Response], pick: impl Fn(&Response) -> Option<T>) -> T {
 
 // ---- the CLI and files ------------------------------------------------------------------------
 
+/// A folder of a test's files, removed with everything in it when the test ends (passed or
+/// failed).
+pub struct TempDir(PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A fresh folder under the system temp dir, for test `name`.
-pub fn temp_dir(name: &str) -> PathBuf {
+pub fn temp_dir(name: &str) -> TempDir {
     let dir = std::env::temp_dir().join(format!("ecg-balance-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    TempDir(dir)
 }
 
 /// A path as a command-line argument (the test folders have UTF-8 names).
@@ -180,9 +200,15 @@ pub fn cli_err(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// Runs `ecg-balance` with `args`, which must fail with a message that mentions `mention`.
+pub fn cli_refuses(args: &[&str], mention: &str) {
+    let err = cli_err(args);
+    assert!(err.contains(mention), "{err}");
+}
+
 /// MIT-BIH `records` copied into a fresh folder (header, signal and annotation files): small
 /// inputs for the CLI.
-pub fn mitdb_subset(name: &str, records: &[&str]) -> PathBuf {
+pub fn mitdb_subset(name: &str, records: &[&str]) -> TempDir {
     let dir = temp_dir(name);
     for r in records {
         for ext in ["hea", "dat", "atr"] {
@@ -194,4 +220,24 @@ pub fn mitdb_subset(name: &str, records: &[&str]) -> PathBuf {
         }
     }
     dir
+}
+
+// ---- data-parallel training -----------------------------------------------------------------
+
+/// Two runs of one training that differ only in the order of float sums (another number of
+/// threads or workers) come close: validation macro-F1 within 0.03 every epoch, and test
+/// accuracy (`accuracy`, the two runs') within 1 point.
+pub fn assert_runs_close(a: &[EpochStats], b: &[EpochStats], accuracy: (f64, f64)) {
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(b) {
+        assert!(
+            (x.val_macro_f1 - y.val_macro_f1).abs() <= 0.03,
+            "epoch {}: {} vs {}",
+            x.epoch,
+            x.val_macro_f1,
+            y.val_macro_f1
+        );
+    }
+    let (x, y) = accuracy;
+    assert!((x - y).abs() <= 0.01, "accuracy {x} vs {y}");
 }

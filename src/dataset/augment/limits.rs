@@ -19,6 +19,15 @@ pub struct Limit {
 }
 
 impl Limit {
+    /// `parameter` may take `min` to `max`.
+    pub const fn new(parameter: &'static str, min: f64, max: f64) -> Self {
+        Limit {
+            parameter,
+            min,
+            max,
+        }
+    }
+
     /// [`Limit::check`] for an `f32` setting; the error shows the value as typed.
     pub fn check_f32(&self, value: f32) -> Result<(), AugmentError> {
         self.check(f64::from(value)).map_err(|e| match e {
@@ -54,54 +63,22 @@ impl Limit {
 
 /// SNR of added noise. Below −10 dB the noise is more than ten times the beat's power; above
 /// 80 dB it is below f32 resolution for typical beats.
-pub const LIMIT_SNR_DB: Limit = Limit {
-    parameter: "snr_db",
-    min: -10.0,
-    max: 80.0,
-};
+pub const LIMIT_SNR_DB: Limit = Limit::new("snr_db", -10.0, 80.0);
 /// Warp strength: largest change of the local sampling rate. Below 1 keeps the warp monotone;
 /// 0.5 (local rates 0.5× to 1.5×) is already a caricature of a beat.
-pub const LIMIT_WARP_STRENGTH: Limit = Limit {
-    parameter: "warp_strength",
-    min: 0.0,
-    max: 0.5,
-};
+pub const LIMIT_WARP_STRENGTH: Limit = Limit::new("warp_strength", 0.0, 0.5);
 /// Amplitude gain.
-pub const LIMIT_SCALE_FACTOR: Limit = Limit {
-    parameter: "scale_factor",
-    min: 0.1,
-    max: 10.0,
-};
+pub const LIMIT_SCALE_FACTOR: Limit = Limit::new("scale_factor", 0.1, 10.0);
 /// Largest time shift, ms (also capped at half the window, see [`TechniqueRanges::validate`](super::TechniqueRanges::validate)).
-pub const LIMIT_MAX_SHIFT_MS: Limit = Limit {
-    parameter: "max_shift_ms",
-    min: 0.0,
-    max: 200.0,
-};
+pub const LIMIT_MAX_SHIFT_MS: Limit = Limit::new("max_shift_ms", 0.0, 200.0);
 /// Frequency shift, Hz (also below the window's Nyquist frequency).
-pub const LIMIT_SHIFT_HZ: Limit = Limit {
-    parameter: "shift_hz",
-    min: -30.0,
-    max: 30.0,
-};
+pub const LIMIT_SHIFT_HZ: Limit = Limit::new("shift_hz", -30.0, 30.0);
 /// Baseline-wander amplitude, mV.
-pub const LIMIT_WANDER_AMPLITUDE_MV: Limit = Limit {
-    parameter: "wander_amplitude_mv",
-    min: 0.0,
-    max: 5.0,
-};
+pub const LIMIT_WANDER_AMPLITUDE_MV: Limit = Limit::new("wander_amplitude_mv", 0.0, 5.0);
 /// Baseline-wander component frequencies, Hz: drift, not waveform.
-pub const LIMIT_WANDER_FREQ_HZ: Limit = Limit {
-    parameter: "wander_freq_hz",
-    min: 0.01,
-    max: 2.0,
-};
+pub const LIMIT_WANDER_FREQ_HZ: Limit = Limit::new("wander_freq_hz", 0.01, 2.0);
 /// Power-line amplitude, mV.
-pub const LIMIT_POWER_LINE_AMPLITUDE_MV: Limit = Limit {
-    parameter: "power_line_amplitude_mv",
-    min: 0.0,
-    max: 5.0,
-};
+pub const LIMIT_POWER_LINE_AMPLITUDE_MV: Limit = Limit::new("power_line_amplitude_mv", 0.0, 5.0);
 
 /// Every limit, as a table.
 pub const LIMITS: [Limit; 8] = [

@@ -63,13 +63,8 @@ pub fn gaussian_noise(
     snr_db: f32,
     seed: u64,
 ) -> Result<Vec<f32>, AugmentError> {
-    augment(
-        window_mv,
-        fs_hz,
-        r_index,
-        &Augmentation::GaussianNoise { snr_db },
-        seed,
-    )
+    let augmentation = Augmentation::GaussianNoise { snr_db };
+    augment(window_mv, fs_hz, r_index, &augmentation, seed)
 }
 
 /// Warps the time axis smoothly, keeping the R peak and both ends where they are.
@@ -91,13 +86,8 @@ pub fn time_warp(
     strength: f32,
     seed: u64,
 ) -> Result<Vec<f32>, AugmentError> {
-    augment(
-        window_mv,
-        fs_hz,
-        r_index,
-        &Augmentation::TimeWarp { strength },
-        seed,
-    )
+    let augmentation = Augmentation::TimeWarp { strength };
+    augment(window_mv, fs_hz, r_index, &augmentation, seed)
 }
 
 /// The warp `φ(k)`, `k = 0..len`, that [`time_warp`] with the same arguments uses.
@@ -128,13 +118,8 @@ pub fn amplitude_scale(
     r_index: usize,
     factor: f32,
 ) -> Result<Vec<f32>, AugmentError> {
-    augment(
-        window_mv,
-        fs_hz,
-        r_index,
-        &Augmentation::AmplitudeScale { factor },
-        0,
-    )
+    let augmentation = Augmentation::AmplitudeScale { factor };
+    augment(window_mv, fs_hz, r_index, &augmentation, 0)
 }
 
 /// Shifts the window by `shift_samples` whole samples: `y[k] = x[clamp(k − shift, 0, L−1)]`.
@@ -150,13 +135,8 @@ pub fn time_shift(
     r_index: usize,
     shift_samples: i32,
 ) -> Result<Vec<f32>, AugmentError> {
-    augment(
-        window_mv,
-        fs_hz,
-        r_index,
-        &Augmentation::TimeShift { shift_samples },
-        0,
-    )
+    let augmentation = Augmentation::TimeShift { shift_samples };
+    augment(window_mv, fs_hz, r_index, &augmentation, 0)
 }
 
 /// Indices of `x` restored exactly by undoing a [`time_shift`] of `shift_samples`:
@@ -186,13 +166,8 @@ pub fn frequency_shift(
     r_index: usize,
     shift_hz: f32,
 ) -> Result<Vec<f32>, AugmentError> {
-    augment(
-        window_mv,
-        fs_hz,
-        r_index,
-        &Augmentation::FrequencyShift { shift_hz },
-        0,
-    )
+    let augmentation = Augmentation::FrequencyShift { shift_hz };
+    augment(window_mv, fs_hz, r_index, &augmentation, 0)
 }
 
 /// Adds baseline wander: `y[k] = x[k] + A Σ_j c_j sin(2π f_j k / fs + θ_j)`, `j = 1..=3`
@@ -208,16 +183,11 @@ pub fn baseline_wander(
     band_hz: ParamRange,
     seed: u64,
 ) -> Result<Vec<f32>, AugmentError> {
-    augment(
-        window_mv,
-        fs_hz,
-        r_index,
-        &Augmentation::BaselineWander {
-            amplitude_mv,
-            band_hz,
-        },
-        seed,
-    )
+    let augmentation = Augmentation::BaselineWander {
+        amplitude_mv,
+        band_hz,
+    };
+    augment(window_mv, fs_hz, r_index, &augmentation, seed)
 }
 
 /// Adds power-line interference: `y[k] = x[k] + a·sin(2π f k / fs + θ)`, `f` = 50 or 60 Hz,
@@ -231,14 +201,9 @@ pub fn power_line(
     amplitude_mv: f32,
     seed: u64,
 ) -> Result<Vec<f32>, AugmentError> {
-    augment(
-        window_mv,
-        fs_hz,
-        r_index,
-        &Augmentation::PowerLine {
-            mains,
-            amplitude_mv,
-        },
-        seed,
-    )
+    let augmentation = Augmentation::PowerLine {
+        mains,
+        amplitude_mv,
+    };
+    augment(window_mv, fs_hz, r_index, &augmentation, seed)
 }

@@ -26,55 +26,53 @@ pub const N_TABLE: Morphology = Morphology {
 /// Knilans, *Chou's Electrocardiography in Clinical Practice*, 6th ed., ch. 1), the PR interval
 /// 120–200 ms (≈ ±8° of the cycle at 60 bpm), QT with heart rate (the table's sqrt scaling)
 /// and between patients (±10° of T).
+#[rustfmt::skip]
 const N_SPREAD: Spread = Spread {
-    theta_offset_deg: [
-        r(-8.0, 8.0),
-        r(-2.0, 1.0),
-        r(0.0, 0.0),
-        r(-1.0, 2.0),
-        r(-10.0, 10.0),
-    ],
-    a_factor: [
-        r(0.5, 1.4),
-        r(0.6, 1.3),
-        r(0.9, 1.1),
-        r(0.6, 1.3),
-        r(0.5, 1.5),
-    ],
-    b_factor: [
-        r(0.8, 1.2),
-        r(0.85, 1.1),
-        r(0.85, 1.1),
-        r(0.85, 1.1),
-        r(0.8, 1.2),
-    ],
+    //                 P              Q              R              S              T
+    theta_offset_deg: [r(-8.0, 8.0),  r(-2.0, 1.0),  r(0.0, 0.0),   r(-1.0, 2.0),  r(-10.0, 10.0)],
+    a_factor:         [r(0.5, 1.4),   r(0.6, 1.3),   r(0.9, 1.1),   r(0.6, 1.3),   r(0.5, 1.5)],
+    b_factor:         [r(0.8, 1.2),   r(0.85, 1.1),  r(0.85, 1.1),  r(0.85, 1.1),  r(0.8, 1.2)],
     qrs_gain: r(0.65, 1.35),
 };
 
 /// Spread of ventricular (and paced) beats: the focus decides the QRS axis and shape, so
 /// amplitudes and widths vary more than in conducted beats.
+#[rustfmt::skip]
 const V_SPREAD: Spread = Spread {
-    theta_offset_deg: [
-        r(0.0, 0.0),
-        r(-5.0, 3.0),
-        r(-3.0, 3.0),
-        r(-3.0, 8.0),
-        r(-15.0, 15.0),
-    ],
-    a_factor: [
-        r(1.0, 1.0),
-        r(0.0, 1.5),
-        r(0.6, 1.4),
-        r(0.5, 1.5),
-        r(0.6, 1.4),
-    ],
-    b_factor: [
-        r(1.0, 1.0),
-        r(0.8, 1.25),
-        r(0.95, 1.25),
-        r(0.95, 1.3),
-        r(0.85, 1.2),
-    ],
+    //                 P              Q              R              S              T
+    theta_offset_deg: [r(0.0, 0.0),   r(-5.0, 3.0),  r(-3.0, 3.0),  r(-3.0, 8.0),  r(-15.0, 15.0)],
+    a_factor:         [r(1.0, 1.0),   r(0.0, 1.5),   r(0.6, 1.4),   r(0.5, 1.5),   r(0.6, 1.4)],
+    b_factor:         [r(1.0, 1.0),   r(0.8, 1.25),  r(0.95, 1.25), r(0.95, 1.3),  r(0.85, 1.2)],
+    qrs_gain: r(1.0, 1.0),
+};
+
+/// Spread of atrial premature (S) beats, described in [`ClassModel::table`].
+#[rustfmt::skip]
+const S_SPREAD: Spread = Spread {
+    //                 P              Q              R              S              T
+    theta_offset_deg: [r(-8.0, 8.0),  r(-2.0, 2.0),  r(0.0, 0.0),   r(-2.0, 2.0),  r(-5.0, 5.0)],
+    a_factor:         [r(-0.6, 0.6),  r(0.7, 1.3),   r(0.8, 1.2),   r(0.7, 1.3),   r(0.7, 1.3)],
+    b_factor:         [r(0.6, 1.2),   r(0.9, 1.1),   r(0.9, 1.1),   r(0.9, 1.1),   r(0.9, 1.1)],
+    qrs_gain: r(1.0, 1.0),
+};
+
+/// Spread of fusion (F) beats, described in [`ClassModel::table`].
+#[rustfmt::skip]
+const F_SPREAD: Spread = Spread {
+    //                 P              Q              R              S              T
+    theta_offset_deg: [r(-6.0, 6.0),  r(-4.0, 4.0),  r(0.0, 0.0),   r(-6.0, 6.0),  r(-12.0, 12.0)],
+    a_factor:         [r(0.3, 1.2),   r(0.4, 1.5),   r(0.7, 1.3),   r(0.6, 1.4),   r(-3.0, 3.0)],
+    b_factor:         [r(0.8, 1.2),   r(0.85, 1.2),  r(0.85, 1.2),  r(0.85, 1.25), r(0.85, 1.2)],
+    qrs_gain: r(1.0, 1.0),
+};
+
+/// Spread of paced-like (Q) beats, described in [`ClassModel::table`].
+#[rustfmt::skip]
+const Q_SPREAD: Spread = Spread {
+    //                 P              Q              R              S              T
+    theta_offset_deg: [r(-2.0, 2.0),  r(-2.0, 2.0),  r(-3.0, 3.0),  r(-8.0, 8.0),  r(-12.0, 12.0)],
+    a_factor:         [r(0.5, 1.3),   r(0.0, 1.5),   r(0.6, 1.4),   r(0.5, 1.5),   r(0.6, 1.4)],
+    b_factor:         [r(0.9, 1.1),   r(0.8, 1.2),   r(0.85, 1.2),  r(0.8, 1.3),   r(0.85, 1.2)],
     qrs_gain: r(1.0, 1.0),
 };
 
@@ -101,59 +99,34 @@ impl ClassModel {
     ///   almost all paced (records 102, 104, 107, 217).
     pub fn table(class: AamiClass) -> ClassModel {
         let n = N_TABLE;
-        match class {
-            AamiClass::N => ClassModel {
-                class,
-                morphology: n,
-                spread: N_SPREAD,
-                timing: Timing {
-                    pre_ratio: r(1.0, 1.0),
-                    after: After::Ratio(r(1.0, 1.0)),
-                },
-                hr_bpm: r(55.0, 100.0),
-                invert_probability: 0.0,
-                source: ModelSource::Table,
+        // Every class is the normal beat's model but where its arm says otherwise.
+        let normal = ClassModel {
+            class,
+            morphology: n,
+            spread: N_SPREAD,
+            timing: Timing {
+                pre_ratio: r(1.0, 1.0),
+                after: After::Ratio(r(1.0, 1.0)),
             },
+            hr_bpm: r(55.0, 100.0),
+            invert_probability: 0.0,
+            source: ModelSource::Table,
+        };
+        match class {
+            AamiClass::N => normal,
             AamiClass::S => ClassModel {
-                class,
                 morphology: Morphology {
                     theta_deg: [-58.0, -15.0, 0.0, 15.0, 100.0],
                     ..n
                 },
-                spread: Spread {
-                    theta_offset_deg: [
-                        r(-8.0, 8.0),
-                        r(-2.0, 2.0),
-                        r(0.0, 0.0),
-                        r(-2.0, 2.0),
-                        r(-5.0, 5.0),
-                    ],
-                    a_factor: [
-                        r(-0.6, 0.6),
-                        r(0.7, 1.3),
-                        r(0.8, 1.2),
-                        r(0.7, 1.3),
-                        r(0.7, 1.3),
-                    ],
-                    b_factor: [
-                        r(0.6, 1.2),
-                        r(0.9, 1.1),
-                        r(0.9, 1.1),
-                        r(0.9, 1.1),
-                        r(0.9, 1.1),
-                    ],
-                    qrs_gain: r(1.0, 1.0),
-                },
+                spread: S_SPREAD,
                 timing: Timing {
                     pre_ratio: r(0.6, 0.8),
                     after: After::Ratio(r(1.0, 1.15)),
                 },
-                hr_bpm: r(55.0, 100.0),
-                invert_probability: 0.0,
-                source: ModelSource::Table,
+                ..normal
             },
             AamiClass::V => ClassModel {
-                class,
                 morphology: Morphology {
                     theta_deg: [-70.0, -20.0, 0.0, 30.0, 120.0],
                     a: [0.0, -2.0, 9.0, -4.0, -1.2],
@@ -164,87 +137,35 @@ impl ClassModel {
                     pre_ratio: r(0.55, 0.8),
                     after: After::Compensatory(r(0.97, 1.03)),
                 },
-                hr_bpm: r(55.0, 100.0),
                 invert_probability: 0.3,
-                source: ModelSource::Table,
+                ..normal
             },
             AamiClass::F => ClassModel {
-                class,
                 morphology: Morphology {
                     theta_deg: [-70.0, -15.0, 0.0, 19.0, 110.0],
                     a: [0.9, -4.6, 20.0, -7.9, 0.1],
                     b_rad: [0.25, 0.1, 0.13, 0.12, 0.42],
                 },
-                spread: Spread {
-                    theta_offset_deg: [
-                        r(-6.0, 6.0),
-                        r(-4.0, 4.0),
-                        r(0.0, 0.0),
-                        r(-6.0, 6.0),
-                        r(-12.0, 12.0),
-                    ],
-                    a_factor: [
-                        r(0.3, 1.2),
-                        r(0.4, 1.5),
-                        r(0.7, 1.3),
-                        r(0.6, 1.4),
-                        r(-3.0, 3.0),
-                    ],
-                    b_factor: [
-                        r(0.8, 1.2),
-                        r(0.85, 1.2),
-                        r(0.85, 1.2),
-                        r(0.85, 1.25),
-                        r(0.85, 1.2),
-                    ],
-                    qrs_gain: r(1.0, 1.0),
-                },
+                spread: F_SPREAD,
                 timing: Timing {
                     pre_ratio: r(0.9, 1.02),
                     after: After::Ratio(r(1.0, 1.1)),
                 },
-                hr_bpm: r(55.0, 100.0),
-                invert_probability: 0.0,
-                source: ModelSource::Table,
+                ..normal
             },
             AamiClass::Q => ClassModel {
-                class,
                 morphology: Morphology {
                     theta_deg: [-14.0, -6.0, 12.0, 45.0, 125.0],
                     a: [470.0, -1.0, 5.0, -3.0, -0.8],
                     b_rad: [0.025, 0.1, 0.25, 0.2, 0.45],
                 },
-                spread: Spread {
-                    theta_offset_deg: [
-                        r(-2.0, 2.0),
-                        r(-2.0, 2.0),
-                        r(-3.0, 3.0),
-                        r(-8.0, 8.0),
-                        r(-12.0, 12.0),
-                    ],
-                    a_factor: [
-                        r(0.5, 1.3),
-                        r(0.0, 1.5),
-                        r(0.6, 1.4),
-                        r(0.5, 1.5),
-                        r(0.6, 1.4),
-                    ],
-                    b_factor: [
-                        r(0.9, 1.1),
-                        r(0.8, 1.2),
-                        r(0.85, 1.2),
-                        r(0.8, 1.3),
-                        r(0.85, 1.2),
-                    ],
-                    qrs_gain: r(1.0, 1.0),
-                },
+                spread: Q_SPREAD,
                 timing: Timing {
                     pre_ratio: r(0.995, 1.005),
                     after: After::Ratio(r(0.995, 1.005)),
                 },
                 hr_bpm: r(60.0, 80.0),
-                invert_probability: 0.0,
-                source: ModelSource::Table,
+                ..normal
             },
         }
     }

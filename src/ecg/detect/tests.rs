@@ -307,12 +307,8 @@ fn counts_give_se_and_ppv() {
 
 fn ann(sample: u64, code: u8, aux: Option<&str>) -> Annotation {
     Annotation {
-        sample,
-        code,
-        subtype: 0,
-        chan: 0,
-        num: 0,
         aux_note: aux.map(String::from),
+        ..Annotation::beat(sample, code)
     }
 }
 

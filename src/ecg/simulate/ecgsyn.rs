@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Z_TO_MV;
 use super::error::{SimulateError, invalid};
-use super::rr::{RrSpectrum, rr_process};
+use super::rr::{RrSpectrum, rr_at, rr_process};
 use super::waves::Morphology;
 use crate::rng::Rng;
 
@@ -161,20 +161,12 @@ pub fn ecgsyn(config: &EcgSynConfig) -> Result<Ecg, SimulateError> {
         .next_power_of_two()
         .max(4);
     let rr0 = rr_process(&config.rr, n_rr, &mut rng.fork(1));
-    let rr_at = |t: f64| -> f64 {
-        let i = t.floor().max(0.0) as usize;
-        if i + 1 >= rr0.len() {
-            return rr0[rr0.len() - 1];
-        }
-        let f = t - i as f64;
-        rr0[i] * (1.0 - f) + rr0[i + 1] * f
-    };
     // Interval boundaries on the internal grid and ω per interval.
     let mut bounds = vec![0usize];
     let mut t_ecg = 0.0;
     while *bounds.last().unwrap_or(&0) < n_int {
         let i = *bounds.last().unwrap_or(&0);
-        t_ecg += rr_at(i as f64 * dt);
+        t_ecg += rr_at(&rr0, i as f64 * dt);
         let ip = ((t_ecg / dt).round() as usize).max(i + 1);
         bounds.push(ip);
     }

@@ -46,7 +46,7 @@ mod waves;
 
 pub use ecgsyn::{Ecg, EcgSynConfig, Scale, ecgsyn};
 pub use error::SimulateError;
-pub use rr::{RrSpectrum, rr_process};
+pub use rr::{RrSpectrum, rr_at, rr_process};
 pub use strip::{PlannedBeat, Strip, StripConfig, internal_factor_for, simulate_strip};
 pub use waves::{Morphology, Waves};
 

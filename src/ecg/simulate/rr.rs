@@ -1,5 +1,5 @@
 //! ECGSYN's RR process: its spectrum ([`RrSpectrum`]) and the intervals drawn from it
-//! ([`rr_process`]).
+//! ([`rr_process`]), and the interval at any time between its samples ([`rr_at`]).
 
 use rustfft::FftPlanner;
 use rustfft::num_complex::Complex;
@@ -142,4 +142,16 @@ pub fn rr_process(spec: &RrSpectrum, n: usize, rng: &mut Rng) -> Vec<f64> {
     let sd = (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64).sqrt();
     let ratio = if sd > 0.0 { rr_std / sd } else { 0.0 };
     x.iter().map(|v| rr_mean + v * ratio).collect()
+}
+
+/// The RR interval (s) at time `t_s` of `rr_s`, RR intervals sampled at 1 Hz as
+/// [`rr_process`] gives them: linear between samples, the last interval after the last sample,
+/// and `t_s` below 0 extrapolating from the first two. `rr_s` must hold at least one interval.
+pub fn rr_at(rr_s: &[f64], t_s: f64) -> f64 {
+    let i = t_s.floor().max(0.0) as usize;
+    if i + 1 >= rr_s.len() {
+        return rr_s[rr_s.len() - 1];
+    }
+    let f = t_s - i as f64;
+    rr_s[i] * (1.0 - f) + rr_s[i + 1] * f
 }

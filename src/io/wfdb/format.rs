@@ -97,210 +97,90 @@ pub struct FormatInfo {
     pub stored_invalid: Option<i32>,
 }
 
-/// Every supported format (WFDB `signal.c`; wfdb-python `_signal.py` tables). For the formats
-/// wider than 16 bits (8, 24, 32, 524) `min_adu`, `max_adu` and `invalid_adu` are the range of the
-/// samples as a [`crate::Signal`] holds them, after they are kept in 16 bits.
+/// Every supported format (WFDB `signal.c`; wfdb-python `_signal.py` tables), one row each:
+/// its number, bits per sample, samples and bytes per group, bytes for a partial group, and
+/// encoding. The ranges follow from the bits (see [`FormatInfo::row`]); format 8 alone differs.
 pub const FORMATS: [FormatInfo; 13] = [
-    FormatInfo {
-        format: Format::F16,
-        fmt: 16,
-        bits: 16,
-        samples_per_group: 1,
-        bytes_per_group: 2,
-        partial_group_bytes: [0, 0, 0],
-        min_adu: i16::MIN,
-        max_adu: i16::MAX,
-        invalid_adu: i16::MIN,
-        encoding: Encoding::Packed,
-        stored_min: i16::MIN as i32,
-        stored_max: i16::MAX as i32,
-        stored_invalid: Some(i16::MIN as i32),
-    },
-    FormatInfo {
-        format: Format::F61,
-        fmt: 61,
-        bits: 16,
-        samples_per_group: 1,
-        bytes_per_group: 2,
-        partial_group_bytes: [0, 0, 0],
-        min_adu: i16::MIN,
-        max_adu: i16::MAX,
-        invalid_adu: i16::MIN,
-        encoding: Encoding::Packed,
-        stored_min: i16::MIN as i32,
-        stored_max: i16::MAX as i32,
-        stored_invalid: Some(i16::MIN as i32),
-    },
-    FormatInfo {
-        format: Format::F80,
-        fmt: 80,
-        bits: 8,
-        samples_per_group: 1,
-        bytes_per_group: 1,
-        partial_group_bytes: [0, 0, 0],
-        min_adu: -128,
-        max_adu: 127,
-        invalid_adu: -128,
-        encoding: Encoding::Packed,
-        stored_min: -128,
-        stored_max: 127,
-        stored_invalid: Some(-128),
-    },
-    FormatInfo {
-        format: Format::F212,
-        fmt: 212,
-        bits: 12,
-        samples_per_group: 2,
-        bytes_per_group: 3,
-        // One sample needs the first two bytes of the triplet.
-        partial_group_bytes: [0, 2, 0],
-        min_adu: -2048,
-        max_adu: 2047,
-        invalid_adu: -2048,
-        encoding: Encoding::Packed,
-        stored_min: -2048,
-        stored_max: 2047,
-        stored_invalid: Some(-2048),
-    },
-    FormatInfo {
-        format: Format::F310,
-        fmt: 310,
-        bits: 10,
-        samples_per_group: 3,
-        bytes_per_group: 4,
-        // The second sample spans bytes 2–3; WFDB writes a whole group for two samples.
-        partial_group_bytes: [0, 2, 4],
-        min_adu: -512,
-        max_adu: 511,
-        invalid_adu: -512,
-        encoding: Encoding::Packed,
-        stored_min: -512,
-        stored_max: 511,
-        stored_invalid: Some(-512),
-    },
-    FormatInfo {
-        format: Format::F311,
-        fmt: 311,
-        bits: 10,
-        samples_per_group: 3,
-        bytes_per_group: 4,
-        // The second sample spans bytes 1–2.
-        partial_group_bytes: [0, 2, 3],
-        min_adu: -512,
-        max_adu: 511,
-        invalid_adu: -512,
-        encoding: Encoding::Packed,
-        stored_min: -512,
-        stored_max: 511,
-        stored_invalid: Some(-512),
-    },
-    FormatInfo {
-        format: Format::F160,
-        fmt: 160,
-        bits: 16,
-        samples_per_group: 1,
-        bytes_per_group: 2,
-        partial_group_bytes: [0, 0, 0],
-        min_adu: i16::MIN,
-        max_adu: i16::MAX,
-        invalid_adu: i16::MIN,
-        encoding: Encoding::Packed,
-        stored_min: i16::MIN as i32,
-        stored_max: i16::MAX as i32,
-        stored_invalid: Some(i16::MIN as i32),
-    },
-    FormatInfo {
-        format: Format::F8,
-        fmt: 8,
-        bits: 8,
-        samples_per_group: 1,
-        bytes_per_group: 1,
-        partial_group_bytes: [0, 0, 0],
-        min_adu: i16::MIN,
-        max_adu: i16::MAX,
-        invalid_adu: i16::MIN,
-        encoding: Encoding::Wide,
-        // The running sum is any 32-bit value (wfdb-python's range for format 8).
-        stored_min: i32::MIN,
-        stored_max: i32::MAX,
-        stored_invalid: None,
-    },
-    FormatInfo {
-        format: Format::F24,
-        fmt: 24,
-        bits: 24,
-        samples_per_group: 1,
-        bytes_per_group: 3,
-        partial_group_bytes: [0, 0, 0],
-        min_adu: i16::MIN,
-        max_adu: i16::MAX,
-        invalid_adu: i16::MIN,
-        encoding: Encoding::Wide,
-        stored_min: -(1 << 23),
-        stored_max: (1 << 23) - 1,
-        stored_invalid: Some(-(1 << 23)),
-    },
-    FormatInfo {
-        format: Format::F32,
-        fmt: 32,
-        bits: 32,
-        samples_per_group: 1,
-        bytes_per_group: 4,
-        partial_group_bytes: [0, 0, 0],
-        min_adu: i16::MIN,
-        max_adu: i16::MAX,
-        invalid_adu: i16::MIN,
-        encoding: Encoding::Wide,
-        stored_min: i32::MIN,
-        stored_max: i32::MAX,
-        stored_invalid: Some(i32::MIN),
-    },
-    FormatInfo {
-        format: Format::F508,
-        fmt: 508,
-        bits: 8,
-        samples_per_group: 1,
-        bytes_per_group: 0,
-        partial_group_bytes: [0, 0, 0],
-        min_adu: -128,
-        max_adu: 127,
-        invalid_adu: -128,
-        encoding: Encoding::Flac,
-        stored_min: -128,
-        stored_max: 127,
-        stored_invalid: Some(-128),
-    },
-    FormatInfo {
-        format: Format::F516,
-        fmt: 516,
-        bits: 16,
-        samples_per_group: 1,
-        bytes_per_group: 0,
-        partial_group_bytes: [0, 0, 0],
-        min_adu: i16::MIN,
-        max_adu: i16::MAX,
-        invalid_adu: i16::MIN,
-        encoding: Encoding::Flac,
-        stored_min: i16::MIN as i32,
-        stored_max: i16::MAX as i32,
-        stored_invalid: Some(i16::MIN as i32),
-    },
-    FormatInfo {
-        format: Format::F524,
-        fmt: 524,
-        bits: 24,
-        samples_per_group: 1,
-        bytes_per_group: 0,
-        partial_group_bytes: [0, 0, 0],
-        min_adu: i16::MIN,
-        max_adu: i16::MAX,
-        invalid_adu: i16::MIN,
-        encoding: Encoding::Flac,
-        stored_min: -(1 << 23),
-        stored_max: (1 << 23) - 1,
-        stored_invalid: Some(-(1 << 23)),
-    },
+    FormatInfo::row(Format::F16, 16, 16, 1, 2, [0, 0, 0], Encoding::Packed),
+    FormatInfo::row(Format::F61, 61, 16, 1, 2, [0, 0, 0], Encoding::Packed),
+    FormatInfo::row(Format::F80, 80, 8, 1, 1, [0, 0, 0], Encoding::Packed),
+    // One sample needs the first two bytes of the triplet.
+    FormatInfo::row(Format::F212, 212, 12, 2, 3, [0, 2, 0], Encoding::Packed),
+    // The second sample spans bytes 2–3; WFDB writes a whole group for two samples.
+    FormatInfo::row(Format::F310, 310, 10, 3, 4, [0, 2, 4], Encoding::Packed),
+    // The second sample spans bytes 1–2.
+    FormatInfo::row(Format::F311, 311, 10, 3, 4, [0, 2, 3], Encoding::Packed),
+    FormatInfo::row(Format::F160, 160, 16, 1, 2, [0, 0, 0], Encoding::Packed),
+    // The running sum is any 32-bit value (wfdb-python's range for format 8), and no value
+    // marks a missing sample.
+    FormatInfo::row(Format::F8, 8, 8, 1, 1, [0, 0, 0], Encoding::Wide).stored(
+        i32::MIN,
+        i32::MAX,
+        None,
+    ),
+    FormatInfo::row(Format::F24, 24, 24, 1, 3, [0, 0, 0], Encoding::Wide),
+    FormatInfo::row(Format::F32, 32, 32, 1, 4, [0, 0, 0], Encoding::Wide),
+    FormatInfo::row(Format::F508, 508, 8, 1, 0, [0, 0, 0], Encoding::Flac),
+    FormatInfo::row(Format::F516, 516, 16, 1, 0, [0, 0, 0], Encoding::Flac),
+    FormatInfo::row(Format::F524, 524, 24, 1, 0, [0, 0, 0], Encoding::Flac),
 ];
+
+impl FormatInfo {
+    /// A row of [`FORMATS`]. A format of `bits` bits stores −2^(bits−1) to 2^(bits−1) − 1, its
+    /// lowest value marking a missing sample (wfdb-python `SAMPLE_VALUE_RANGE`,
+    /// `INVALID_SAMPLE_VALUE`).
+    const fn row(
+        format: Format,
+        fmt: u32,
+        bits: u32,
+        samples_per_group: usize,
+        bytes_per_group: usize,
+        partial_group_bytes: [usize; 3],
+        encoding: Encoding,
+    ) -> FormatInfo {
+        let half = 1i64 << (bits - 1);
+        FormatInfo {
+            format,
+            fmt,
+            bits,
+            samples_per_group,
+            bytes_per_group,
+            partial_group_bytes,
+            min_adu: 0,
+            max_adu: 0,
+            invalid_adu: 0,
+            encoding,
+            stored_min: 0,
+            stored_max: 0,
+            stored_invalid: None,
+        }
+        .stored(-half as i32, (half - 1) as i32, Some(-half as i32))
+    }
+
+    /// This row with the stored range `stored_min..=stored_max` and missing-sample value
+    /// `stored_invalid`. `min_adu` and `max_adu` are that range as a [`crate::Signal`] holds
+    /// it, kept in 16 bits, the lowest value marking a missing sample (`invalid_adu`).
+    const fn stored(self, stored_min: i32, stored_max: i32, stored_invalid: Option<i32>) -> Self {
+        const fn to_i16(v: i32) -> i16 {
+            if v < i16::MIN as i32 {
+                i16::MIN
+            } else if v > i16::MAX as i32 {
+                i16::MAX
+            } else {
+                v as i16
+            }
+        }
+        FormatInfo {
+            min_adu: to_i16(stored_min),
+            max_adu: to_i16(stored_max),
+            invalid_adu: to_i16(stored_min),
+            stored_min,
+            stored_max,
+            stored_invalid,
+            ..self
+        }
+    }
+}
 
 impl Format {
     /// The format numbered `fmt` in a header, if supported.
@@ -310,21 +190,8 @@ impl Format {
 
     /// This format's facts.
     pub fn info(self) -> &'static FormatInfo {
-        match self {
-            Format::F16 => &FORMATS[0],
-            Format::F61 => &FORMATS[1],
-            Format::F80 => &FORMATS[2],
-            Format::F212 => &FORMATS[3],
-            Format::F310 => &FORMATS[4],
-            Format::F311 => &FORMATS[5],
-            Format::F160 => &FORMATS[6],
-            Format::F8 => &FORMATS[7],
-            Format::F24 => &FORMATS[8],
-            Format::F32 => &FORMATS[9],
-            Format::F508 => &FORMATS[10],
-            Format::F516 => &FORMATS[11],
-            Format::F524 => &FORMATS[12],
-        }
+        // The rows of FORMATS are in the order of the variants (`table_is_consistent` checks).
+        &FORMATS[self as usize]
     }
 
     /// How this format stores its samples.

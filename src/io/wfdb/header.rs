@@ -108,30 +108,18 @@ pub struct SignalSpec {
 /// Multi-segment headers (`name/n_seg` on the record line) are refused with
 /// [`WfdbError::MultiSegment`].
 pub fn parse_header(bytes: &[u8]) -> Result<Header, WfdbError> {
-    if bytes.is_empty() {
-        return Err(WfdbError::Empty {
-            file: "header".into(),
-        });
-    }
+    let mut walk = LineWalk::new(bytes)?;
     let mut record: Option<Header> = None;
-    let mut comments = Vec::new();
     let mut signals: Vec<SignalSpec> = Vec::new();
-    let mut last_line = 0;
 
     let mut line_start = 0usize;
     for (idx, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let line_no = idx + 1;
         let this_start = line_start;
         line_start += raw.len() + 1;
-        let trimmed = raw.trim_ascii();
-        if trimmed.is_empty() {
+        let Some(trimmed) = walk.content(raw, line_no) else {
             continue;
-        }
-        last_line = line_no;
-        if trimmed.first() == Some(&b'#') {
-            comments.push(comment_text(trimmed));
-            continue;
-        }
+        };
         let not_text = |at: usize| WfdbError::NotUtf8 {
             line: line_no,
             byte_offset: this_start + (raw.len() - raw.trim_ascii_start().len()) + at,
@@ -174,7 +162,7 @@ pub fn parse_header(bytes: &[u8]) -> Result<Header, WfdbError> {
 
     let Some(mut header) = record else {
         return Err(WfdbError::Header {
-            line: last_line.max(1),
+            line: walk.last_line.max(1),
             reason: "no record line: expected a line such as \"100 2 360 650000\" (record name, number of signals, \
                      sampling frequency, number of samples)"
                 .into(),
@@ -182,7 +170,7 @@ pub fn parse_header(bytes: &[u8]) -> Result<Header, WfdbError> {
     };
     if signals.len() < header.n_sig {
         return Err(WfdbError::Header {
-            line: last_line.max(1),
+            line: walk.last_line.max(1),
             reason: format!(
                 "the record line declares {} signal(s) but {} signal line(s) follow",
                 header.n_sig,
@@ -191,7 +179,7 @@ pub fn parse_header(bytes: &[u8]) -> Result<Header, WfdbError> {
         });
     }
     header.signals = signals;
-    header.comments = comments;
+    header.comments = walk.comments;
     Ok(header)
 }
 
@@ -218,26 +206,14 @@ pub struct MultiHeader {
 /// Parses the master header of a multi-segment record (`name/n_seg …` on the record line, then
 /// `seg_name seg_len` lines). Single-segment headers are an error here; see [`parse_header`].
 pub fn parse_multi_header(bytes: &[u8]) -> Result<MultiHeader, WfdbError> {
-    if bytes.is_empty() {
-        return Err(WfdbError::Empty {
-            file: "header".into(),
-        });
-    }
+    let mut walk = LineWalk::new(bytes)?;
     let mut record: Option<(Header, usize)> = None;
-    let mut comments = Vec::new();
     let mut segments: Vec<Segment> = Vec::new();
-    let mut last_line = 0;
     for (idx, raw) in bytes.split(|&b| b == b'\n').enumerate() {
         let line_no = idx + 1;
-        let trimmed = raw.trim_ascii();
-        if trimmed.is_empty() {
+        let Some(trimmed) = walk.content(raw, line_no) else {
             continue;
-        }
-        last_line = line_no;
-        if trimmed.first() == Some(&b'#') {
-            comments.push(comment_text(trimmed));
-            continue;
-        }
+        };
         let text = std::str::from_utf8(trimmed).map_err(|e| WfdbError::Header {
             line: line_no,
             reason: format!(
@@ -293,18 +269,18 @@ pub fn parse_multi_header(bytes: &[u8]) -> Result<MultiHeader, WfdbError> {
         }
     }
     let Some((mut header, n_seg)) = record else {
-        return Err(err(last_line.max(1), "no record line".into()));
+        return Err(err(walk.last_line.max(1), "no record line".into()));
     };
     if segments.len() < n_seg {
         return Err(err(
-            last_line.max(1),
+            walk.last_line.max(1),
             format!(
                 "the record line declares {n_seg} segment(s) but {} segment line(s) follow",
                 segments.len()
             ),
         ));
     }
-    header.comments = comments;
+    header.comments = walk.comments;
     Ok(MultiHeader {
         record: header,
         segments,
@@ -333,6 +309,45 @@ pub fn segment_names(bytes: &[u8]) -> Option<Vec<String>> {
             .filter_map(|s| s.seg_name)
             .collect(),
     )
+}
+
+/// What the walk through a header's lines keeps besides their fields: the comment lines, and the
+/// last line that is not blank (for messages about what is missing at the end).
+struct LineWalk {
+    /// The comment lines' text ([`comment_text`]).
+    comments: Vec<String>,
+    /// Number of the last line so far that is not blank (comments count); 0 before one.
+    last_line: usize,
+}
+
+impl LineWalk {
+    /// Starts the walk through `bytes`; an empty file is an error.
+    fn new(bytes: &[u8]) -> Result<Self, WfdbError> {
+        if bytes.is_empty() {
+            return Err(WfdbError::Empty {
+                file: "header".into(),
+            });
+        }
+        Ok(LineWalk {
+            comments: Vec::new(),
+            last_line: 0,
+        })
+    }
+
+    /// Line `line_no`, `raw`, without white space at either end; `None` for a blank line or a
+    /// comment line (whose text is kept).
+    fn content<'a>(&mut self, raw: &'a [u8], line_no: usize) -> Option<&'a [u8]> {
+        let trimmed = raw.trim_ascii();
+        if trimmed.is_empty() {
+            return None;
+        }
+        self.last_line = line_no;
+        if trimmed.first() == Some(&b'#') {
+            self.comments.push(comment_text(trimmed));
+            return None;
+        }
+        Some(trimmed)
+    }
 }
 
 /// A signal line that is not UTF-8, read as Latin-1 (ISO 8859-1) — when its file name is ASCII
