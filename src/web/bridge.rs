@@ -123,14 +123,19 @@ pub fn provide_state() -> AppState {
 
 /// Starts the page's own worker (the one that holds the records and leads training runs).
 fn start_leader(state: AppState) -> bool {
-    let generation = state.restart.generation();
+    let number = state.link.started() + 1;
     state.link.start(
         "leader",
         move |e: web_sys::MessageEvent| on_message(state, &e.data()),
         move |e: web_sys::ErrorEvent| {
             let why = e.message();
             // Not from inside the worker's own callback, which stopping it frees.
-            leptos::task::spawn_local(async move { leader_failed(state, generation, why) });
+            leptos::task::spawn_local(async move {
+                // A late word from a worker already replaced is old news.
+                if state.link.started() == number {
+                    leader_failed(state, why);
+                }
+            });
         },
     )
 }
@@ -139,10 +144,7 @@ fn start_leader(state: AppState) -> bool {
 /// WebAssembly, memory exhausted. Whatever it held may be half-changed, so it is stopped and a
 /// new one started; the page keeps what it holds, says what was lost, and gives the new worker
 /// the files again once it is ready ([`resume`]).
-fn leader_failed(state: AppState, generation: u32, why: String) {
-    if generation != state.restart.generation() {
-        return; // a late word from a worker already replaced
-    }
+fn leader_failed(state: AppState, why: String) {
     let was_ready = state.worker_ready.get_untracked();
     state.link.stop();
     if !was_ready {
@@ -195,7 +197,8 @@ fn leader_failed(state: AppState, generation: u32, why: String) {
 }
 
 /// A worker started in place of one that stopped is ready: number its runs after the kept
-/// ones, and give it the files again, then the rates of plain CSVs.
+/// ones, and give it the files again (the rates of plain CSVs follow once they are read:
+/// [`super::state::restart::Restart::loaded`]).
 fn resume(state: AppState) {
     let Some(resume) = state.restart.resume() else {
         return;
@@ -206,13 +209,7 @@ fn resume(state: AppState) {
         });
     }
     if let Some(items) = resume.items {
-        let rates = resume.csv_rates;
-        leptos::task::spawn_local(async move {
-            load_items(state, items).await;
-            for (file, fs_hz) in rates {
-                state.send(Request::SetCsvRate { file, fs_hz });
-            }
-        });
+        leptos::task::spawn_local(load_items(state, items));
     }
 }
 

@@ -230,7 +230,9 @@ impl AppState {
                 cancelled,
             } => {
                 self.idle();
-                self.restart.loaded();
+                for (file, fs_hz) in self.restart.loaded() {
+                    self.send(Request::SetCsvRate { file, fs_hz });
+                }
                 self.notices.set(load_notices(&report, cancelled));
                 self.fetch.on_loaded(&report, cancelled);
                 self.last_report.set(Some(report));

@@ -33,8 +33,9 @@ pub struct Restart {
     csv_rates: StoredValue<Vec<(String, f64)>>,
     /// Runs kept from workers that stopped: their figures, without their models.
     runs: StoredValue<Vec<RunReport>>,
-    /// Numbers the workers the page started; a failure of an older one is old news.
-    generation: StoredValue<u32>,
+    /// Rates to give again once the reloaded files are read (the worker refuses requests
+    /// while it loads).
+    rates_after_load: StoredValue<Vec<(String, f64)>>,
     restarts: StoredValue<u32>,
     /// A restarted worker has not said it is ready yet.
     resuming: StoredValue<bool>,
@@ -45,8 +46,6 @@ pub struct Resume {
     /// The files to read again, merged into one `{ path, file }` array; `None` when there are
     /// none.
     pub items: Option<JsValue>,
-    /// Rates given to plain CSVs, to give again after the files are read.
-    pub csv_rates: Vec<(String, f64)>,
     /// The highest run number the page holds.
     pub last_run: u32,
 }
@@ -59,7 +58,7 @@ impl Restart {
             in_flight: StoredValue::new(None),
             csv_rates: StoredValue::new(Vec::new()),
             runs: StoredValue::new(Vec::new()),
-            generation: StoredValue::new(0),
+            rates_after_load: StoredValue::new(Vec::new()),
             restarts: StoredValue::new(0),
             resuming: StoredValue::new(false),
         }
@@ -85,9 +84,14 @@ impl Restart {
         self.in_flight.set_value(Some(at));
     }
 
-    /// The worker answered the last load.
-    pub fn loaded(&self) {
+    /// The worker answered the last load: the plain-CSV rates to give again, when it was the
+    /// reload after a restart.
+    pub fn loaded(&self) -> Vec<(String, f64)> {
         self.in_flight.set_value(None);
+        let mut rates = Vec::new();
+        self.rates_after_load
+            .update_value(|r| rates = std::mem::take(r));
+        rates
     }
 
     /// The person removed everything: nothing to load again.
@@ -122,17 +126,10 @@ impl Restart {
         self.runs.update_value(|r| r.retain(|x| x.id != id));
     }
 
-    /// The current worker's number.
-    pub fn generation(&self) -> u32 {
-        self.generation.get_value()
-    }
-
     /// The worker stopped: keeps `runs` (what the page shows) and says whether to start
-    /// another (false after [`MAX_RESTARTS`]). When it does, the next worker gets the next
-    /// number, so a late second failure of the stopped one is ignored.
+    /// another (false after [`MAX_RESTARTS`]).
     pub fn worker_stopped(&self, runs: Vec<RunReport>) -> bool {
         self.runs.set_value(runs);
-        self.generation.update_value(|g| *g += 1);
         self.restarts.update_value(|r| *r += 1);
         let again = self.restarts.get_value() <= MAX_RESTARTS;
         self.resuming.set_value(again);
@@ -188,11 +185,11 @@ impl Restart {
         let last_run = self
             .runs
             .with_value(|r| r.iter().map(|x| x.id).max().unwrap_or(0));
-        Some(Resume {
-            items: (items.length() > 0).then(|| items.into()),
-            csv_rates: self.csv_rates.get_value(),
-            last_run,
-        })
+        let items = (items.length() > 0).then(|| items.into());
+        if items.is_some() {
+            self.rates_after_load.set_value(self.csv_rates.get_value());
+        }
+        Some(Resume { items, last_run })
     }
 }
 
