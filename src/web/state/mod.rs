@@ -6,6 +6,7 @@
 //! a sub-state; views only read signals and send requests ([`AppState::send`]).
 
 pub mod adapt;
+pub mod parts;
 pub mod synth;
 
 use leptos::prelude::*;
@@ -25,6 +26,7 @@ use crate::session::{Request, Response};
 use crate::workspace::LoadReport;
 pub use adapt::AdaptState;
 use followers::Followers;
+use parts::Parts;
 pub use synth::SynthState;
 
 /// Seed of the demo set the page opens on.
@@ -64,6 +66,8 @@ pub struct AppState {
     pub last_report: RwSignal<Option<LoadReport>>,
     /// Last load timing.
     pub load_timing: RwSignal<Option<LoadTiming>>,
+    /// A load sent in parts.
+    pub parts: Parts,
     /// The distribution tables.
     pub distribution: RwSignal<Option<DistributionView>>,
     /// The split the distribution tables use.
@@ -116,6 +120,7 @@ impl AppState {
             notices: RwSignal::new(Vec::new()),
             last_report: RwSignal::new(None),
             load_timing: RwSignal::new(None),
+            parts: Parts::new(),
             distribution: RwSignal::new(None),
             split: RwSignal::new(SplitKind::default()),
             selected_record: RwSignal::new(None),
@@ -188,11 +193,13 @@ impl AppState {
                 self.progress.set(Some(p));
             }
             Response::Workspace(view) => self.on_workspace(view),
+            Response::PartRead { part } => self.parts.on_part_read(part),
             Response::Loaded {
                 report,
                 timing,
                 cancelled,
             } => {
+                self.parts.end();
                 self.idle();
                 self.notices.set(load_notices(&report, cancelled));
                 self.fetch.on_loaded(&report, cancelled);
