@@ -200,6 +200,17 @@ impl Record {
         }
     }
 
+    /// Samples held, over all signals.
+    pub fn samples(&self) -> usize {
+        self.signals.iter().map(Signal::len).sum()
+    }
+
+    /// Bytes its samples take in memory: 2 per sample (`i16` adu), whatever the file's
+    /// format (format 212 stores 1.5 bytes per sample, format 32 stores 4).
+    pub fn sample_bytes(&self) -> usize {
+        self.samples() * std::mem::size_of::<i16>()
+    }
+
     /// Index of the signal named `name` (case-insensitive), if present.
     pub fn signal_index(&self, name: &str) -> Option<usize> {
         self.signals
@@ -237,5 +248,33 @@ mod tests {
             serde_json::from_str::<SamplingRate>("360").unwrap().hz(),
             360.0
         );
+    }
+
+    #[test]
+    fn a_record_holds_two_bytes_per_sample_of_every_signal() {
+        let signal = |name: &str, n: usize| Signal {
+            name: name.into(),
+            units: "mV".into(),
+            adc_gain: 200.0,
+            baseline: 0,
+            invalid_adu: None,
+            samples_adu: vec![0; n],
+        };
+        let mut record = Record {
+            name: "100".into(),
+            fs_hz: 360.0,
+            signals: vec![signal("MLII", 650_000), signal("V5", 650_000)],
+            annotations: vec![Annotation::beat(10, 1); 3],
+            comments: Vec::new(),
+            source: RecordSource::Wfdb,
+        };
+        // MIT-BIH's record 100: 650,000 samples of two leads, 2,600,000 bytes (its 212-format
+        // file holds 1,950,000); annotations are not samples.
+        assert_eq!(record.samples(), 1_300_000);
+        assert_eq!(record.sample_bytes(), 2_600_000);
+        record.signals.push(signal("empty", 0));
+        assert_eq!(record.sample_bytes(), 2_600_000);
+        record.signals.clear();
+        assert_eq!(record.sample_bytes(), 0);
     }
 }

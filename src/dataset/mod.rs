@@ -182,6 +182,33 @@ impl BeatSet {
         }
     }
 
+    /// Makes room for `beats` more beats (with second-lead windows when `two`), so that a set
+    /// filled record by record is allocated once: grown by doubling, the windows of a large
+    /// load would at one moment need about three times their bytes (old and new block).
+    pub fn reserve(&mut self, beats: usize, two: bool) {
+        let l = self.layout.len;
+        self.windows.reserve_exact(beats * l);
+        if two {
+            self.windows_2.reserve_exact(beats * l);
+        }
+        self.rr.reserve(beats * N_RR);
+        self.labels.reserve(beats);
+        self.record_id.reserve(beats);
+        self.r_sample.reserve(beats);
+        self.origin.reserve(beats);
+    }
+
+    /// Bytes the beats take in memory: windows (both leads), RR features, labels, record ids,
+    /// R-peak positions and origins, as held (spare capacity and record names aside).
+    pub fn held_bytes(&self) -> usize {
+        use std::mem::size_of;
+        (self.windows.len() + self.windows_2.len() + self.rr.len()) * size_of::<f32>()
+            + self.labels.len() * size_of::<AamiClass>()
+            + self.record_id.len() * size_of::<u32>()
+            + self.r_sample.len() * size_of::<u64>()
+            + self.origin.len() * size_of::<Origin>()
+    }
+
     /// Appends the beats of one record (with their second lead when the set keeps one).
     pub fn extend_record(&mut self, name: &str, beats: &crate::ecg::beats::RecordBeats) {
         let two = (self.is_empty() || self.has_second_lead())

@@ -244,6 +244,14 @@ impl Grouper {
         }
     }
 
+    /// What the archives of later loads sharing this one's budget may still inflate to (the
+    /// parts of one load: [`crate::io::parts`]).
+    pub fn budget_left(&self) -> u64 {
+        self.zip
+            .as_ref()
+            .map_or(self.budget_left, |(_, r)| r.budget_left())
+    }
+
     /// Sorts what was expanded into units. Files still pending (a load cancelled part-way) are
     /// left out.
     pub fn finish(self) -> Grouped {

@@ -13,6 +13,14 @@
 /// 12-lead recording at 500 Hz for 12 hours, or MIT-BIH's 48 records twice over.
 pub const MAX_RECORD_SAMPLES: u64 = 1 << 28;
 
+/// Samples the workspace may hold, over all loaded records: 2²⁹ (1 GiB as 16-bit samples,
+/// twice [`MAX_RECORD_SAMPLES`]) — MIT-BIH's 48 records eight times over. Unlike the limits
+/// above, this one is not about one file's claims but about a load of many good files: the
+/// beat windows cut from the records come on top (about as many bytes again at MIT-BIH's
+/// 360 Hz and two leads), and the page's worker has at most 4 GiB in all. A record that would
+/// take the workspace past it is refused by name; what is loaded stays loaded.
+pub const MAX_WORKSPACE_SAMPLES: u64 = 1 << 29;
+
 /// Annotations one annotation file may hold: 2²¹, twenty days of beats at 70 per minute (a
 /// 24-hour Holter record has about 100,000). A file past this is not an annotation file (it is
 /// most often a signal file given the annotator's extension).
@@ -45,6 +53,9 @@ mod tests {
     fn limits_fit_a_wasm_worker() {
         let four_gib = 4u64 << 30;
         assert!(MAX_RECORD_SAMPLES * 2 <= four_gib / 4);
+        // The workspace's samples and about as many bytes of beat windows, with room left.
+        const { assert!(MAX_WORKSPACE_SAMPLES >= MAX_RECORD_SAMPLES) };
+        assert!(MAX_WORKSPACE_SAMPLES * 2 * 2 <= four_gib / 2);
         assert!(MAX_UNZIPPED_BYTES <= four_gib / 4);
         assert!(MAX_CSV_VALUES * 8 <= four_gib / 2);
         // An annotation is 40 bytes in memory.

@@ -11,6 +11,7 @@ pub mod files;
 pub mod fs;
 pub mod lightwave;
 pub mod limits;
+pub mod parts;
 pub mod ptbxl;
 pub mod remote;
 pub mod wfdb;

@@ -45,4 +45,14 @@ pub trait Job {
     }
     /// A follower's gradient for a data-parallel training job; other jobs ignore it.
     fn deliver(&mut self, _part: super::follower::ShardPart) {}
+    /// Part `part` of a load sent in parts ([`super::Request::LoadPart`]); true when the job
+    /// took it — only a load waiting for that very part does.
+    fn deliver_files(
+        &mut self,
+        _part: usize,
+        _last: bool,
+        _files: Vec<crate::io::files::InputFile>,
+    ) -> bool {
+        false
+    }
 }

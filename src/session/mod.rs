@@ -35,7 +35,6 @@ pub use protocol::{
 
 use crate::dataset::BeatSet;
 use crate::dataset::split::SplitKind;
-use crate::io::files::InputFile;
 use crate::training::{TrainConfig, TrainedModel};
 use crate::workspace::{BeatSource, Workspace};
 use job::{Generated, Job};
@@ -167,6 +166,23 @@ impl Session {
                 self.next_run = self.next_run.max(last);
                 return;
             }
+            // A later part of a load sent in parts goes to the load that asked for it.
+            Request::LoadPart {
+                part,
+                last,
+                paths,
+                bytes,
+                ..
+            } if part > 0 => {
+                let job = self.job.as_mut().map(|(_, job)| job);
+                if let Some(response) = load::deliver(job, part, last, paths, bytes) {
+                    out(Reply {
+                        to: Some(asked),
+                        response,
+                    });
+                }
+                return;
+            }
             other => other,
         };
         let envelope = Envelope {
@@ -238,7 +254,16 @@ impl Session {
             | Request::Follow { .. }
             | Request::FollowStep { .. }
             | Request::ShardGradient { .. } => {}
-            Request::LoadFiles { paths, bytes } => return self.load_files(paths, bytes, out),
+            Request::LoadFiles { paths, bytes } => {
+                return self.load_files(paths, bytes, None, out);
+            }
+            Request::LoadPart {
+                last,
+                total_bytes,
+                paths,
+                bytes,
+                ..
+            } => return self.load_files(paths, bytes, Some((last, total_bytes)), out),
             Request::AssembleLightwave {
                 key,
                 annotator,
@@ -401,33 +426,22 @@ impl Session {
         None
     }
 
+    /// Starts a load of `paths` (all of it, or with `parts` = `(last, total_bytes)` its first
+    /// part). The user's own files replace the demo set rather than mix with it.
     fn load_files(
         &mut self,
         paths: Vec<String>,
         bytes: Vec<Vec<u8>>,
+        parts: Option<(bool, u64)>,
         out: &mut dyn FnMut(Response),
     ) -> Option<Box<dyn Job>> {
-        if paths.len() != bytes.len() {
-            out(Response::error(
-                ErrorKind::Protocol,
-                format!(
-                    "{} file names but {} files arrived",
-                    paths.len(),
-                    bytes.len()
-                ),
-            ));
-            return None;
-        }
-        let inputs = paths
-            .into_iter()
-            .zip(bytes)
-            .map(|(path, bytes)| InputFile { path, bytes })
-            .collect();
-        // The user's own files replace the demo set rather than mix with it.
+        let job = load::start(paths, bytes, parts)
+            .map_err(|refusal| out(Response::Error(refusal)))
+            .ok()?;
         if self.workspace.drop_demo() {
             out(Response::Workspace(self.workspace_view()));
         }
-        Some(Box::new(load::LoadJob::new(inputs)))
+        Some(Box::new(job))
     }
 
     fn train(

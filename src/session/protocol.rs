@@ -88,6 +88,23 @@ pub enum Request {
         #[serde(skip)]
         bytes: Vec<Vec<u8>>,
     },
+    /// Read one part of a load sent in parts ([`crate::io::parts`]), so that only one part's
+    /// bytes are held at a time: part 0 starts the load as [`Request::LoadFiles`] does; each
+    /// later part goes to the running load once it asked for it ([`Response::PartRead`]). The
+    /// load ends, with one [`Response::Loaded`] for all its parts, after the last part.
+    LoadPart {
+        /// Its number, from 0.
+        part: usize,
+        /// True for the last part.
+        last: bool,
+        /// Bytes of every part of the load (for progress).
+        total_bytes: u64,
+        /// Path of each file of the part.
+        paths: Vec<String>,
+        /// Contents of each file.
+        #[serde(skip)]
+        bytes: Vec<Vec<u8>>,
+    },
     /// Give a plain CSV its sampling rate.
     SetCsvRate {
         /// File name.
@@ -336,6 +353,7 @@ pub enum Request {
 #[allow(missing_docs)]
 pub enum RequestKind {
     LoadFiles,
+    LoadPart,
     SetCsvRate,
     Remove,
     Clear,
@@ -391,6 +409,7 @@ impl Request {
     pub fn kind(&self) -> RequestKind {
         match self {
             Request::LoadFiles { .. } => RequestKind::LoadFiles,
+            Request::LoadPart { .. } => RequestKind::LoadPart,
             Request::SetCsvRate { .. } => RequestKind::SetCsvRate,
             Request::Remove { .. } => RequestKind::Remove,
             Request::Clear => RequestKind::Clear,
@@ -428,7 +447,7 @@ impl Request {
     /// dropped. Whether their number fits is the session's to check.
     pub fn attach(&mut self, mut buffers: Vec<Vec<u8>>) {
         match self {
-            Request::LoadFiles { bytes, .. } => *bytes = buffers,
+            Request::LoadFiles { bytes, .. } | Request::LoadPart { bytes, .. } => *bytes = buffers,
             Request::AssembleLightwave { answers, .. } => *answers = buffers,
             Request::ImportModel { bytes, .. }
             | Request::Follow { replica: bytes, .. }
@@ -445,7 +464,9 @@ impl Request {
     /// Takes the bytes out of the variant that carries them, to travel beside the JSON.
     pub fn take_buffers(&mut self) -> Vec<Vec<u8>> {
         match self {
-            Request::LoadFiles { bytes, .. } => std::mem::take(bytes),
+            Request::LoadFiles { bytes, .. } | Request::LoadPart { bytes, .. } => {
+                std::mem::take(bytes)
+            }
             Request::AssembleLightwave { answers, .. } => std::mem::take(answers),
             Request::ImportModel { bytes, .. }
             | Request::Follow { replica: bytes, .. }
@@ -566,6 +587,12 @@ pub enum Response {
     Progress(Progress),
     /// Everything loaded, after any change.
     Workspace(WorkspaceView),
+    /// Part `part` of a load sent in parts ([`Request::LoadPart`]) is read and its bytes are
+    /// released: send the next part.
+    PartRead {
+        /// The part read, from 0.
+        part: usize,
+    },
     /// The outcome of a load.
     Loaded {
         /// What happened to each file.

@@ -38,8 +38,9 @@ pub fn AugmentPanel() -> impl IntoView {
         ..RebalanceConfig::default()
     };
     let has_data = move || {
-        state.workspace.get().record_counts.total() > 0
-            || !state.workspace.get().beat_files.is_empty()
+        state
+            .workspace
+            .with(|w| w.record_counts.total() > 0 || !w.beat_files.is_empty())
     };
     // Ask for the plan's targets whenever the plan, the split or the data change.
     Effect::new(move |_| {

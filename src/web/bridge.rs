@@ -22,8 +22,6 @@ extern "C" {
     pub fn collect_dropped(dropped: &JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = fromFileList)]
     pub fn from_file_list(list: &web_sys::FileList) -> JsValue;
-    #[wasm_bindgen(js_name = readAll)]
-    pub fn read_all(items: &JsValue, on_progress: &js_sys::Function) -> js_sys::Promise;
     #[wasm_bindgen(js_name = fetchDatabase)]
     pub fn fetch_database(base: &str, on_progress: &js_sys::Function) -> js_sys::Promise;
     #[wasm_bindgen(js_name = download)]
@@ -85,6 +83,13 @@ fn on_message(state: AppState, data: &JsValue) {
             state
                 .fetch
                 .on_assembled(key, name, paths, error, buffers_of(data));
+        }
+        // A refused part ends a load sent in parts (the worker was busy, or could not take it).
+        r @ (Response::Busy { .. } | Response::Error(_))
+            if reply.to.is_some_and(|a| a.kind == RequestKind::LoadPart) =>
+        {
+            state.parts.end();
+            state.on_response(r);
         }
         // A refused adaptation is explained in its own panel, where the person asked.
         Response::Error(f)
@@ -213,13 +218,10 @@ fn resume(state: AppState) {
     }
 }
 
-/// Reads `{ path, file }` items (from a drop or a file input) and sends them to the worker.
+/// Reads `{ path, file }` items (from a drop or a file input) and sends them to the worker, in
+/// parts ([`super::loading`]).
 pub async fn load_items(state: AppState, items: JsValue) {
-    state.restart.loading_files(items.clone());
-    read_and_send(state, "read", "reading files", |progress| {
-        read_all(&items, progress)
-    })
-    .await;
+    super::loading::load_items(state, items).await;
 }
 
 /// Fetches a database published at `base` and sends it to the worker.

@@ -13,7 +13,7 @@ pub fn DistributionPanel() -> impl IntoView {
     let state = AppState::get();
     Effect::new(move |_| {
         if state.distribution.get_untracked().is_none()
-            && state.workspace.get().record_counts.total() > 0
+            && state.workspace.with(|w| w.record_counts.total() > 0)
         {
             state.refresh_distribution();
         }

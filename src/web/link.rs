@@ -119,7 +119,7 @@ impl WorkerLink {
     /// Sends `request` with its bytes in `buffers` (transferred); returns its number.
     pub fn send(&self, request: Request, buffers: Vec<js_sys::ArrayBuffer>) -> RequestId {
         let kind = request.kind();
-        if kind == RequestKind::LoadFiles {
+        if matches!(kind, RequestKind::LoadFiles | RequestKind::LoadPart) {
             self.files_sent.set_value(true);
         }
         let mut id = 0;

@@ -3,7 +3,8 @@
 //! - [`state`]: the one [`state::AppState`] context (signals, the line to the worker, the fetch
 //!   and synthetic-beat sub-states) and where every answer of the worker lands;
 //! - [`link`]: numbering requests and dropping stale answers; [`bridge`]: starting the worker,
-//!   routing its answers, the browser's file plumbing; [`worker`]: the Web Worker's side;
+//!   routing its answers, the browser's file plumbing; [`loading`]: sending a load in parts;
+//!   [`worker`]: the Web Worker's side;
 //!   [`state::followers`]: the extra workers of data-parallel training, and passing their messages on;
 //! - [`fetch`]: the "Get data" panel (network, cache, components);
 //! - the screens: [`data`], [`record`], [`classify`] (with [`adapt`], adapting a model to the
@@ -22,6 +23,7 @@ pub mod data;
 pub mod distribution;
 pub mod fetch;
 pub mod link;
+pub mod loading;
 pub mod record;
 pub mod report;
 pub mod state;
@@ -116,7 +118,7 @@ fn App() -> impl IntoView {
                     <button class="link" on:click=move |_| state.worker_alert.set(None)>"Dismiss"</button>
                 </section>
             })}
-            {move || state.workspace.get().demo.map(|seed| view! {
+            {move || state.workspace.with(|w| w.demo).map(|seed| view! {
                 <section class="card notice demo-banner" role="note" data-testid="demo-banner" data-seed=seed.to_string()>
                     <strong>"Demo set — synthetic data, not patients. "</strong>
                     "24 simulated patients (ECGSYN, McSharry et al., IEEE TBME 50(3), 2003) with beat annotations and the seed guide's MIT-BIH class mix: N 79.3 %, Q 10.4 %, V 6.8 %, S 3.0 %, F 0.5 %. "

@@ -32,7 +32,7 @@ pub fn SynthPanel() -> impl IntoView {
     let fitted = RwSignal::new(false);
     let seed = RwSignal::new(d.seed.to_string());
     let error = RwSignal::new(None::<String>);
-    let has_data = move || state.workspace.get().record_counts.total() > 0;
+    let has_data = move || state.workspace.with(|w| w.record_counts.total() > 0);
     let plan = move || -> Result<SynthTrainConfig, String> {
         let mut out = Vec::new();
         for (c, s) in counts {

@@ -99,8 +99,9 @@ fn Settings() -> impl IntoView {
     let seed = RwSignal::new(format!("{}", d.seed));
     let workers = RwSignal::new(format!("{}", state.workers.get_untracked()));
     let has_data = move || {
-        let w = state.workspace.get();
-        w.record_counts.total() > 0 || !w.beat_files.is_empty()
+        state
+            .workspace
+            .with(|w| w.record_counts.total() > 0 || !w.beat_files.is_empty())
     };
     let start = move |_| {
         let num = |s: RwSignal<String>, dflt: f64| {

@@ -130,6 +130,20 @@ fn on_message(worker: &Rc<Worker>, e: &web_sys::MessageEvent) {
     }
 }
 
+/// Bytes of this worker's WebAssembly memory: what the worker holds at most so far, since a
+/// WebAssembly memory grows and never shrinks. Called from the worker's scope as
+/// `wasm_bindgen.workerMemoryBytes()` (the browser tests read it through Playwright).
+#[wasm_bindgen(js_name = workerMemoryBytes)]
+pub fn worker_memory_bytes() -> f64 {
+    // `byteLength` read as a number: a full 4 GiB memory does not fit the u32 of js-sys.
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .ok()
+        .and_then(|m| js_sys::Reflect::get(&m.buffer(), &"byteLength".into()).ok())
+        .and_then(|n| n.as_f64())
+        .unwrap_or(0.0)
+}
+
 /// Starts the worker: installs the message handler and says it is ready.
 pub fn start_worker() {
     console_error_panic_hook::set_once();

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{BeatFile, Workspace, kaggle_beat_set};
+use super::{BeatFile, Workspace, held, kaggle_beat_set};
 use crate::dataset::BeatSet;
 use crate::io::csv::{self, PlainCsv};
 use crate::io::files::{FileError, Grouped, LoadUnit, split_ext, split_path};
@@ -117,6 +117,17 @@ impl Workspace {
                 let Some(header_bytes) = grouped.bytes(header) else {
                     return;
                 };
+                // Refused before its signal files are decoded when the header states its
+                // length; otherwise once it is read, before it is kept.
+                if let Some(samples) = held::claimed_samples(header_bytes) {
+                    if !self.has_room_for(name, samples) {
+                        report.errors.push(FileError {
+                            file: header.clone(),
+                            message: held::over_budget(name, samples, self),
+                        });
+                        return;
+                    }
+                }
                 let lookup = |file: &str| grouped.signal_file(dir, file);
                 let read = match wfdb::read_record_checked(name, header_bytes, lookup, None) {
                     Ok(read) => read,
@@ -147,6 +158,14 @@ impl Workspace {
                             return;
                         }
                     }
+                }
+                let samples = held::samples_of(&record);
+                if !self.has_room_for(name, samples) {
+                    report.errors.push(FileError {
+                        file: header.clone(),
+                        message: held::over_budget(name, samples, self),
+                    });
+                    return;
                 }
                 for w in read.warnings {
                     report.warnings.push(format!("{header}: {w}"));
@@ -321,7 +340,14 @@ impl Workspace {
                 crate::Error::Invalid(format!("no CSV file {file} is waiting for a sampling rate"))
             })?;
         let (stem, _) = split_ext(file);
-        let record = self.pending_csv[idx].csv.clone().into_record(stem, fs_hz)?;
+        let csv = &self.pending_csv[idx].csv;
+        let samples = csv.leads_mv.iter().map(|l| l.len() as u64).sum();
+        if !self.has_room_for(stem, samples) {
+            return Err(crate::Error::Invalid(held::over_budget(
+                stem, samples, self,
+            )));
+        }
+        let record = csv.clone().into_record(stem, fs_hz)?;
         self.pending_csv.remove(idx);
         let name = record.name.clone();
         self.add_record(record);
@@ -400,6 +426,54 @@ mod tests {
         assert!(!report.errors.is_empty(), "{report:?}");
         assert_eq!(ws.records().len(), 1);
         assert_eq!(ws.record_counts().total(), beats);
+    }
+
+    #[test]
+    fn a_record_past_the_sample_budget_is_refused_by_name_and_the_rest_stays() {
+        let (first, files) = record_files();
+        let mut ws = Workspace::new();
+        ws.load_all(&Grouped::new(files));
+        let held = ws.samples_held();
+        let beats = ws.record_counts().total();
+        // Room for one more sample than is held: the second demo record does not fit.
+        ws.set_sample_budget(held + 1);
+        let second = demo_records(42).swap_remove(1);
+        let written = write_record(&second).expect("writes");
+        let header_path = format!("db/{}", written.hea.0);
+        let files = vec![
+            InputFile {
+                path: header_path.clone(),
+                bytes: written.hea.1,
+            },
+            InputFile {
+                path: format!("db/{}", written.dat.0),
+                bytes: written.dat.1,
+            },
+        ];
+        let report = ws.load_all(&Grouped::new(files.clone()));
+        assert!(report.loaded.is_empty(), "{report:?}");
+        assert_eq!(report.errors.len(), 1, "{report:?}");
+        assert_eq!(report.errors[0].file, header_path);
+        let message = &report.errors[0].message;
+        assert!(
+            message.contains(&format!("record {} was not loaded", second.name))
+                && message.contains("budget")
+                && message.contains("stays loaded"),
+            "{message}"
+        );
+        assert_eq!(ws.records().len(), 1);
+        assert_eq!(ws.records()[0].name, first);
+        assert_eq!(ws.record_counts().total(), beats);
+        assert_eq!(ws.samples_held(), held);
+        // Reloading the record that is held fits: it replaces itself.
+        let (_, again) = record_files();
+        let report = ws.load_all(&Grouped::new(again));
+        assert_eq!(report.replaced, vec![first]);
+        // With room, the second record loads.
+        ws.set_sample_budget(held + second.samples() as u64);
+        let report = ws.load_all(&Grouped::new(files));
+        assert_eq!(report.loaded, vec![second.name.clone()], "{report:?}");
+        assert_eq!(ws.samples_held(), held + second.samples() as u64);
     }
 
     #[test]

@@ -5,8 +5,12 @@
 //! progress and yield between units. A file that cannot be read produces a [`FileError`] naming
 //! the file; it never removes anything loaded before.
 
+mod cut;
+mod held;
 mod load;
 
+pub use cut::BeatCutter;
+pub use held::Held;
 pub use load::{LoadReport, NeedsRate, PendingCsv};
 
 use serde::{Deserialize, Serialize};
@@ -14,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::dataset::BeatSet;
 use crate::dataset::split::{Side, inter_patient_side};
 use crate::ecg::aami::{AamiClass, ClassCounts};
-use crate::ecg::beats::{BeatLayout, LeadChoice, N_RR, Resampler, WindowSpec, segment_annotated};
+use crate::ecg::beats::{BeatLayout, N_RR, WindowSpec};
 use crate::io::csv::{self, KAGGLE_FS_HZ, KAGGLE_SAMPLES};
 use crate::io::ptbxl;
 use crate::record::{Record, RecordSource};
@@ -138,6 +142,8 @@ pub struct Workspace {
     ptbxl: std::collections::HashMap<u32, ptbxl::PtbxlRecord>,
     /// PTB-XL's `scp_statements.csv`, when one was dropped.
     scp_statements: Vec<ptbxl::ScpStatement>,
+    /// Samples the records may hold in all; `None`: [`crate::io::limits::MAX_WORKSPACE_SAMPLES`].
+    sample_budget: Option<u64>,
 }
 
 impl Workspace {
@@ -198,10 +204,11 @@ impl Workspace {
         }
     }
 
-    /// Removes everything.
+    /// Removes everything (the beat window and the sample budget stay).
     pub fn clear(&mut self) {
         *self = Workspace {
             window: self.window.clone(),
+            sample_budget: self.sample_budget,
             ..Workspace::default()
         };
     }
@@ -347,6 +354,11 @@ impl Workspace {
         }
     }
 
+    /// The beats cut (or assembled) last, if they are still current.
+    pub fn cached_beats(&self) -> Option<&BeatSet> {
+        self.cache.as_ref().map(|(_, set)| set)
+    }
+
     /// The split that `split` means for `source`. Beat files carry no patient identity, so a
     /// by-patient split of them is impossible: they are split as their files say (a file named
     /// like `mitbih_test.csv` is the test side), or, with no test file, by a seeded random beat
@@ -383,22 +395,9 @@ impl Workspace {
     }
 
     fn cut_record_beats(&self) -> BeatSet {
-        let layout = self.window.layout();
-        let mut set = BeatSet::new(layout);
-        let mut resamplers: Vec<(f64, Resampler)> = Vec::new();
-        for r in &self.records {
-            let rs = match resamplers.iter().position(|(fs, _)| *fs == r.fs_hz) {
-                Some(i) => &resamplers[i].1,
-                None => {
-                    resamplers.push((r.fs_hz, Resampler::new(r.fs_hz, layout)));
-                    &resamplers[resamplers.len() - 1].1
-                }
-            };
-            let lead = self.window.lead.pick(r);
-            let beats = segment_annotated(r, lead, LeadChoice::pick_second(r, lead), rs);
-            set.extend_record(&r.name, &beats);
-        }
-        set
+        let mut cutter = self.beat_cutter();
+        while self.cut_next(&mut cutter).is_some() {}
+        cutter.set
     }
 
     fn assemble_beat_files(&self) -> BeatSet {

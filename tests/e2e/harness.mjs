@@ -43,6 +43,7 @@ export async function openPage({ mitdb = MITDB, extra } = {}) {
   return {
     page,
     url: server.url,
+    profile,
     requests,
     consoleErrors,
     async close() {

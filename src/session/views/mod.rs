@@ -18,7 +18,7 @@ use crate::dataset::{BeatLayout, BeatSet};
 use crate::ecg::aami::{AamiClass, ClassCounts};
 use crate::ecg::beats::WindowSpec;
 use crate::rng::Rng;
-use crate::workspace::{BeatFileSummary, BeatSource, NeedsRate, RecordSummary, Workspace};
+use crate::workspace::{BeatFileSummary, BeatSource, Held, NeedsRate, RecordSummary, Workspace};
 
 /// Progress of a job.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -105,6 +105,9 @@ pub struct WorkspaceView {
     pub window: WindowSpec,
     /// Its layout.
     pub layout: BeatLayout,
+    /// What the workspace holds in memory, and its sample budget.
+    #[serde(default)]
+    pub held: Held,
 }
 
 /// One distribution table with its title.
@@ -328,6 +331,7 @@ pub fn workspace_view(ws: &Workspace) -> WorkspaceView {
         demo: ws.demo(),
         window: ws.window().clone(),
         layout: ws.window().layout(),
+        held: ws.held(),
     }
 }
 

@@ -6,6 +6,7 @@
 //! a sub-state; views only read signals and send requests ([`AppState::send`]).
 
 pub mod adapt;
+pub mod parts;
 pub mod restart;
 pub mod synth;
 
@@ -26,6 +27,7 @@ use crate::session::{Request, Response};
 use crate::workspace::LoadReport;
 pub use adapt::AdaptState;
 use followers::Followers;
+use parts::Parts;
 use restart::Restart;
 pub use synth::SynthState;
 
@@ -66,6 +68,8 @@ pub struct AppState {
     pub last_report: RwSignal<Option<LoadReport>>,
     /// Last load timing.
     pub load_timing: RwSignal<Option<LoadTiming>>,
+    /// A load sent in parts.
+    pub parts: Parts,
     /// The distribution tables.
     pub distribution: RwSignal<Option<DistributionView>>,
     /// The split the distribution tables use.
@@ -123,6 +127,7 @@ impl AppState {
             notices: RwSignal::new(Vec::new()),
             last_report: RwSignal::new(None),
             load_timing: RwSignal::new(None),
+            parts: Parts::new(),
             distribution: RwSignal::new(None),
             split: RwSignal::new(SplitKind::default()),
             selected_record: RwSignal::new(None),
@@ -165,6 +170,8 @@ impl AppState {
     /// notices and the runs' figures stay. True when the page may start another worker.
     pub fn worker_lost(&self) -> bool {
         self.worker_ready.set(false);
+        // A load in parts waits for the stopped worker's answers: its loop ends.
+        self.parts.end();
         self.idle();
         self.train_progress.set(None);
         self.classify_pending.set(false);
@@ -224,11 +231,13 @@ impl AppState {
                 self.progress.set(Some(p));
             }
             Response::Workspace(view) => self.on_workspace(view),
+            Response::PartRead { part } => self.parts.on_part_read(part),
             Response::Loaded {
                 report,
                 timing,
                 cancelled,
             } => {
+                self.parts.end();
                 self.idle();
                 for (file, fs_hz) in self.restart.loaded() {
                     self.send(Request::SetCsvRate { file, fs_hz });
