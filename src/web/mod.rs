@@ -24,6 +24,7 @@ pub mod distribution;
 pub mod fetch;
 pub mod link;
 pub mod loading;
+pub mod offline;
 pub mod record;
 pub mod report;
 pub mod state;
@@ -141,6 +142,7 @@ fn App() -> impl IntoView {
                 "PTB-XL: Wagner P et al., Scientific Data 7:154 (2020), CC BY 4.0. "
                 "Classes follow ANSI/AAMI EC57; the inter-patient split follows de Chazal et al., IEEE TBME 51(7), 2004."
             </p>
+            <offline::OfflineStatus />
         </footer>
         {move || (!state.worker_ready.get()).then(|| view! {
             <p class="sr-only" role="status">"Starting the background worker…"</p>

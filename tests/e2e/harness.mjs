@@ -40,15 +40,23 @@ export async function openPage({ mitdb = MITDB, extra } = {}) {
   });
   await page.goto(server.url);
   await page.waitForFunction(() => document.querySelector('[data-testid=dropzone]'));
+  let stopped = false;
   return {
     page,
     url: server.url,
     profile,
     requests,
     consoleErrors,
+    /** Stops the page's server (its open connections too): the origin is gone. */
+    async stopServer() {
+      if (stopped) return;
+      stopped = true;
+      server.server.closeAllConnections();
+      await server.close();
+    },
     async close() {
       await context.close();
-      await server.close();
+      await this.stopServer();
       fs.rmSync(profile, { recursive: true, force: true });
     },
   };
