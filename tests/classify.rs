@@ -17,20 +17,7 @@ use ecg_balance_lab::training::TrainConfig;
 /// A session with six annotated records (DS1: 118, 119, 208; DS2: 100, 213, 221), record 232
 /// without its annotation file, and one short training run (run 1).
 fn trained_session() -> Session {
-    let mut s = Session::new();
-    let (mut paths, mut bytes) = mitdb_files(
-        &["118", "119", "208", "100", "213", "221"],
-        &["hea", "dat", "atr"],
-    );
-    let (p2, b2) = mitdb_files(&["232"], &["hea", "dat"]);
-    paths.extend(p2);
-    bytes.extend(b2);
-    let out = ask(&mut s, Request::LoadFiles { paths, bytes });
-    assert!(
-        out.iter()
-            .any(|r| matches!(r, Response::Loaded { report, .. } if report.loaded.len() == 7)),
-        "{out:?}"
-    );
+    let mut s = loaded_session();
     let config = TrainConfig::new()
         .with_epochs(1)
         .with_batch_size(512)
@@ -44,6 +31,25 @@ fn trained_session() -> Session {
     );
     assert!(
         out.iter().any(|r| matches!(r, Response::TrainResult(_))),
+        "{out:?}"
+    );
+    s
+}
+
+/// The six annotated records and record 232 without its annotation file, loaded.
+fn loaded_session() -> Session {
+    let mut s = Session::new();
+    let (mut paths, mut bytes) = mitdb_files(
+        &["118", "119", "208", "100", "213", "221"],
+        &["hea", "dat", "atr"],
+    );
+    let (p2, b2) = mitdb_files(&["232"], &["hea", "dat"]);
+    paths.extend(p2);
+    bytes.extend(b2);
+    let out = ask(&mut s, Request::LoadFiles { paths, bytes });
+    assert!(
+        out.iter()
+            .any(|r| matches!(r, Response::Loaded { report, .. } if report.loaded.len() == 7)),
         "{out:?}"
     );
     s
@@ -265,4 +271,122 @@ fn the_cli_classifies_a_record_with_a_saved_model() {
     let out2 = dir.join("x.atr");
     cli_refuses(&classify_args(&record, &bad, &out2), "bad.model");
     assert!(!out2.exists());
+}
+
+/// The file bytes of an export answer.
+fn exported(out: &[Response]) -> Vec<u8> {
+    out.iter()
+        .find_map(|r| match r {
+            Response::Export { bytes, .. } => Some(bytes.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("expected Export, got {out:?}"))
+}
+
+/// The label the run's model gives every beat of 100 (found beats, then annotated positions) and
+/// of 232 (found beats: it came without annotations), as the exported annotation files.
+fn labels_of(s: &mut Session, run: u32) -> Vec<Vec<u8>> {
+    let detected = BeatPositions::Detected(PeakMethod::default());
+    [
+        ("100", detected),
+        ("100", BeatPositions::Annotated),
+        ("232", detected),
+    ]
+    .into_iter()
+    .map(|(record, positions)| {
+        classified(&ask(
+            s,
+            Request::Classify {
+                name: record.into(),
+                lead: None,
+                positions,
+                run: Some(run),
+            },
+        ));
+        exported(&ask(
+            s,
+            Request::ExportLabels {
+                name: record.into(),
+            },
+        ))
+    })
+    .collect()
+}
+
+/// What the page keeps across a reload: `KeepRun` gives the run's model file (stored beside the
+/// run's figures in the browser); a new worker given the same files and `RestoreRun` shows the
+/// run with the same figures, classifies every beat of a record as before, and numbers the next
+/// run after it. A damaged model file or a run number already kept is refused, nothing lost.
+#[test]
+fn a_kept_run_restored_in_a_new_session_classifies_identically() {
+    let mut s = trained_session();
+    let report = s.runs().next().expect("run 1").clone();
+    let model = exported(&ask(&mut s, Request::KeepRun { id: 1 }));
+    let before = labels_of(&mut s, 1);
+
+    let mut t = loaded_session();
+    let out = ask(
+        &mut t,
+        Request::RestoreRun {
+            report: Box::new(report.clone()),
+            bytes: model.clone(),
+        },
+    );
+    assert!(
+        matches!(&out[..], [Response::Runs { runs }] if runs.len() == 1
+            && serde_json::to_string(&runs[0]).unwrap() == serde_json::to_string(&report).unwrap()),
+        "{out:?}"
+    );
+    let after = labels_of(&mut t, 1);
+    assert_eq!(before.len(), 3);
+    assert!(before.iter().all(|b| !b.is_empty()));
+    assert_eq!(
+        before, after,
+        "the restored model labels every beat as before"
+    );
+
+    // Refusals: the same number again, a damaged file; run 1 is still there.
+    for (bytes, says) in [
+        (model.clone(), "already kept"),
+        (model[..model.len() / 2].to_vec(), "kept run 1"),
+    ] {
+        let mut again = report.clone();
+        if says == "kept run 1" {
+            again.id = 1;
+            ask(&mut t, Request::RemoveRun { id: 1 });
+        }
+        let out = ask(
+            &mut t,
+            Request::RestoreRun {
+                report: Box::new(again),
+                bytes,
+            },
+        );
+        assert!(
+            matches!(&out[..], [Response::Error(f)] if f.message.contains(says)),
+            "{out:?}"
+        );
+    }
+    // Restored at number 5, a new run is number 6.
+    let mut five = report.clone();
+    five.id = 5;
+    ask(
+        &mut t,
+        Request::RestoreRun {
+            report: Box::new(five),
+            bytes: model,
+        },
+    );
+    let out = ask(
+        &mut t,
+        Request::Train {
+            source: None,
+            config: TrainConfig::new().with_epochs(1).with_batch_size(512),
+        },
+    );
+    assert!(
+        out.iter()
+            .any(|r| matches!(r, Response::TrainResult(r) if r.id == 6)),
+        "{out:?}"
+    );
 }

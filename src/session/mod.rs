@@ -389,15 +389,18 @@ impl Session {
                 )));
             }
             Request::ExportRun { id, format } => out(self.export_run(id, format)),
-            Request::ExportModel { id } => out(match self.trained(id).map(|m| m.to_bytes()) {
-                Some(Ok(bytes)) => Response::Export {
-                    file_name: format!("ecg-balance-run-{id}.model"),
-                    format: ExportFormat::Model,
-                    bytes,
-                },
-                Some(Err(e)) => (&e).into(),
-                None => no_run(id),
-            }),
+            Request::ExportModel { id } | Request::KeepRun { id } => {
+                out(match self.trained(id).map(|m| m.to_bytes()) {
+                    Some(Ok(bytes)) => Response::Export {
+                        file_name: format!("ecg-balance-run-{id}.model"),
+                        format: ExportFormat::Model,
+                        bytes,
+                    },
+                    Some(Err(e)) => (&e).into(),
+                    None => no_run(id),
+                })
+            }
+            Request::RestoreRun { report, bytes } => out(self.restore_run(*report, &bytes)),
             Request::RemoveRun { id } => {
                 self.runs.retain(|(r, _)| r.id != id);
                 self.adapting = self.adapting.take().filter(|p| p.run() != id);
@@ -509,6 +512,26 @@ impl Session {
                 None
             }
         }
+    }
+
+    /// Takes back a run the page kept in the browser's storage: its figures as they were, its
+    /// model from its file. Refused when a run of that number is already kept or the file does
+    /// not read.
+    fn restore_run(&mut self, report: RunReport, bytes: &[u8]) -> Response {
+        let id = report.id;
+        if self.runs.iter().any(|(r, _)| r.id == id) {
+            return Response::error(ErrorKind::Protocol, format!("run {id} is already kept"));
+        }
+        let model = match TrainedModel::from_bytes(bytes) {
+            Ok(model) => model,
+            Err(e) => {
+                return Response::error(ErrorKind::Unreadable, format!("kept run {id}: {e}"));
+            }
+        };
+        self.next_run = self.next_run.max(id);
+        let at = self.runs.partition_point(|(r, _)| r.id < id);
+        self.runs.insert(at, (report, model));
+        self.runs_view()
     }
 
     fn classify(

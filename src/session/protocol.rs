@@ -177,6 +177,23 @@ pub enum Request {
         /// Run number.
         id: u32,
     },
+    /// A finished run's model, for the page to keep in the browser's storage: answered as
+    /// [`Response::Export`] ([`ExportFormat::Model`]) like [`Request::ExportModel`], which the
+    /// page stores instead of offering it as a download.
+    KeepRun {
+        /// Run number.
+        id: u32,
+    },
+    /// A run the page kept in the browser's storage, brought back after a reload: its figures
+    /// and its model file (answered with [`Response::Runs`]). The run keeps its number; runs
+    /// trained later are numbered after it.
+    RestoreRun {
+        /// The run's figures, as the session gave them.
+        report: Box<RunReport>,
+        /// The run's model file (one buffer).
+        #[serde(skip)]
+        bytes: Vec<u8>,
+    },
     /// Load a model file and score it on the current test split.
     ImportModel {
         /// File name.
@@ -365,6 +382,8 @@ pub enum RequestKind {
     Train,
     ExportRun,
     ExportModel,
+    KeepRun,
+    RestoreRun,
     ImportModel,
     AugmentPlan,
     AugmentPreview,
@@ -421,6 +440,8 @@ impl Request {
             Request::Train { .. } => RequestKind::Train,
             Request::ExportRun { .. } => RequestKind::ExportRun,
             Request::ExportModel { .. } => RequestKind::ExportModel,
+            Request::KeepRun { .. } => RequestKind::KeepRun,
+            Request::RestoreRun { .. } => RequestKind::RestoreRun,
             Request::ImportModel { .. } => RequestKind::ImportModel,
             Request::AugmentPlan { .. } => RequestKind::AugmentPlan,
             Request::AugmentPreview { .. } => RequestKind::AugmentPreview,
@@ -450,6 +471,7 @@ impl Request {
             Request::LoadFiles { bytes, .. } | Request::LoadPart { bytes, .. } => *bytes = buffers,
             Request::AssembleLightwave { answers, .. } => *answers = buffers,
             Request::ImportModel { bytes, .. }
+            | Request::RestoreRun { bytes, .. }
             | Request::Follow { replica: bytes, .. }
             | Request::FollowStep { sum: bytes, .. }
             | Request::ShardGradient {
@@ -469,6 +491,7 @@ impl Request {
             }
             Request::AssembleLightwave { answers, .. } => std::mem::take(answers),
             Request::ImportModel { bytes, .. }
+            | Request::RestoreRun { bytes, .. }
             | Request::Follow { replica: bytes, .. }
             | Request::FollowStep { sum: bytes, .. }
             | Request::ShardGradient {
