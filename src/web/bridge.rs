@@ -60,6 +60,16 @@ fn on_message(state: AppState, data: &JsValue) {
         Forward::Leader(_) => return,
     };
     match response {
+        // A finished run's model file, asked for to keep in the browser, not to download.
+        Response::Export { .. } if reply.to.is_some_and(|a| a.kind == RequestKind::KeepRun) => {
+            let buffer = buffers_of(data).into_iter().next();
+            state.persist.model_file(state, buffer);
+        }
+        Response::Error(_) | Response::Busy { .. }
+            if reply.to.is_some_and(|a| a.kind == RequestKind::KeepRun) =>
+        {
+            state.persist.model_file(state, None);
+        }
         Response::Export {
             file_name, format, ..
         } => {
@@ -214,14 +224,14 @@ fn resume(state: AppState) {
         });
     }
     if let Some(items) = resume.items {
-        leptos::task::spawn_local(load_items(state, items));
+        leptos::task::spawn_local(super::loading::load_items(state, items, false));
     }
 }
 
 /// Reads `{ path, file }` items (from a drop or a file input) and sends them to the worker, in
 /// parts ([`super::loading`]).
 pub async fn load_items(state: AppState, items: JsValue) {
-    super::loading::load_items(state, items).await;
+    super::loading::load_items(state, items, true).await;
 }
 
 /// Fetches a database published at `base` and sends it to the worker.

@@ -27,7 +27,10 @@ extern "C" {
 
 /// Reads `{ path, file }` items (from a drop or a file input) and sends them to the worker in
 /// parts of about [`LOAD_PART_BYTES`].
-pub async fn load_items(state: AppState, items: JsValue) {
+///
+/// `keep`: the person chose these files now, so the browser keeps them for the next visit
+/// ([`super::state::persist`]); false when they are read again from what was kept.
+pub async fn load_items(state: AppState, items: JsValue, keep: bool) {
     // One load (or other job) at a time: a second load would leave the first waiting for parts
     // its loop no longer sends.
     if state.busy.get_untracked() {
@@ -41,6 +44,9 @@ pub async fn load_items(state: AppState, items: JsValue) {
     state.busy.set(true);
     // Kept (as `File` handles) to read again into a worker started in place of one that stops.
     state.restart.loading_files(items.clone());
+    if keep {
+        state.persist.files_loaded(state, &items);
+    }
     state.progress.set(Some(Progress {
         job: "read".into(),
         done: 0.0,

@@ -28,6 +28,7 @@ pub mod offline;
 pub mod record;
 pub mod report;
 pub mod state;
+pub mod storage;
 pub mod synth;
 pub mod train;
 pub mod worker;
@@ -142,6 +143,7 @@ fn App() -> impl IntoView {
                 "PTB-XL: Wagner P et al., Scientific Data 7:154 (2020), CC BY 4.0. "
                 "Classes follow ANSI/AAMI EC57; the inter-patient split follows de Chazal et al., IEEE TBME 51(7), 2004."
             </p>
+            <storage::KeptLine />
             <offline::OfflineStatus />
         </footer>
         {move || (!state.worker_ready.get()).then(|| view! {

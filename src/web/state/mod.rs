@@ -7,6 +7,7 @@
 
 pub mod adapt;
 pub mod parts;
+pub mod persist;
 pub mod restart;
 pub mod synth;
 
@@ -28,6 +29,7 @@ use crate::workspace::LoadReport;
 pub use adapt::AdaptState;
 use followers::Followers;
 use parts::Parts;
+use persist::Persist;
 use restart::Restart;
 pub use synth::SynthState;
 
@@ -106,6 +108,8 @@ pub struct AppState {
     pub followers: Followers,
     /// What the page keeps to bring a new worker back after one stops.
     pub restart: Restart,
+    /// What the browser keeps across reloads.
+    pub persist: Persist,
     /// Why the page's worker stopped and what the page did about it, shown on every screen
     /// until dismissed.
     pub worker_alert: RwSignal<Option<String>>,
@@ -146,6 +150,7 @@ impl AppState {
             workers: RwSignal::new(followers::default_workers()),
             followers: Followers::new(),
             restart: Restart::new(),
+            persist: Persist::new(),
             worker_alert: RwSignal::new(None),
         }
     }
@@ -162,6 +167,7 @@ impl AppState {
             Request::SetCsvRate { file, fs_hz } => self.restart.csv_rate(file, *fs_hz),
             _ => {}
         }
+        self.persist.on_send(*self, &request);
         self.link.send(request, Vec::new());
     }
 
@@ -221,8 +227,21 @@ impl AppState {
                     .and_then(|l| js_sys::Reflect::get(&l, &"hash".into()).ok())
                     .and_then(|h| h.as_string())
                     .is_some_and(|h| h.contains("nodemo"));
+                let first = self.link.started() == 1;
                 if !self.link.files_sent() && !no_demo {
-                    self.send(Request::LoadDemo { seed: DEMO_SEED });
+                    if first {
+                        // What this browser kept of an earlier visit, or else the demo set.
+                        let state = *self;
+                        leptos::task::spawn_local(async move {
+                            if !state.persist.restore(state).await && !state.link.files_sent() {
+                                state.send(Request::LoadDemo { seed: DEMO_SEED });
+                            }
+                        });
+                    } else {
+                        self.send(Request::LoadDemo { seed: DEMO_SEED });
+                    }
+                } else if first {
+                    self.persist.refresh();
                 }
                 self.link.ready();
             }
@@ -242,6 +261,7 @@ impl AppState {
                 for (file, fs_hz) in self.restart.loaded() {
                     self.send(Request::SetCsvRate { file, fs_hz });
                 }
+                self.persist.loaded(*self);
                 self.notices.set(load_notices(&report, cancelled));
                 self.fetch.on_loaded(&report, cancelled);
                 self.last_report.set(Some(report));
@@ -258,6 +278,7 @@ impl AppState {
             Response::TrainResult(r) => {
                 self.idle();
                 self.selected_run.set(Some(r.id));
+                self.persist.run_finished(*self, r.id);
             }
             Response::Runs { runs } => self.runs.set(self.restart.with_kept_runs(runs)),
             // Files travel with their bytes: the bridge hands them over itself.

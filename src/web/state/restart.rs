@@ -109,6 +109,11 @@ impl Restart {
         });
     }
 
+    /// The rates given to plain CSVs, file by file.
+    pub fn csv_rates(&self) -> Vec<(String, f64)> {
+        self.csv_rates.get_value()
+    }
+
     /// The runs the page shows: those kept from stopped workers, then the worker's own.
     pub fn with_kept_runs(&self, runs: Vec<RunReport>) -> Vec<RunReport> {
         let mut all = self.runs.get_value();

@@ -1,0 +1,383 @@
+//! "A reload loses nothing": the page keeps the person's work in this browser's storage
+//! (IndexedDB, `src/web/persist.js`) and brings it back when the page opens again.
+//!
+//! Kept: the files loaded from disk (the browser's copies of them, not paths), records removed
+//! since, the rates given to plain CSVs, and every finished run —
+//! its figures and its model file (asked of the worker with [`Request::KeepRun`]). On the next
+//! visit the files are read again into the worker, then the runs given back
+//! ([`Request::RestoreRun`]); with no file kept the page opens on the demo set as on a first
+//! visit (the runs trained on it come back too), and the page says what it restored, in how long and how much space
+//! it uses. Nothing is kept without the footer saying so; "Forget everything" deletes it all.
+//! When the browser refuses to store (its quota is full, private browsing) the session goes on
+//! and a notice says what was not kept.
+
+use std::collections::VecDeque;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use super::AppState;
+use crate::session::Request;
+use crate::session::views::RunReport;
+
+#[wasm_bindgen(module = "/src/web/persist.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = keepFiles)]
+    fn keep_files_js(items: &JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = forgetFiles)]
+    fn forget_files_js() -> js_sys::Promise;
+    #[wasm_bindgen(js_name = setMeta)]
+    fn set_meta_js(key: &str, value: &JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = keepRun)]
+    fn keep_run_js(id: u32, report: &str, model: &js_sys::ArrayBuffer) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = forgetRun)]
+    fn forget_run_js(id: u32) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = restore)]
+    fn restore_js() -> js_sys::Promise;
+    #[wasm_bindgen(js_name = summary)]
+    fn summary_js() -> js_sys::Promise;
+    #[wasm_bindgen(js_name = forgetAll)]
+    fn forget_all_js() -> js_sys::Promise;
+}
+
+/// What the browser keeps, in short (the footer's line).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Kept {
+    /// Files kept.
+    pub files: u32,
+    /// Runs kept, with their models.
+    pub runs: u32,
+    /// Bytes of the files and runs.
+    pub bytes: f64,
+    /// The browser's estimate for the whole page (its own files for offline use included).
+    pub usage: f64,
+}
+
+/// Runs and facts to give the worker once the kept files are read again.
+struct AfterLoad {
+    runs: Vec<(RunReport, js_sys::ArrayBuffer)>,
+    removed: Vec<String>,
+    rates: Vec<(String, f64)>,
+    files: u32,
+    bytes: f64,
+    started_ms: f64,
+}
+
+/// The page's side of its storage (a handle: copies share it).
+#[derive(Clone, Copy)]
+pub struct Persist {
+    /// False once the browser refused to store (the session goes on without it).
+    on: StoredValue<bool>,
+    /// Run numbers asked of the worker with `KeepRun`, in order: their model files answer them.
+    asked: StoredValue<VecDeque<u32>>,
+    after_load: StoredValue<Option<AfterLoad>, LocalStorage>,
+    /// Records removed since the files were loaded (removed again after a reload).
+    removed: StoredValue<Vec<String>>,
+    /// What is kept, for the footer.
+    pub kept: RwSignal<Option<Kept>>,
+    /// What the page restored when it opened, in words.
+    pub restored: RwSignal<Option<String>>,
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+fn field(v: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(v, &name.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn number(v: &JsValue, name: &str) -> f64 {
+    field(v, name).as_f64().unwrap_or(0.0)
+}
+
+/// Megabytes, one decimal.
+pub fn mb(bytes: f64) -> String {
+    format!("{:.1} MB", bytes / 1e6)
+}
+
+impl Persist {
+    /// Nothing kept yet.
+    pub fn new() -> Self {
+        Self {
+            on: StoredValue::new(true),
+            asked: StoredValue::new(VecDeque::new()),
+            after_load: StoredValue::new_local(None),
+            removed: StoredValue::new(Vec::new()),
+            kept: RwSignal::new(None),
+            restored: RwSignal::new(None),
+        }
+    }
+
+    /// Runs `promise` (a store operation); refreshes the footer's line after it, or says once
+    /// that the browser refused and keeps nothing more this visit.
+    fn run(&self, state: AppState, what: &'static str, promise: js_sys::Promise) {
+        let this = *self;
+        leptos::task::spawn_local(async move {
+            match wasm_bindgen_futures::JsFuture::from(promise).await {
+                Ok(_) => this.refresh(),
+                Err(e) => this.refused(state, what, &e),
+            }
+        });
+    }
+
+    fn refused(&self, state: AppState, what: &str, e: &JsValue) {
+        if !self.on.get_value() {
+            return;
+        }
+        self.on.set_value(false);
+        let name = field(e, "name").as_string().unwrap_or_default();
+        let message = field(e, "message").as_string().unwrap_or_default();
+        let why = if name == "QuotaExceededError" {
+            "the browser's storage for this page is full".to_string()
+        } else {
+            format!("the browser refused ({name}: {message})")
+        };
+        state.notify(
+            "warning",
+            None,
+            format!(
+                "Could not keep {what} in this browser: {why}. Everything goes on working, but \
+                 from now on this visit's work is lost on a reload. \"Forget everything\" (at the \
+                 foot of the page) frees the space."
+            ),
+        );
+        self.refresh();
+    }
+
+    /// Asks the browser what is kept, for the footer.
+    pub fn refresh(&self) {
+        let kept = self.kept;
+        leptos::task::spawn_local(async move {
+            if let Ok(s) = wasm_bindgen_futures::JsFuture::from(summary_js()).await {
+                kept.set(Some(Kept {
+                    files: number(&s, "files") as u32,
+                    runs: number(&s, "runs") as u32,
+                    bytes: number(&s, "bytes"),
+                    usage: number(&s, "usage"),
+                }));
+            }
+        });
+    }
+
+    /// Files the person chose or dropped are on their way to the worker.
+    pub fn files_loaded(&self, state: AppState, items: &JsValue) {
+        if self.on.get_value() {
+            self.run(state, "your files", keep_files_js(items));
+        }
+    }
+
+    /// A request that changes what a reload must rebuild is being sent.
+    pub fn on_send(&self, state: AppState, request: &Request) {
+        if !self.on.get_value() {
+            return;
+        }
+        match request {
+            Request::LoadDemo { .. } => {
+                self.removed.set_value(Vec::new());
+                self.run(state, "the demo set", forget_files_js());
+            }
+            Request::Clear => {
+                self.removed.set_value(Vec::new());
+                self.run(state, "the removal", forget_files_js());
+            }
+            Request::RemoveRun { id } => self.run(state, "the removal", forget_run_js(*id)),
+            Request::Remove { name } => {
+                let mut list = Vec::new();
+                self.removed.update_value(|r| {
+                    if !r.contains(name) {
+                        r.push(name.clone());
+                    }
+                    list = r.clone();
+                });
+                let list: js_sys::Array = list.iter().map(|s| JsValue::from(s.as_str())).collect();
+                self.run(state, "the removal", set_meta_js("removed", &list));
+            }
+            Request::SetCsvRate { .. } => {
+                let rates = state.restart.csv_rates();
+                let list: js_sys::Array = rates
+                    .iter()
+                    .map(|(f, hz)| {
+                        let pair = js_sys::Array::new();
+                        pair.push(&f.as_str().into());
+                        pair.push(&(*hz).into());
+                        JsValue::from(pair)
+                    })
+                    .collect();
+                self.run(state, "the sampling rates", set_meta_js("rates", &list));
+            }
+            _ => {}
+        }
+    }
+
+    /// Run `id` finished: its model file is asked of the worker, to keep beside its figures.
+    pub fn run_finished(&self, state: AppState, id: u32) {
+        if self.on.get_value() {
+            self.asked.update_value(|a| a.push_back(id));
+            state.send(Request::KeepRun { id });
+        }
+    }
+
+    /// The worker answered a `KeepRun` (the model file, or `None` when it refused).
+    pub fn model_file(&self, state: AppState, buffer: Option<js_sys::ArrayBuffer>) {
+        let mut id = None;
+        self.asked.update_value(|a| id = a.pop_front());
+        let (Some(id), Some(buffer)) = (id, buffer) else {
+            return;
+        };
+        let report = state
+            .runs
+            .with_untracked(|runs| runs.iter().find(|r| r.id == id).cloned());
+        let Some(report) = report else { return };
+        let Ok(json) = serde_json::to_string(&report) else {
+            return;
+        };
+        self.run(state, "the run", keep_run_js(id, &json, &buffer));
+    }
+
+    /// The page opened and its worker is ready: restores what was kept (true), or says there was
+    /// nothing (false: the page opens on the demo set).
+    pub async fn restore(&self, state: AppState) -> bool {
+        let started_ms = now_ms();
+        let Ok(r) = wasm_bindgen_futures::JsFuture::from(restore_js()).await else {
+            self.refresh();
+            return false;
+        };
+        let items = field(&r, "items");
+        let files = js_sys::Array::from(&items).length();
+        let runs: Vec<(RunReport, js_sys::ArrayBuffer)> = js_sys::Array::from(&field(&r, "runs"))
+            .iter()
+            .filter_map(|run| {
+                let report = field(&run, "report").as_string()?;
+                let report: RunReport = serde_json::from_str(&report).ok()?;
+                let model = field(&run, "model")
+                    .dyn_into::<js_sys::ArrayBuffer>()
+                    .ok()?;
+                Some((report, model))
+            })
+            .collect();
+        if files == 0 && runs.is_empty() {
+            self.refresh();
+            return false;
+        }
+        let rates = js_sys::Array::from(&field(&r, "rates"))
+            .iter()
+            .filter_map(|pair| {
+                let pair = js_sys::Array::from(&pair);
+                Some((pair.get(0).as_string()?, pair.get(1).as_f64()?))
+            })
+            .collect();
+        let removed = strings(&field(&r, "removed"));
+        self.removed.set_value(removed.clone());
+        let after = AfterLoad {
+            runs,
+            removed,
+            rates,
+            files,
+            bytes: number(&r, "bytes"),
+            started_ms,
+        };
+        if files > 0 {
+            self.after_load.set_value(Some(after));
+            // Read again as a load of the person's (not kept a second time).
+            leptos::task::spawn_local(super::super::loading::load_items(state, items, false));
+        } else {
+            // Runs without files were trained on the demo set, which is made again.
+            state.send(Request::LoadDemo {
+                seed: super::DEMO_SEED,
+            });
+            self.give_back(state, after);
+        }
+        true
+    }
+
+    /// The worker answered a load: if it was the kept files, gives back the rest.
+    pub fn loaded(&self, state: AppState) {
+        let mut after = None;
+        self.after_load.update_value(|a| after = a.take());
+        if let Some(after) = after {
+            self.give_back(state, after);
+        }
+    }
+
+    fn give_back(&self, state: AppState, after: AfterLoad) {
+        for (file, fs_hz) in after.rates {
+            state.send(Request::SetCsvRate { file, fs_hz });
+        }
+        for name in after.removed {
+            state.send(Request::Remove { name });
+        }
+        let runs = after.runs.len();
+        if let Some(last) = after.runs.last() {
+            state.selected_run.set(Some(last.0.id));
+        }
+        for (report, model) in after.runs {
+            state.link.send(
+                Request::RestoreRun {
+                    report: Box::new(report),
+                    bytes: Vec::new(),
+                },
+                vec![model],
+            );
+        }
+        let seconds = (now_ms() - after.started_ms) / 1e3;
+        let what = if after.files > 0 {
+            format!(
+                "{} file{}",
+                after.files,
+                if after.files == 1 { "" } else { "s" }
+            )
+        } else {
+            "the demo set".to_string()
+        };
+        self.restored.set(Some(format!(
+            "Restored from this browser: {what} and {runs} run{} with {} ({}) in {seconds:.1} s.",
+            if runs == 1 { "" } else { "s" },
+            if runs == 1 {
+                "its model"
+            } else {
+                "their models"
+            },
+            mb(after.bytes),
+        )));
+        self.refresh();
+    }
+
+    /// "Forget everything": deletes what is kept, then opens the page afresh.
+    pub fn forget_all(&self, state: AppState) {
+        self.on.set_value(false);
+        leptos::task::spawn_local(async move {
+            match wasm_bindgen_futures::JsFuture::from(forget_all_js()).await {
+                Ok(_) => {
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.location().reload();
+                    }
+                }
+                Err(e) => state.notify(
+                    "error",
+                    None,
+                    format!(
+                        "Could not forget what this browser keeps: {}",
+                        field(&e, "message").as_string().unwrap_or_default()
+                    ),
+                ),
+            }
+        });
+    }
+}
+
+impl Default for Persist {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn strings(v: &JsValue) -> Vec<String> {
+    js_sys::Array::from(v)
+        .iter()
+        .filter_map(|s| s.as_string())
+        .collect()
+}

@@ -1,0 +1,55 @@
+//! The footer's line on what this browser keeps of the person's work
+//! ([`super::state::persist`]): what was restored when the page opened, what is kept now and
+//! how much space it takes, and "Forget everything".
+
+use leptos::prelude::*;
+
+use super::state::AppState;
+use super::state::persist::mb;
+
+/// What is kept, and the button that forgets it.
+#[component]
+pub fn KeptLine() -> impl IntoView {
+    let state = AppState::get();
+    let persist = state.persist;
+    let text = move || {
+        let kept = persist.kept.get()?;
+        let data = if kept.files > 0 {
+            format!(
+                "{} file{}",
+                kept.files,
+                if kept.files == 1 { "" } else { "s" }
+            )
+        } else {
+            "no files (the page opens on the demo set)".to_string()
+        };
+        Some(format!(
+            "Kept in this browser so that a reload loses nothing: {data} and {} run{} with \
+             {} ({}; the page uses {} in all, its own files for offline use included). \
+             Nothing leaves this browser.",
+            kept.runs,
+            if kept.runs == 1 { "" } else { "s" },
+            if kept.runs == 1 {
+                "its model"
+            } else {
+                "their models"
+            },
+            mb(kept.bytes),
+            mb(kept.usage),
+        ))
+    };
+    view! {
+        {move || persist.restored.get().map(|t| view! {
+            <p class="kept-restored" role="status" data-testid="restored">{t}</p>
+        })}
+        <p class="kept" data-testid="kept">
+            <span data-testid="kept-text">{move || text().unwrap_or_else(|| "Your files and runs are kept in this browser (IndexedDB) so that a reload loses nothing; nothing leaves it.".into())}</span>
+            " "
+            <button type="button" class="link" data-testid="forget-everything"
+                title="Delete the files, runs and settings this page keeps in this browser, and start afresh"
+                on:click=move |_| persist.forget_all(state)>
+                "Forget everything"
+            </button>
+        </p>
+    }
+}
