@@ -78,7 +78,8 @@ export function keepFiles(items) {
 export function forgetFiles() {
   return transaction(['files', 'meta'], 'readwrite', (s) => {
     s.files.clear();
-    s.meta.clear();
+    s.meta.delete('removed');
+    s.meta.delete('rates');
   });
 }
 
@@ -102,19 +103,21 @@ export function forgetRun(id) {
   });
 }
 
-// Everything kept: `{ items, runs, removed, rates, bytes }`.
+// Everything kept: `{ items, runs, removed, rates, settings, bytes }` (settings: the training
+// settings of the last run started, as JSON text).
 export async function restore() {
   const db = await open();
   const tx = db.transaction(['files', 'runs', 'meta'], 'readonly');
-  const [files, runs, removed, rates] = await Promise.all([
+  const [files, runs, removed, rates, settings] = await Promise.all([
     all(tx.objectStore('files').getAll()),
     all(tx.objectStore('runs').getAll()),
     all(tx.objectStore('meta').get('removed')),
     all(tx.objectStore('meta').get('rates')),
+    all(tx.objectStore('meta').get('settings')),
   ]);
   runs.sort((a, b) => a.id - b.id);
   const bytes = files.reduce((n, f) => n + f.file.size, 0) + runs.reduce((n, r) => n + r.model.byteLength + r.report.length, 0);
-  return { items: files, runs, removed: removed || [], rates: rates || [], bytes };
+  return { items: files, runs, removed: removed || [], rates: rates || [], settings: settings || null, bytes };
 }
 
 // What is kept, in short: `{ files, runs, bytes, usage }` (usage: the browser's estimate for this

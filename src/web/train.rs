@@ -84,12 +84,30 @@ pub fn TrainPanel() -> impl IntoView {
 #[component]
 fn Settings() -> impl IntoView {
     let state = AppState::get();
-    let d = TrainConfig::new();
-    let split_random = RwSignal::new(false);
-    let split_seed = RwSignal::new("42".to_string());
-    let split_fraction = RwSignal::new("20".to_string());
-    let scheme = RwSignal::new("max-over-count".to_string());
-    let beta = RwSignal::new("0.9999".to_string());
+    // The settings of the last run started, kept across reloads, or the defaults.
+    let d = state
+        .persist
+        .settings
+        .get_untracked()
+        .unwrap_or_else(TrainConfig::new);
+    let (random, s_seed, s_fraction) = match d.split {
+        SplitKind::RandomBeats {
+            seed,
+            test_fraction,
+        } => (true, seed, test_fraction),
+        _ => (false, 42, 0.2),
+    };
+    let split_random = RwSignal::new(random);
+    let split_seed = RwSignal::new(s_seed.to_string());
+    let split_fraction = RwSignal::new(format!("{}", (s_fraction * 100.0).round()));
+    let (s_scheme, s_beta) = match d.weights {
+        WeightScheme::None => ("none", 0.9999),
+        WeightScheme::InverseFrequency => ("inverse", 0.9999),
+        WeightScheme::EffectiveNumber { beta } => ("effective", beta),
+        WeightScheme::MaxOverCount => ("max-over-count", 0.9999),
+    };
+    let scheme = RwSignal::new(s_scheme.to_string());
+    let beta = RwSignal::new(format!("{s_beta}"));
     let cap = RwSignal::new(d.weight_cap.map_or("0".into(), |c| format!("{c}")));
     let focal_on = RwSignal::new(d.focal_gamma.is_some());
     let gamma = RwSignal::new(d.focal_gamma.map_or("2".into(), |g| format!("{g}")));
@@ -139,6 +157,7 @@ fn Settings() -> impl IntoView {
         state.workers.set(n_workers);
         state.followers.ensure(state, n_workers);
         let config = config.with_workers(Some(n_workers));
+        state.persist.keep_settings(state, &config);
         state.notices.set(Vec::new());
         state.busy.set(true);
         state.train_progress.set(None);

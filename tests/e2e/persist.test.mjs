@@ -1,6 +1,7 @@
 // A reload loses nothing, end to end: four MIT-BIH records dropped, one run trained, record 100
 // classified with it and its labels saved; then the page is reloaded. The records come back
-// with their reference counts, the run with the same figures, and the restored model labels
+// with their reference counts, the run with the same figures, the Train form with the run's
+// settings, and the restored model labels
 // every beat of record 100 exactly as before (the saved annotation files are equal byte for
 // byte). "Forget everything" then leaves nothing of the person's work in the browser's storage.
 
@@ -76,7 +77,8 @@ test('records, a run and its model survive a reload; the restored model labels r
   const figures = await train.results(1);
   const row = await page.textContent('[data-testid=run-row][data-run="1"]');
   await page.waitForFunction(() => /12 files and 1 run/.test(document.querySelector('[data-testid=kept-text]')?.textContent ?? ''), null, { timeout: 60000 });
-  assert.deepEqual(await stored(page), { files: 12, meta: 0, runs: 1 });
+  // meta: the settings of the run.
+  assert.deepEqual(await stored(page), { files: 12, meta: 1, runs: 1 });
   const labels = await labelsOf100(page);
   assert.ok(labels.length > 2273 * 2, `${labels.length} bytes of labels`);
 
@@ -92,6 +94,8 @@ test('records, a run and its model survive a reload; the restored model labels r
   assert.equal(await page.$('[data-testid=demo-banner]'), null, 'not the demo set');
   for (const r of RECORDS) assert.deepEqual(await data.recordCounts(r), referenceCounts([r]), `record ${r}`);
   await train.open();
+  // The form opens with the last run's settings (1 epoch; the default is more).
+  assert.equal(await page.inputValue('[data-testid=train-epochs]'), '1');
   assert.deepEqual(await train.results(1), figures);
   assert.equal(await page.textContent('[data-testid=run-row][data-run="1"]'), row);
   assert.deepEqual(await labelsOf100(page), labels, 'the restored model labels every beat as before');

@@ -20,6 +20,7 @@ use wasm_bindgen::prelude::*;
 use super::AppState;
 use crate::session::Request;
 use crate::session::views::RunReport;
+use crate::training::TrainConfig;
 
 #[wasm_bindgen(module = "/src/web/persist.js")]
 extern "C" {
@@ -78,6 +79,8 @@ pub struct Persist {
     pub kept: RwSignal<Option<Kept>>,
     /// What the page restored when it opened, in words.
     pub restored: RwSignal<Option<String>>,
+    /// The training settings of the last run started (the Train form opens with them).
+    pub settings: RwSignal<Option<TrainConfig>>,
 }
 
 fn now_ms() -> f64 {
@@ -109,6 +112,7 @@ impl Persist {
             removed: StoredValue::new(Vec::new()),
             kept: RwSignal::new(None),
             restored: RwSignal::new(None),
+            settings: RwSignal::new(None),
         }
     }
 
@@ -213,6 +217,18 @@ impl Persist {
         }
     }
 
+    /// A run starts with `config`: the Train form opens with it on the next visit.
+    pub fn keep_settings(&self, state: AppState, config: &TrainConfig) {
+        self.settings.set(Some(config.clone()));
+        if let (true, Ok(json)) = (self.on.get_value(), serde_json::to_string(config)) {
+            self.run(
+                state,
+                "the settings",
+                set_meta_js("settings", &JsValue::from(json)),
+            );
+        }
+    }
+
     /// Run `id` finished: its model file is asked of the worker, to keep beside its figures.
     pub fn run_finished(&self, state: AppState, id: u32) {
         if self.on.get_value() {
@@ -246,6 +262,12 @@ impl Persist {
             self.refresh();
             return false;
         };
+        if let Some(config) = field(&r, "settings")
+            .as_string()
+            .and_then(|s| serde_json::from_str::<TrainConfig>(&s).ok())
+        {
+            self.settings.set(Some(config));
+        }
         let items = field(&r, "items");
         let files = js_sys::Array::from(&items).length();
         let runs: Vec<(RunReport, js_sys::ArrayBuffer)> = js_sys::Array::from(&field(&r, "runs"))
