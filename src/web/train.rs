@@ -89,7 +89,7 @@ fn Settings() -> impl IntoView {
         .persist
         .settings
         .get_untracked()
-        .unwrap_or_else(TrainConfig::new);
+        .unwrap_or_default();
     let (random, s_seed, s_fraction) = match d.split {
         SplitKind::RandomBeats {
             seed,

@@ -34,7 +34,11 @@ try {
     await train.results(k);
   }
   const want = new RegExp(`${records.length * 3} files and ${runs} runs`);
-  await page.waitForFunction((w) => new RegExp(w).test(document.querySelector('[data-testid=kept-text]')?.textContent ?? ''), want.source, { timeout: 120000 });
+  await page.waitForFunction((w) => new RegExp(w).test(document.querySelector('[data-testid=kept-text]')?.textContent ?? ''), want.source, { timeout: 120000 })
+    .catch(async (e) => {
+      console.error(await page.textContent('[data-testid=kept-text]'), await page.$$eval('[role=alert], .notice', (n) => n.map((x) => x.textContent)));
+      throw e;
+    });
   const kept = (await page.textContent('[data-testid=kept-text]')).trim();
   const t0 = Date.now();
   await page.reload();

@@ -77,6 +77,8 @@ pub struct Persist {
     removed: StoredValue<Vec<String>>,
     /// What is kept, for the footer.
     pub kept: RwSignal<Option<Kept>>,
+    /// Number of the latest summary asked for: an older one that answers late is not shown.
+    asking: StoredValue<u64>,
     /// What the page restored when it opened, in words.
     pub restored: RwSignal<Option<String>>,
     /// The training settings of the last run started (the Train form opens with them).
@@ -111,6 +113,7 @@ impl Persist {
             after_load: StoredValue::new_local(None),
             removed: StoredValue::new(Vec::new()),
             kept: RwSignal::new(None),
+            asking: StoredValue::new(0),
             restored: RwSignal::new(None),
             settings: RwSignal::new(None),
         }
@@ -155,8 +158,18 @@ impl Persist {
     /// Asks the browser what is kept, for the footer.
     pub fn refresh(&self) {
         let kept = self.kept;
+        let asking = self.asking;
+        let mut this_ask = 0;
+        asking.update_value(|n| {
+            *n += 1;
+            this_ask = *n;
+        });
         leptos::task::spawn_local(async move {
-            if let Ok(s) = wasm_bindgen_futures::JsFuture::from(summary_js()).await {
+            let summary = wasm_bindgen_futures::JsFuture::from(summary_js()).await;
+            if asking.get_value() != this_ask {
+                return;
+            }
+            if let Ok(s) = summary {
                 kept.set(Some(Kept {
                     files: number(&s, "files") as u32,
                     runs: number(&s, "runs") as u32,
