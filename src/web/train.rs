@@ -85,11 +85,7 @@ pub fn TrainPanel() -> impl IntoView {
 fn Settings() -> impl IntoView {
     let state = AppState::get();
     // The settings of the last run started, kept across reloads, or the defaults.
-    let d = state
-        .persist
-        .settings
-        .get_untracked()
-        .unwrap_or_default();
+    let d = state.persist.settings.get_untracked().unwrap_or_default();
     let (random, s_seed, s_fraction) = match d.split {
         SplitKind::RandomBeats {
             seed,
