@@ -111,7 +111,13 @@ fn on_message(state: AppState, data: &JsValue) {
             state.adapt.on_error(f.message);
         }
         Response::Ready => {
+            let open_kept = state.opens_on_kept_work();
             state.on_response(Response::Ready);
+            if open_kept {
+                leptos::task::spawn_local(open_kept_work(state));
+            } else {
+                state.persist.refresh();
+            }
             resume(state);
         }
         r => state.on_response(r),
@@ -225,6 +231,24 @@ fn resume(state: AppState) {
     }
     if let Some(items) = resume.items {
         leptos::task::spawn_local(super::loading::load_items(state, items, false));
+    }
+}
+
+/// The page opened: reads again what this browser kept of an earlier visit
+/// ([`super::state::persist`]), or else opens on the demo set.
+async fn open_kept_work(state: AppState) {
+    use super::state::persist::Restored;
+    match state.persist.restore(state).await {
+        // Read again as a load of the person's, not kept a second time.
+        Restored::Files(items) => super::loading::load_items(state, items, false).await,
+        Restored::Done => {}
+        Restored::Nothing => {
+            if !state.link.files_sent() {
+                state.send(Request::LoadDemo {
+                    seed: super::state::DEMO_SEED,
+                });
+            }
+        }
     }
 }
 

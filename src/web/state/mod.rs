@@ -195,6 +195,12 @@ impl AppState {
         self.restart.worker_stopped(self.runs.get_untracked())
     }
 
+    /// True when the page opens on what this browser kept, or else the demo set: the first
+    /// worker is ready, no file was dropped meanwhile, and the address does not say `#nodemo`.
+    pub fn opens_on_kept_work(&self) -> bool {
+        self.link.started() == 1 && !self.link.files_sent() && !no_demo()
+    }
+
     /// Adds a notice.
     pub fn notify(&self, kind: &'static str, file: Option<String>, text: impl Into<String>) {
         let text = text.into();
@@ -220,28 +226,12 @@ impl AppState {
         match response {
             Response::Ready => {
                 self.worker_ready.set(true);
-                // Nothing asked for yet (no file dropped while the worker started): open on the
-                // built-in synthetic demo set, unless the address says `#nodemo`.
-                let no_demo = web_sys::window()
-                    .and_then(|w| js_sys::Reflect::get(&w, &"location".into()).ok())
-                    .and_then(|l| js_sys::Reflect::get(&l, &"hash".into()).ok())
-                    .and_then(|h| h.as_string())
-                    .is_some_and(|h| h.contains("nodemo"));
-                let first = self.link.started() == 1;
-                if !self.link.files_sent() && !no_demo {
-                    if first {
-                        // What this browser kept of an earlier visit, or else the demo set.
-                        let state = *self;
-                        leptos::task::spawn_local(async move {
-                            if !state.persist.restore(state).await && !state.link.files_sent() {
-                                state.send(Request::LoadDemo { seed: DEMO_SEED });
-                            }
-                        });
-                    } else {
-                        self.send(Request::LoadDemo { seed: DEMO_SEED });
-                    }
-                } else if first {
-                    self.persist.refresh();
+                // Nothing asked for yet (no file dropped while the worker started): a worker
+                // started in place of one that stopped opens on the built-in synthetic demo set,
+                // unless the address says `#nodemo`; the first one on what this browser kept of
+                // an earlier visit, or else the demo set (`bridge::open_kept`).
+                if self.link.started() > 1 && !self.link.files_sent() && !no_demo() {
+                    self.send(Request::LoadDemo { seed: DEMO_SEED });
                 }
                 self.link.ready();
             }
@@ -390,4 +380,13 @@ fn load_notices(report: &LoadReport, cancelled: bool) -> Vec<Notice> {
         });
     }
     notices
+}
+
+/// The address says `#nodemo`: the page opens empty.
+fn no_demo() -> bool {
+    web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"location".into()).ok())
+        .and_then(|l| js_sys::Reflect::get(&l, &"hash".into()).ok())
+        .and_then(|h| h.as_string())
+        .is_some_and(|h| h.contains("nodemo"))
 }

@@ -55,6 +55,16 @@ pub struct Kept {
     pub usage: f64,
 }
 
+/// What [`Persist::restore`] found.
+pub enum Restored {
+    /// Nothing kept: the page opens on the demo set.
+    Nothing,
+    /// Files to read into the worker (`{ path, file }` items); the rest follows once they are read.
+    Files(JsValue),
+    /// Runs of the demo set, given back.
+    Done,
+}
+
 /// Runs and facts to give the worker once the kept files are read again.
 struct AfterLoad {
     runs: Vec<(RunReport, js_sys::ArrayBuffer)>,
@@ -267,13 +277,14 @@ impl Persist {
         self.run(state, "the run", keep_run_js(id, &json, &buffer));
     }
 
-    /// The page opened and its worker is ready: restores what was kept (true), or says there was
-    /// nothing (false: the page opens on the demo set).
-    pub async fn restore(&self, state: AppState) -> bool {
+    /// The page opened and its worker is ready: restores what was kept. The kept files are for
+    /// the caller to read into the worker ([`Restored::Files`]); the runs follow once they are
+    /// read ([`Persist::loaded`]).
+    pub async fn restore(&self, state: AppState) -> Restored {
         let started_ms = now_ms();
         let Ok(r) = wasm_bindgen_futures::JsFuture::from(restore_js()).await else {
             self.refresh();
-            return false;
+            return Restored::Nothing;
         };
         if let Some(config) = field(&r, "settings")
             .as_string()
@@ -296,7 +307,7 @@ impl Persist {
             .collect();
         if files == 0 && runs.is_empty() {
             self.refresh();
-            return false;
+            return Restored::Nothing;
         }
         let rates = js_sys::Array::from(&field(&r, "rates"))
             .iter()
@@ -317,16 +328,14 @@ impl Persist {
         };
         if files > 0 {
             self.after_load.set_value(Some(after));
-            // Read again as a load of the person's (not kept a second time).
-            leptos::task::spawn_local(super::super::loading::load_items(state, items, false));
-        } else {
-            // Runs without files were trained on the demo set, which is made again.
-            state.send(Request::LoadDemo {
-                seed: super::DEMO_SEED,
-            });
-            self.give_back(state, after);
+            return Restored::Files(items);
         }
-        true
+        // Runs without files were trained on the demo set, which is made again.
+        state.send(Request::LoadDemo {
+            seed: super::DEMO_SEED,
+        });
+        self.give_back(state, after);
+        Restored::Done
     }
 
     /// The worker answered a load: if it was the kept files, gives back the rest.
