@@ -10,6 +10,7 @@
 //! - [`protocol`]: the requests, the answers, and the rule that drops stale answers;
 //! - [`views`]: what the answers show, and the functions that build it;
 //! - [`load`], [`train`], [`synth`], [`fetch`]: the jobs; [`classify`]: labellings of records;
+//!   [`export`]: beat sets as files;
 //! - [`follower`]: data-parallel training across Web Workers (a session that follows a
 //!   leader's run, and the leader's side);
 //!   [`adapt`]: adapting a model to one patient (the beats to label, then a fine-tuning job).
@@ -19,6 +20,7 @@
 
 pub mod adapt;
 pub mod classify;
+pub mod export;
 pub mod fetch;
 pub mod follower;
 pub mod job;
@@ -29,8 +31,8 @@ pub mod train;
 pub mod views;
 
 pub use protocol::{
-    Asked, Envelope, ErrorKind, ExportFormat, Failure, Forward, Latest, LightwavePart, Reply,
-    Request, RequestId, RequestKind, Response,
+    Asked, Envelope, ErrorKind, ExportFormat, ExportedBeats, Failure, Forward, Latest,
+    LightwavePart, Reply, Request, RequestId, RequestKind, Response,
 };
 
 use crate::dataset::BeatSet;
@@ -87,6 +89,11 @@ impl Session {
     /// The runs kept, oldest first.
     pub fn runs(&self) -> impl Iterator<Item = &RunReport> {
         self.runs.iter().map(|(r, _)| r)
+    }
+
+    /// The last rebalanced training set ([`Request::Rebalance`]), as exported.
+    pub fn rebalanced(&self) -> Option<&BeatSet> {
+        self.rebalanced.as_ref()
     }
 
     /// The model of run `id`.
@@ -425,6 +432,13 @@ impl Session {
             ),
             Request::Rebalance { split, config } => self.rebalance(split, &config, now_ms, out),
             Request::ExportRebalanced { format } => out(self.export_rebalanced(format)),
+            Request::ExportBeats { beats, format } => out(export::export_beats(
+                &self.workspace,
+                &self.labellings,
+                self.synthetic.as_ref().map(|(_, s)| &s.beats.beats),
+                &beats,
+                format,
+            )),
         }
         None
     }
@@ -640,16 +654,7 @@ impl Session {
                 "generate the rebalanced training set first",
             );
         };
-        let bytes = match format {
-            ExportFormat::EcgBeats => set.to_bytes(),
-            ExportFormat::Csv => set.to_kaggle_csv().into_bytes(),
-            other => return unsupported("a beat set", other),
-        };
-        Response::Export {
-            file_name: format!("ecg-balance-rebalanced-train.{}", format.extension()),
-            format,
-            bytes,
-        }
+        export::beat_file(set, "ecg-balance-rebalanced-train", format)
     }
 
     fn end_job(&mut self, out: &mut dyn FnMut(Response)) {

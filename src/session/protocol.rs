@@ -229,9 +229,17 @@ pub enum Request {
         /// Plan, techniques and seed.
         config: RebalanceConfig,
     },
-    /// The last rebalanced training set as a file ([`ExportFormat::Csv`], the Kaggle layout, or
-    /// [`ExportFormat::EcgBeats`]).
+    /// The last rebalanced training set as a file ([`ExportFormat::Csv`], the Kaggle layout,
+    /// [`ExportFormat::EcgBeats`] or [`ExportFormat::Parquet`]).
     ExportRebalanced {
+        /// The file's format.
+        format: ExportFormat,
+    },
+    /// Another beat set as a file (in the formats of [`Request::ExportRebalanced`]): the
+    /// synthetic beats, or the labelled beats of a record.
+    ExportBeats {
+        /// Which set.
+        beats: ExportedBeats,
         /// The file's format.
         format: ExportFormat,
     },
@@ -389,6 +397,7 @@ pub enum RequestKind {
     AugmentPreview,
     Rebalance,
     ExportRebalanced,
+    ExportBeats,
     RemoveRun,
     AssembleLightwave,
     Fingerprint,
@@ -447,6 +456,7 @@ impl Request {
             Request::AugmentPreview { .. } => RequestKind::AugmentPreview,
             Request::Rebalance { .. } => RequestKind::Rebalance,
             Request::ExportRebalanced { .. } => RequestKind::ExportRebalanced,
+            Request::ExportBeats { .. } => RequestKind::ExportBeats,
             Request::RemoveRun { .. } => RequestKind::RemoveRun,
             Request::AssembleLightwave { .. } => RequestKind::AssembleLightwave,
             Request::Fingerprint { .. } => RequestKind::Fingerprint,
@@ -513,6 +523,20 @@ pub enum LightwavePart {
     Signals,
 }
 
+/// Which beat set a [`Request::ExportBeats`] saves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExportedBeats {
+    /// The synthetic beats generated last ([`Request::Synthesize`]).
+    Synthetic,
+    /// The beats found and classified in one record ([`Request::Classify`]), labelled with
+    /// the model's classes.
+    Record {
+        /// Record name.
+        name: String,
+    },
+}
+
 /// The format of a file the session makes for the user to save.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -523,6 +547,8 @@ pub enum ExportFormat {
     Csv,
     /// The project's own lossless beat-set format, which loads back.
     EcgBeats,
+    /// Apache Parquet, one row per beat ([`crate::dataset::parquet`]).
+    Parquet,
     /// A trained model.
     Model,
     /// A WFDB annotation file.
@@ -535,6 +561,7 @@ impl ExportFormat {
         match self {
             ExportFormat::Json => "application/json",
             ExportFormat::Csv => "text/csv",
+            ExportFormat::Parquet => "application/vnd.apache.parquet",
             ExportFormat::EcgBeats | ExportFormat::Model | ExportFormat::WfdbAnnotations => {
                 "application/octet-stream"
             }
@@ -547,6 +574,7 @@ impl ExportFormat {
             ExportFormat::Json => "json",
             ExportFormat::Csv => "csv",
             ExportFormat::EcgBeats => "ecgbeats",
+            ExportFormat::Parquet => "parquet",
             ExportFormat::Model => "model",
             ExportFormat::WfdbAnnotations => "atr",
         }

@@ -11,8 +11,8 @@ use crate::classify::{BeatPositions, implied_beats};
 use crate::ecg::aami::AamiClass;
 use crate::ecg::detect::PeakMethod;
 use crate::io::ptbxl::BeatHint;
-use crate::session::Request;
 use crate::session::views::ClassifiedView;
+use crate::session::{ExportFormat, ExportedBeats, Request};
 use crate::workspace::Statement;
 
 fn pct(v: Option<f64>) -> String {
@@ -279,6 +279,22 @@ fn ClassifiedResult(v: ClassifiedView, statements: Vec<Statement>) -> impl IntoV
         view! { <super::adapt::AdaptPanel v=v.clone() has_annotations=has_annotations /> }
     });
     let name = v.record.clone();
+    // The found beats as a beat set (windows, model's classes, RR features), once a model
+    // classified them.
+    let beats_export = v.run.is_some().then(|| {
+        let name = v.record.clone();
+        let export = move |format| {
+            state.send(Request::ExportBeats {
+                beats: ExportedBeats::Record { name: name.clone() },
+                format,
+            });
+        };
+        let export_csv = export.clone();
+        view! {
+            <button class="secondary" data-testid="export-record-beats-csv" on:click=move |_| export_csv(ExportFormat::Csv)>"Beats as Kaggle-style CSV"</button>
+            <button class="secondary" data-testid="export-record-beats-parquet" on:click=move |_| export(ExportFormat::Parquet)>"Beats as Parquet"</button>
+        }
+    });
     let file_hint = v.export_name.clone();
     view! {
         <div class="classify-result" data-testid="classify-result" data-beats=v.beats.to_string()>
@@ -293,6 +309,7 @@ fn ClassifiedResult(v: ClassifiedView, statements: Vec<Statement>) -> impl IntoV
                 >
                     {format!("Save beat labels ({file_hint}, WFDB annotations)")}
                 </button>
+                {beats_export}
                 <span class="muted small">"The strip above marks the found beats (▼, coloured by class) above the record's own annotations."</span>
             </div>
             {adapt}

@@ -10,8 +10,8 @@ use super::charts::{class_colour, polyline_path, range_of, thousands};
 use super::state::AppState;
 use crate::dataset::synthetic::plan::{SynthMode, SynthTrainConfig};
 use crate::ecg::aami::AamiClass;
-use crate::session::Request;
 use crate::session::views::{SynthClassView, SynthView};
+use crate::session::{ExportFormat, ExportedBeats, Request};
 
 fn fmt_opt(x: Option<f64>, digits: usize) -> String {
     x.map_or("—".into(), |v| format!("{v:.digits$}"))
@@ -121,7 +121,14 @@ fn SynthResults(
     /// The worker's report.
     view: SynthView,
 ) -> impl IntoView {
-    let ss = AppState::get().synth;
+    let state = AppState::get();
+    let ss = state.synth;
+    let export = move |format| {
+        state.send(Request::ExportBeats {
+            beats: ExportedBeats::Synthetic,
+            format,
+        });
+    };
     let config = view.config.clone();
     let config_for_add = config.clone();
     let added = move || ss.add.get().is_some_and(|a| a == config_for_add);
@@ -193,6 +200,10 @@ fn SynthResults(
                     } />
                 " Add these synthetic beats to the training beats of the next training runs (training split only)"
             </label>
+            <div class="buttons left">
+                <button class="secondary" data-testid="export-synth-csv" on:click=move |_| export(ExportFormat::Csv)>"Export as Kaggle-style CSV"</button>
+                <button class="secondary" data-testid="export-synth-parquet" on:click=move |_| export(ExportFormat::Parquet)>"Export as Parquet"</button>
+            </div>
         </div>
     }
 }

@@ -155,7 +155,7 @@ fn parse_class(s: &str) -> Result<AamiClass, String> {
 #[derive(Subcommand)]
 pub enum Command {
     /// Synthetic beats of one class (ECGSYN with class-specific events), one beat per row:
-    /// window in mV, RR features, label last.
+    /// window in mV, RR features, label last (CSV), or Parquet by extension or --shard-beats.
     Synth(SynthArgs),
     /// A synthetic WFDB record (.hea, format-16 .dat, .atr with beat labels): sinus rhythm
     /// with atrial and ventricular premature and fusion beats.
@@ -163,7 +163,8 @@ pub enum Command {
     /// Train the class-weighted classifier and score it per class on the test side.
     Train(TrainArgs),
     /// Rebalance the training side of the split with augmented beats; write it as a
-    /// Kaggle-style CSV (or the project's own .ecgbeats format by extension).
+    /// Kaggle-style CSV (or, by extension, the project's own .ecgbeats format or Parquet;
+    /// Parquet parts with --shard-beats).
     Augment(AugmentArgs),
     /// Class counts per record, in total and per side of the split.
     Stats(StatsArgs),
@@ -241,9 +242,14 @@ pub struct SynthArgs {
     pub data: Vec<PathBuf>,
     #[command(flatten)]
     pub seed: SeedArgs,
-    /// Output CSV file.
+    /// Output file: CSV (mV, RR features, class code per row), or .parquet (one row per
+    /// beat: samples, label, record, origin, RR features); with --shard-beats, a folder.
     #[arg(long)]
     pub out: PathBuf,
+    /// Write Parquet parts of at most N beats each (part-00000.parquet, …) into the folder
+    /// --out, which Spark, Dask and pandas read as one dataset.
+    #[arg(long, value_name = "N")]
+    pub shard_beats: Option<usize>,
 }
 
 #[derive(Args)]
@@ -332,9 +338,14 @@ pub struct AugmentArgs {
     /// seed (the guide's targets), balance:K, ratio:R or custom:N,S,V,F,Q.
     #[arg(long, default_value = "seed")]
     pub plan: String,
-    /// Output file: .csv (Kaggle layout) or .ecgbeats (lossless).
+    /// Output file: .csv (Kaggle layout), .ecgbeats (lossless) or .parquet (one row per beat:
+    /// samples, label, record, origin, RR features); with --shard-beats, a folder.
     #[arg(long)]
     pub out: PathBuf,
+    /// Write Parquet parts of at most N beats each (part-00000.parquet, …) into the folder
+    /// --out, which Spark, Dask and pandas read as one dataset.
+    #[arg(long, value_name = "N")]
+    pub shard_beats: Option<usize>,
     /// Print before/after counts as one JSON object.
     #[arg(long)]
     pub json: bool,

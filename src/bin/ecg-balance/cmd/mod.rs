@@ -3,6 +3,7 @@
 
 pub mod adapt;
 pub mod augment;
+pub mod beats_out;
 pub mod classify;
 pub mod detect;
 pub mod detect_eval;

@@ -1,8 +1,10 @@
-//! `ecg-balance synth`: synthetic beats of one class as CSV rows; with records, a quality report
-//! against the real training beats, including train-on-synthetic / test-on-real.
+//! `ecg-balance synth`: synthetic beats of one class as CSV rows (or Parquet: one file by
+//! extension, or parts with `--shard-beats`); with records, a quality report against the real
+//! training beats, including train-on-synthetic / test-on-real.
 
 use serde_json::json;
 
+use super::beats_out::{Destination, destination, files_json, is_parquet, write_shards};
 use super::{load, pretty, write};
 use crate::args::{SynthArgs, SynthModeArg};
 use ecg_balance_lab::dataset::BeatSet;
@@ -62,6 +64,7 @@ pub fn run(a: &SynthArgs) -> Result<(), String> {
         ..WindowSpec::default()
     };
     spec.validate().map_err(|e| format!("--fs-hz: {e}"))?;
+    let dest = destination(&a.out, a.shard_beats)?;
     let layout = spec.layout();
     let train = training_beats(a, &spec)?;
     let (config, fits) = match (a.mode, &train) {
@@ -82,7 +85,17 @@ pub fn run(a: &SynthArgs) -> Result<(), String> {
     let t0 = std::time::Instant::now();
     let beats = synth_beats_with(&config, class, count, layout, seed).map_err(|e| e.to_string())?;
     let seconds = t0.elapsed().as_secs_f64();
-    write(&a.out, beats_csv(&beats))?;
+    let files = match dest {
+        Destination::Shards { dir, beats: per } => write_shards(&beats, &dir, per)?,
+        Destination::File if is_parquet(&a.out) => {
+            write(&a.out, beats.to_parquet().map_err(|e| e.to_string())?)?;
+            vec![a.out.clone()]
+        }
+        Destination::File => {
+            write(&a.out, beats_csv(&beats))?;
+            vec![a.out.clone()]
+        }
+    };
     let quality = match &train {
         Some(train) => {
             let mut q = quality_report(train, &beats).map_err(|e| e.to_string())?;
@@ -115,6 +128,7 @@ pub fn run(a: &SynthArgs) -> Result<(), String> {
             "fits": fits,
             "quality": quality,
             "out": a.out.display().to_string(),
+            "files": files_json(&files),
         }))
     );
     Ok(())
