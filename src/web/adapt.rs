@@ -193,6 +193,12 @@ fn Labeller(q: AdaptQueriesView) -> impl IntoView {
             let _ = el.focus();
         }
     });
+    // Every label given is kept in this browser (a reload brings them back).
+    Effect::new(move |_| {
+        adapt
+            .labels
+            .with(|labels| state.persist.adapt_labels(state, labels));
+    });
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         if ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
             return;

@@ -1,13 +1,19 @@
 // The browser storage behind "a reload loses nothing" (IndexedDB, this browser only): the files
 // the person loaded (as the Blobs the browser gave, copied into the database), the runs (their
 // figures as JSON and their model files), and a few facts about the workspace (
-// removed records, the rates given to plain CSVs; with no file kept the page opens on the demo
-// set, as on a first visit). Every function rejects with
+// removed records, the rates given to plain CSVs, the settings of the rebalanced and synthetic
+// sets made from it and of the beats being labelled to adapt a model — each set is made again
+// from them; with no file kept the page opens on the demo set, as on a first visit). Every
+// function rejects with
 // `{ name, message }` — `QuotaExceededError` when the browser's storage is full.
 
 const DB = 'ecg-balance-lab';
 const VERSION = 1;
 const RECORDS_CACHE = 'ecg-balance-lab-records-v1';
+
+// The workspace facts that describe something made from the workspace: its settings are
+// forgotten when the workspace changes under it.
+const MADE = ['rebalance', 'synthesize', 'adapt'];
 
 function failure(e) {
   return { name: (e && e.name) || 'Error', message: String((e && e.message) || e) };
@@ -78,8 +84,14 @@ export function keepFiles(items) {
 export function forgetFiles() {
   return transaction(['files', 'meta'], 'readwrite', (s) => {
     s.files.clear();
-    s.meta.delete('removed');
-    s.meta.delete('rates');
+    for (const key of ['removed', 'rates', ...MADE]) s.meta.delete(key);
+  });
+}
+
+// Forgets the workspace facts under `keys`.
+export function deleteMeta(keys) {
+  return transaction(['meta'], 'readwrite', (s) => {
+    for (const key of keys) s.meta.delete(key);
   });
 }
 
@@ -103,21 +115,32 @@ export function forgetRun(id) {
   });
 }
 
-// Everything kept: `{ items, runs, removed, rates, settings, bytes }` (settings: the training
-// settings of the last run started, as JSON text).
+// Everything kept: `{ items, runs, removed, rates, settings, rebalance, synthesize, adapt, bytes }`
+// (settings: the training settings of the last run started; rebalance, synthesize: the requests
+// that made the rebalanced and the synthetic sets; adapt: the beats being labelled; each JSON
+// text or null).
 export async function restore() {
   const db = await open();
   const tx = db.transaction(['files', 'runs', 'meta'], 'readonly');
-  const [files, runs, removed, rates, settings] = await Promise.all([
+  const meta = tx.objectStore('meta');
+  const [files, runs, removed, rates, settings, rebalance, synthesize, adapt] = await Promise.all([
     all(tx.objectStore('files').getAll()),
     all(tx.objectStore('runs').getAll()),
-    all(tx.objectStore('meta').get('removed')),
-    all(tx.objectStore('meta').get('rates')),
-    all(tx.objectStore('meta').get('settings')),
+    ...['removed', 'rates', 'settings', ...MADE].map((key) => all(meta.get(key))),
   ]);
   runs.sort((a, b) => a.id - b.id);
   const bytes = files.reduce((n, f) => n + f.file.size, 0) + runs.reduce((n, r) => n + r.model.byteLength + r.report.length, 0);
-  return { items: files, runs, removed: removed || [], rates: rates || [], settings: settings || null, bytes };
+  return {
+    items: files,
+    runs,
+    removed: removed || [],
+    rates: rates || [],
+    settings: settings || null,
+    rebalance: rebalance || null,
+    synthesize: synthesize || null,
+    adapt: adapt || null,
+    bytes,
+  };
 }
 
 // What is kept, in short: `{ files, runs, bytes, usage }` (usage: the browser's estimate for this

@@ -13,6 +13,17 @@ pub fn KeptLine() -> impl IntoView {
     let state = AppState::get();
     let persist = state.persist;
     let text = move || {
+        if let Some(why) = persist.refused.get() {
+            let kept = persist.kept.get();
+            return Some(format!(
+                "Not kept in this browser: {why}, so this visit's work is lost on a reload \
+                 (it goes on working). Kept from before: {}.",
+                kept.map_or_else(
+                    || "nothing".to_string(),
+                    |k| format!("{} files and {} runs ({})", k.files, k.runs, mb(k.bytes))
+                ),
+            ));
+        }
         let kept = persist.kept.get()?;
         let data = if kept.files > 0 {
             format!(
@@ -39,10 +50,16 @@ pub fn KeptLine() -> impl IntoView {
         ))
     };
     view! {
+        {move || persist.refused.get().map(|why| view! {
+            <p class="notice warning" role="alert" data-testid="kept-refused">
+                <strong>"Not kept: "</strong>
+                {format!("{why}. Everything goes on working, but this visit's work is lost on a reload. \"Forget everything\" frees the space this page holds.")}
+            </p>
+        })}
         {move || persist.restored.get().map(|t| view! {
             <p class="kept-restored" role="status" data-testid="restored">{t}</p>
         })}
-        <p class="kept" data-testid="kept">
+        <p class="kept" data-testid="kept" data-state=move || if persist.refused.get().is_some() { "refused" } else { "on" }>
             <span data-testid="kept-text">{move || text().unwrap_or_else(|| "Your files and runs are kept in this browser (IndexedDB) so that a reload loses nothing; nothing leaves it.".into())}</span>
             " "
             <button type="button" class="link" data-testid="forget-everything"

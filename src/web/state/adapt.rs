@@ -6,6 +6,9 @@ use leptos::prelude::*;
 use crate::ecg::aami::AamiClass;
 use crate::session::adapt::{AdaptQueriesView, AdaptView};
 
+/// Labels kept from an earlier visit: the run, the record, a label per queried beat.
+type KeptLabels = (u32, String, Vec<Option<AamiClass>>);
+
 /// The section's state.
 #[derive(Clone, Copy)]
 pub struct AdaptState {
@@ -23,6 +26,8 @@ pub struct AdaptState {
     pub running: RwSignal<bool>,
     /// Why the last adaptation request was refused.
     pub error: RwSignal<Option<String>>,
+    /// Labels kept from an earlier visit, for the queries of (run, record) when they come back.
+    kept: StoredValue<Option<KeptLabels>>,
 }
 
 impl AdaptState {
@@ -36,17 +41,33 @@ impl AdaptState {
             asking: RwSignal::new(false),
             running: RwSignal::new(false),
             error: RwSignal::new(None),
+            kept: StoredValue::new(None),
         }
     }
 
-    /// The worker picked beats to label: start labelling from the first, with no label.
+    /// The worker picked beats to label: start labelling from the first, with no label — or,
+    /// when they are the queries whose labels an earlier visit kept, with those labels, from the
+    /// first beat not labelled.
     pub fn on_queries(&self, view: AdaptQueriesView) {
         self.asking.set(false);
         self.error.set(None);
         self.result.set(None);
-        self.labels.set(vec![None; view.queries.len()]);
-        self.current.set(0);
+        let mut kept = None;
+        self.kept.update_value(|k| kept = k.take());
+        let labels = kept
+            .filter(|(run, record, labels)| {
+                *run == view.run && *record == view.record && labels.len() == view.queries.len()
+            })
+            .map_or_else(|| vec![None; view.queries.len()], |(_, _, labels)| labels);
+        self.current
+            .set(labels.iter().position(Option::is_none).unwrap_or(0));
+        self.labels.set(labels);
         self.queries.set(Some(view));
+    }
+
+    /// The queries of `run` on `record` are asked again (the page reopened): they get `labels`.
+    pub fn restore_labels(&self, run: u32, record: &str, labels: Vec<Option<AamiClass>>) {
+        self.kept.set_value(Some((run, record.to_string(), labels)));
     }
 
     /// The worker adapted the model.

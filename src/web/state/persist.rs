@@ -3,11 +3,15 @@
 //!
 //! Kept: the files loaded from disk (the browser's copies of them, not paths), records removed
 //! since, the rates given to plain CSVs, and every finished run —
-//! its figures and its model file (asked of the worker with [`Request::KeepRun`]). On the next
+//! its figures and its model file (asked of the worker with [`Request::KeepRun`]). The sets made
+//! from the workspace — the rebalanced training set, the synthetic beats, and the beats of a
+//! record picked for labelling to adapt a model to that patient with the labels given so far —
+//! are kept as the requests that made them: each is seeded, so it is made again bit for bit
+//! (their settings are forgotten when the workspace changes under them). On the next
 //! visit the files are read again into the worker, then the runs given back
-//! ([`Request::RestoreRun`]); with no file kept the page opens on the demo set as on a first
-//! visit (the runs trained on it come back too), and the page says what it restored, in how long and how much space
-//! it uses. Nothing is kept without the footer saying so; "Forget everything" deletes it all.
+//! ([`Request::RestoreRun`]) and the sets made again; with no file kept the page opens on the
+//! demo set as on a first visit (what was made from it comes back too), and the page says what
+//! it restored, in how long and how much space it uses. Nothing is kept without the footer saying so; "Forget everything" deletes it all.
 //! When the browser refuses to store (its quota is full, private browsing) the session goes on
 //! and a notice says what was not kept.
 
@@ -17,7 +21,10 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
+use serde::{Deserialize, Serialize};
+
 use super::AppState;
+use crate::ecg::aami::AamiClass;
 use crate::session::Request;
 use crate::session::views::RunReport;
 use crate::training::TrainConfig;
@@ -30,6 +37,8 @@ extern "C" {
     fn forget_files_js() -> js_sys::Promise;
     #[wasm_bindgen(js_name = setMeta)]
     fn set_meta_js(key: &str, value: &JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = deleteMeta)]
+    fn delete_meta_js(keys: &JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = keepRun)]
     fn keep_run_js(id: u32, report: &str, model: &js_sys::ArrayBuffer) -> js_sys::Promise;
     #[wasm_bindgen(js_name = forgetRun)]
@@ -65,11 +74,38 @@ pub enum Restored {
     Done,
 }
 
+/// The beats of a record being labelled to adapt a run's model to that patient: the
+/// classification they were asked under, the request that picked them and the labels given.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct KeptAdapt {
+    classify: Request,
+    queries: Request,
+    labels: Vec<Option<AamiClass>>,
+}
+
+impl KeptAdapt {
+    /// The run and record of the queries.
+    fn target(&self) -> Option<(u32, &str)> {
+        match &self.queries {
+            Request::AdaptQueries { run, record, .. } => Some((*run, record.as_str())),
+            _ => None,
+        }
+    }
+}
+
+/// The meta keys of what is made from the workspace (`MADE` in `persist.js`).
+const REBALANCE: &str = "rebalance";
+const SYNTHESIZE: &str = "synthesize";
+const ADAPT: &str = "adapt";
+
 /// Runs and facts to give the worker once the kept files are read again.
 struct AfterLoad {
     runs: Vec<(RunReport, js_sys::ArrayBuffer)>,
     removed: Vec<String>,
     rates: Vec<(String, f64)>,
+    rebalance: Option<Request>,
+    synthesize: Option<Request>,
+    adapt: Option<KeptAdapt>,
     files: u32,
     bytes: f64,
     started_ms: f64,
@@ -91,8 +127,15 @@ pub struct Persist {
     asking: StoredValue<u64>,
     /// What the page restored when it opened, in words.
     pub restored: RwSignal<Option<String>>,
+    /// Why the browser refused to keep the work (nothing more is kept this visit).
+    pub refused: RwSignal<Option<String>>,
     /// The training settings of the last run started (the Train form opens with them).
     pub settings: RwSignal<Option<TrainConfig>>,
+    /// The last classification asked for (the beats to label for an adaptation are asked under
+    /// one).
+    classify: StoredValue<Option<Request>>,
+    /// The beats being labelled, as kept.
+    adapt: StoredValue<Option<KeptAdapt>>,
 }
 
 fn now_ms() -> f64 {
@@ -125,7 +168,10 @@ impl Persist {
             kept: RwSignal::new(None),
             asking: StoredValue::new(0),
             restored: RwSignal::new(None),
+            refused: RwSignal::new(None),
             settings: RwSignal::new(None),
+            classify: StoredValue::new(None),
+            adapt: StoredValue::new(None),
         }
     }
 
@@ -153,6 +199,8 @@ impl Persist {
         } else {
             format!("the browser refused ({name}: {message})")
         };
+        self.refused
+            .set(Some(format!("{what} could not be kept: {why}")));
         state.notify(
             "warning",
             None,
@@ -194,6 +242,61 @@ impl Persist {
     pub fn files_loaded(&self, state: AppState, items: &JsValue) {
         if self.on.get_value() {
             self.run(state, "your files", keep_files_js(items));
+            self.workspace_changed(state, None);
+        }
+    }
+
+    /// The workspace changed (`removed`: only that record went): the sets made from it before
+    /// are not made again on the next visit.
+    fn workspace_changed(&self, state: AppState, removed: Option<&str>) {
+        let mut keys = vec![REBALANCE, SYNTHESIZE];
+        let adapt_gone = self.adapt.with_value(|a| {
+            a.as_ref().is_some_and(|a| {
+                removed.is_none_or(|name| a.target().is_some_and(|(_, r)| r == name))
+            })
+        });
+        if adapt_gone {
+            self.adapt.set_value(None);
+            keys.push(ADAPT);
+        }
+        let keys: js_sys::Array = keys.into_iter().map(JsValue::from).collect();
+        self.run(state, "the change", delete_meta_js(&keys));
+    }
+
+    /// Keeps `request` (which made a set from the workspace) under `key`.
+    fn keep_request(&self, state: AppState, key: &str, what: &'static str, request: &Request) {
+        if let Ok(json) = serde_json::to_string(request) {
+            self.run(state, what, set_meta_js(key, &JsValue::from(json)));
+        }
+    }
+
+    fn keep_adapt(&self, state: AppState) {
+        let json = self
+            .adapt
+            .with_value(|a| a.as_ref().and_then(|a| serde_json::to_string(a).ok()));
+        if let Some(json) = json {
+            self.run(
+                state,
+                "the labels",
+                set_meta_js(ADAPT, &JsValue::from(json)),
+            );
+        }
+    }
+
+    /// The labels given to the beats being labelled changed.
+    pub fn adapt_labels(&self, state: AppState, labels: &[Option<AamiClass>]) {
+        if !self.on.get_value() {
+            return;
+        }
+        let mut changed = false;
+        self.adapt.update_value(|a| {
+            if let Some(a) = a.as_mut().filter(|a| a.labels != labels) {
+                a.labels = labels.to_vec();
+                changed = true;
+            }
+        });
+        if changed {
+            self.keep_adapt(state);
         }
     }
 
@@ -205,13 +308,45 @@ impl Persist {
         match request {
             Request::LoadDemo { .. } => {
                 self.removed.set_value(Vec::new());
+                self.adapt.set_value(None);
                 self.run(state, "the demo set", forget_files_js());
             }
             Request::Clear => {
                 self.removed.set_value(Vec::new());
+                self.adapt.set_value(None);
                 self.run(state, "the removal", forget_files_js());
             }
-            Request::RemoveRun { id } => self.run(state, "the removal", forget_run_js(*id)),
+            Request::RemoveRun { id } => {
+                self.run(state, "the removal", forget_run_js(*id));
+                if self.adapt.with_value(|a| {
+                    a.as_ref()
+                        .and_then(KeptAdapt::target)
+                        .is_some_and(|(run, _)| run == *id)
+                }) {
+                    self.adapt.set_value(None);
+                    let keys: js_sys::Array = std::iter::once(JsValue::from(ADAPT)).collect();
+                    self.run(state, "the removal", delete_meta_js(&keys));
+                }
+            }
+            Request::Rebalance { .. } => {
+                self.keep_request(state, REBALANCE, "the rebalanced set's settings", request);
+            }
+            Request::Synthesize { .. } => {
+                self.keep_request(state, SYNTHESIZE, "the synthetic set's settings", request);
+            }
+            Request::Classify { .. } => self.classify.set_value(Some(request.clone())),
+            Request::AdaptQueries { record, .. } => {
+                let classify = self
+                    .classify
+                    .get_value()
+                    .filter(|c| matches!(c, Request::Classify { name, .. } if name == record));
+                self.adapt.set_value(classify.map(|classify| KeptAdapt {
+                    classify,
+                    queries: request.clone(),
+                    labels: Vec::new(),
+                }));
+                self.keep_adapt(state);
+            }
             Request::Remove { name } => {
                 let mut list = Vec::new();
                 self.removed.update_value(|r| {
@@ -222,6 +357,7 @@ impl Persist {
                 });
                 let list: js_sys::Array = list.iter().map(|s| JsValue::from(s.as_str())).collect();
                 self.run(state, "the removal", set_meta_js("removed", &list));
+                self.workspace_changed(state, Some(name));
             }
             Request::SetCsvRate { .. } => {
                 let rates = state.restart.csv_rates();
@@ -235,6 +371,7 @@ impl Persist {
                     })
                     .collect();
                 self.run(state, "the sampling rates", set_meta_js("rates", &list));
+                self.workspace_changed(state, None);
             }
             _ => {}
         }
@@ -305,7 +442,24 @@ impl Persist {
                 Some((report, model))
             })
             .collect();
-        if files == 0 && runs.is_empty() {
+        let request = |key: &str| {
+            field(&r, key)
+                .as_string()
+                .and_then(|s| serde_json::from_str::<Request>(&s).ok())
+        };
+        let (rebalance, synthesize) = (
+            request(REBALANCE).filter(|q| matches!(q, Request::Rebalance { .. })),
+            request(SYNTHESIZE).filter(|q| matches!(q, Request::Synthesize { .. })),
+        );
+        let adapt = field(&r, ADAPT)
+            .as_string()
+            .and_then(|s| serde_json::from_str::<KeptAdapt>(&s).ok())
+            .filter(|a| {
+                matches!(a.classify, Request::Classify { .. })
+                    && a.target()
+                        .is_some_and(|(run, _)| runs.iter().any(|(report, _)| report.id == run))
+            });
+        if files == 0 && runs.is_empty() && rebalance.is_none() && synthesize.is_none() {
             self.refresh();
             return Restored::Nothing;
         }
@@ -322,6 +476,9 @@ impl Persist {
             runs,
             removed,
             rates,
+            rebalance,
+            synthesize,
+            adapt,
             files,
             bytes: number(&r, "bytes"),
             started_ms,
@@ -367,6 +524,40 @@ impl Persist {
                 vec![model],
             );
         }
+        let mut made = Vec::new();
+        if let Some(request) = after.rebalance {
+            made.push("the rebalanced training set".to_string());
+            state.busy.set(true);
+            state.send(request);
+        }
+        if let Some(adapt) = after.adapt {
+            if let Some((run, record)) = adapt.target() {
+                let given = adapt.labels.iter().flatten().count();
+                made.push(format!(
+                    "{given} label{} of record {record}'s beats picked to adapt run {run}",
+                    if given == 1 { "" } else { "s" }
+                ));
+                state
+                    .adapt
+                    .restore_labels(run, record, adapt.labels.clone());
+            }
+            // Sent past `on_send`: what is kept of them stays as it is.
+            state.classify_pending.set(true);
+            state.adapt.asking.set(true);
+            state.link.send(adapt.classify.clone(), Vec::new());
+            state.link.send(adapt.queries.clone(), Vec::new());
+            self.classify.set_value(Some(adapt.classify.clone()));
+            self.adapt.set_value(Some(adapt));
+            // The demo set's load forgets it: kept again.
+            self.keep_adapt(state);
+        }
+        if let Some(request) = after.synthesize {
+            // A job: sent last, so that nothing above waits for it.
+            made.push("the synthetic beats".to_string());
+            state.busy.set(true);
+            state.synth.running.set(true);
+            state.send(request);
+        }
         let seconds = (now_ms() - after.started_ms) / 1e3;
         let what = if after.files > 0 {
             format!(
@@ -377,8 +568,13 @@ impl Persist {
         } else {
             "the demo set".to_string()
         };
+        let made = if made.is_empty() {
+            String::new()
+        } else {
+            format!("; made again: {}", made.join(", "))
+        };
         self.restored.set(Some(format!(
-            "Restored from this browser: {what} and {runs} run{} with {} ({}) in {seconds:.1} s.",
+            "Restored from this browser: {what} and {runs} run{} with {} ({}) in {seconds:.1} s{made}.",
             if runs == 1 { "" } else { "s" },
             if runs == 1 {
                 "its model"

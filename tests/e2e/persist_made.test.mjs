@@ -1,0 +1,135 @@
+// What a person made from the records survives a reload too: the rebalanced training set, the
+// synthetic beats, and the beats of a new patient being labelled to adapt a model to it, with
+// the labels given so far. Three MIT-BIH records are dropped, a run trained, each set made and
+// exported as Parquet, record 232 classified and 3 of its 6 picked beats labelled by key; then
+// the page is reloaded. The page says what it made again; both sets export byte for byte as
+// before; record 232's labeller comes back with the same beats (by R-peak sample) and the same
+// 3 labels, on the first beat not labelled.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { openPage, foreignRequests, mitdbFiles } from './harness.mjs';
+import { DataScreen, TrainScreen } from './pages.mjs';
+import { SynthSection } from './synth_pages.mjs';
+
+const TRAIN = ['118', '208'];
+const RECORD = '232';
+const LABELS = ['n', 's', 'v'];
+
+let h;
+before(async () => {
+  h = await openPage();
+  await h.page.waitForFunction(() => document.querySelectorAll('[data-testid=record-row]').length === 24, null, { timeout: 60000 });
+});
+after(async () => {
+  await h?.close();
+});
+
+async function download(page, testid) {
+  const [d] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${testid}]`)]);
+  return fs.readFileSync(await d.path());
+}
+
+async function openRecord(page, name) {
+  const data = new DataScreen(page);
+  await data.open();
+  await page.click(`[data-testid=record-row][data-record="${name}"] [data-testid=record-open]`);
+  await page.waitForFunction((n) => document.querySelector('#strip-title')?.textContent === `Record ${n}`, name);
+}
+
+/** The labeller's beats (R-peak samples, by chip) and state. */
+async function labeller(page) {
+  await page.waitForSelector('[data-testid=adapt-labeller]', { timeout: 120000 });
+  const progress = await page.$('[data-testid=adapt-progress]');
+  return {
+    current: Number(await progress.getAttribute('data-current')),
+    labelled: Number(await progress.getAttribute('data-labelled')),
+    beat: Number(await page.getAttribute('[data-testid=adapt-beat]', 'data-r-sample')),
+    // Each chip names its beat's time and label.
+    chips: await page.$$eval('[data-testid=adapt-chip]', (c) => c.map((x) => x.getAttribute('aria-label'))),
+  };
+}
+
+test('the rebalanced set, the synthetic beats and adaptation labels are made again after a reload', async () => {
+  const page = h.page;
+  const data = new DataScreen(page);
+  await data.upload(mitdbFiles([...TRAIN, RECORD]), { expectRecords: 3 });
+  const train = new TrainScreen(page);
+  await train.open();
+  await train.set('train-workers', 1);
+  await train.set('train-epochs', 1);
+  await train.start();
+  await train.results(1);
+
+  // The rebalanced training set (the default plan), as Parquet.
+  await page.click('[data-testid=tab-augment]');
+  await page.click('[data-testid=rebalance-generate]');
+  const beats = await (await page.waitForSelector('[data-testid=rebalance-timing]', { timeout: 120000 })).getAttribute('data-beats');
+  const rebalanced = await download(page, 'export-rebalanced-parquet');
+  // Synthetic beats, a few of each class, as Parquet.
+  const s = new SynthSection(page);
+  await s.open();
+  for (const c of ['S', 'V', 'F']) await s.setCount(c, 100);
+  await s.generate();
+  const synthetic = await download(page, 'export-synth-parquet');
+  assert.ok(rebalanced.length > 1000 && synthetic.length > 1000);
+
+  // Record 232: 6 beats picked, the first 3 labelled by key.
+  await openRecord(page, RECORD);
+  await page.click('[data-testid=classify-run]');
+  await page.waitForSelector('[data-testid=classify-result]');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=classify-run]').disabled);
+  await page.fill('[data-testid=adapt-k]', '6');
+  await page.click('[data-testid=adapt-start]');
+  const picked = await labeller(page);
+  for (const key of LABELS) {
+    await page.keyboard.press(key);
+  }
+  await page.waitForFunction(() => document.querySelector('[data-testid=adapt-progress]')?.dataset.labelled === '3');
+  const labelled = await labeller(page);
+  assert.equal(labelled.current, 3);
+  assert.deepEqual(labelled.chips.map((c) => c.split(': ')[1]), ['Normal', 'Supraventricular ectopic', 'Ventricular ectopic', 'not labelled', 'not labelled', 'not labelled'].slice(0, labelled.chips.length));
+  assert.deepEqual(picked.chips.map((c) => c.split(': ')[0]), labelled.chips.map((c) => c.split(': ')[0]));
+  // Everything is written before the reload.
+  await page.waitForFunction(() => /9 files and 1 run/.test(document.querySelector('[data-testid=kept-text]')?.textContent ?? ''), null, { timeout: 60000 });
+  await page.waitForFunction(() => new Promise((resolve) => {
+    const q = indexedDB.open('ecg-balance-lab');
+    q.onsuccess = () => {
+      const tx = q.result.transaction(['meta'], 'readonly');
+      const get = tx.objectStore('meta').get('adapt');
+      get.onsuccess = () => {
+        q.result.close();
+        resolve(/"labels":\["N","S","V",null,null,null\]/.test(get.result ?? ''));
+      };
+    };
+  }), null, { timeout: 30000, polling: 200 });
+
+  await page.reload();
+  await page.waitForSelector('[data-testid=restored]', { timeout: 120000 });
+  const restored = await page.textContent('[data-testid=restored]');
+  console.log(`# ${restored.trim()}`);
+  assert.match(restored, /9 files and 1 run with its model/);
+  assert.match(restored, /made again: the rebalanced training set, 3 labels of record 232's beats picked to adapt run 1, the synthetic beats/);
+
+  // The synthetic beats are made last, in the worker, with progress; then both sets export.
+  await s.open();
+  await page.waitForSelector('[data-testid=synth-results]', { timeout: 300000 });
+  await page.waitForSelector('[data-testid=progress]', { state: 'detached', timeout: 60000 });
+  assert.ok((await download(page, 'export-synth-parquet')).equals(synthetic), 'the synthetic beats, byte for byte');
+  const again = await page.waitForSelector('[data-testid=rebalance-timing]', { timeout: 120000 });
+  assert.equal(await again.getAttribute('data-beats'), beats);
+  assert.ok((await download(page, 'export-rebalanced-parquet')).equals(rebalanced), 'the rebalanced set, byte for byte');
+
+  await openRecord(page, RECORD);
+  const back = await labeller(page);
+  assert.deepEqual(back.chips, labelled.chips, 'the same beats, with the same labels');
+  assert.equal(back.labelled, 3);
+  assert.equal(back.current, 3, 'on the first beat not labelled');
+  assert.equal(back.beat, labelled.beat);
+  assert.equal(picked.chips.length, 6);
+});
+
+test('no request left 127.0.0.1', () => {
+  assert.deepEqual(foreignRequests(h.requests, h.url), []);
+});
