@@ -22,7 +22,7 @@ after(async () => {
 test('with no file the page opens on the demo set, labelled synthetic, with the guide’s class mix', async () => {
   const banner = await h.page.waitForSelector('[data-testid=demo-banner]', { timeout: 60000 });
   assert.match(await banner.textContent(), /synthetic/i);
-  await h.page.waitForFunction(() => document.querySelectorAll('[data-testid=record-row]').length === 24, null, { timeout: 60000 });
+  await new DataScreen(h.page).waitDemo();
   const dist = new DistributionScreen(h.page);
   await dist.open();
   const all = await dist.table('all');

@@ -42,7 +42,7 @@ before(async () => {
   set = writeHeavySet(COPIES);
   h = await openPage();
   // The page opens on the demo set; the files replace it.
-  await h.page.waitForFunction(() => document.querySelectorAll('[data-testid=record-row]').length === 24, null, { timeout: 60000 });
+  await new DataScreen(h.page).waitDemo();
 });
 after(async () => {
   await h?.close();

@@ -79,16 +79,13 @@ test('after one visit the page opens, loads records from disk and trains with no
     'no network',
   );
   // The worker starts from the cache and makes the demo set; then files from disk.
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid=record-row]').length === 24, null, { timeout: 60000 });
+  await new DataScreen(page).waitDemo();
   const data = new DataScreen(page);
   await data.upload(mitdbFiles([...TRAIN, ...TEST]), { expectRecords: 4 });
   for (const r of [...TRAIN, ...TEST]) assert.deepEqual(await data.recordCounts(r), referenceCounts([r]), `record ${r}`);
 
   const train = new TrainScreen(page);
-  await train.open();
-  await train.set('train-workers', 1);
-  await train.set('train-epochs', 1);
-  await train.start();
+  await train.startShort();
   const run = await train.results(1);
   // Tested on DS2's records: every beat of 100 and 213, class by class.
   const expected = referenceCounts(TEST);

@@ -9,6 +9,11 @@ export class DataScreen {
     this.page = page;
   }
 
+  /** Waits until the built-in demo set (24 synthetic patients) is listed. */
+  async waitDemo() {
+    await this.page.waitForFunction(() => document.querySelectorAll('[data-testid=record-row]').length === 24, null, { timeout: 60000 });
+  }
+
   async open() {
     await this.page.click('[data-testid=tab-data]');
     await this.page.waitForSelector('[data-testid=dropzone]');
@@ -115,6 +120,14 @@ export class TrainScreen {
 
   async start() {
     await this.page.click('[data-testid=train-start]');
+  }
+
+  /** Opens the Train screen and starts a short run: `workers` workers, `epochs` epochs. */
+  async startShort({ workers = 1, epochs = 1 } = {}) {
+    await this.open();
+    await this.set('train-workers', workers);
+    await this.set('train-epochs', epochs);
+    await this.start();
   }
 
   /** Waits for run `id`'s results and returns its per-class figures. */

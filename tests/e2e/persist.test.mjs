@@ -17,7 +17,7 @@ const RECORDS = ['118', '208', '100', '213'];
 let h;
 before(async () => {
   h = await openPage();
-  await h.page.waitForFunction(() => document.querySelectorAll('[data-testid=record-row]').length === 24, null, { timeout: 60000 });
+  await new DataScreen(h.page).waitDemo();
 });
 after(async () => {
   await h?.close();
@@ -70,10 +70,7 @@ test('records, a run and its model survive a reload; the restored model labels r
   const data = new DataScreen(page);
   await data.upload(mitdbFiles(RECORDS), { expectRecords: RECORDS.length });
   const train = new TrainScreen(page);
-  await train.open();
-  await train.set('train-workers', 1);
-  await train.set('train-epochs', 1);
-  await train.start();
+  await train.startShort();
   const figures = await train.results(1);
   const row = await page.textContent('[data-testid=run-row][data-run="1"]');
   await page.waitForFunction(() => /12 files and 1 run/.test(document.querySelector('[data-testid=kept-text]')?.textContent ?? ''), null, { timeout: 60000 });
@@ -113,7 +110,7 @@ test('"Forget everything" leaves nothing of the work in storage; the page opens 
     page.waitForEvent('load'),
     page.click('[data-testid=forget-everything]'),
   ]);
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid=record-row]').length === 24, null, { timeout: 60000 });
+  await new DataScreen(page).waitDemo();
   assert.ok(await page.$('[data-testid=demo-banner]'), 'the demo set, as on a first visit');
   assert.equal(await page.$('[data-testid=restored]'), null);
   assert.equal(await page.$$eval('[data-testid=run-row]', (r) => r.length), 0);

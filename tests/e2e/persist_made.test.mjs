@@ -20,7 +20,7 @@ const LABELS = ['n', 's', 'v'];
 let h;
 before(async () => {
   h = await openPage();
-  await h.page.waitForFunction(() => document.querySelectorAll('[data-testid=record-row]').length === 24, null, { timeout: 60000 });
+  await new DataScreen(h.page).waitDemo();
 });
 after(async () => {
   await h?.close();
@@ -56,10 +56,7 @@ test('the rebalanced set, the synthetic beats and adaptation labels are made aga
   const data = new DataScreen(page);
   await data.upload(mitdbFiles([...TRAIN, RECORD]), { expectRecords: 3 });
   const train = new TrainScreen(page);
-  await train.open();
-  await train.set('train-workers', 1);
-  await train.set('train-epochs', 1);
-  await train.start();
+  await train.startShort();
   await train.results(1);
 
   // The rebalanced training set (the default plan), as Parquet.

@@ -27,7 +27,7 @@ before(async () => {
     }
   });
   await h.page.reload();
-  await h.page.waitForFunction(() => document.querySelectorAll('[data-testid=record-row]').length === 24, null, { timeout: 60000 });
+  await new DataScreen(h.page).waitDemo();
 });
 after(async () => {
   await h?.close();
@@ -49,17 +49,14 @@ test('a full storage keeps the session working, with a clear notice', async () =
   for (const r of RECORDS) assert.deepEqual(await data.recordCounts(r), referenceCounts([r]), `record ${r}`);
 
   const train = new TrainScreen(page);
-  await train.open();
-  await train.set('train-workers', 1);
-  await train.set('train-epochs', 1);
-  await train.start();
+  await train.startShort();
   const figures = await train.results(1);
   assert.ok(figures, 'the run finished with its figures');
   // Still refused: nothing more is tried, and the footer still says so.
   assert.equal(await page.getAttribute('[data-testid=kept]', 'data-state'), 'refused');
 
   await page.reload();
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid=record-row]').length === 24, null, { timeout: 60000 });
+  await new DataScreen(page).waitDemo();
   assert.ok(await page.$('[data-testid=demo-banner]'), 'nothing was kept: the demo set');
   assert.equal(await page.$('[data-testid=restored]'), null);
   assert.equal(await page.$$eval('[data-testid=run-row]', (r) => r.length), 0);

@@ -16,7 +16,7 @@ const KILLED = 'stopped by the recovery test';
 let h;
 before(async () => {
   h = await openPage();
-  await h.page.waitForFunction(() => document.querySelectorAll('[data-testid=record-row]').length === 24, null, { timeout: 60000 });
+  await new DataScreen(h.page).waitDemo();
   await new DataScreen(h.page).upload(mitdbFiles(RECORDS), { expectRecords: RECORDS.length });
 });
 after(async () => {
@@ -33,10 +33,7 @@ async function leader(page) {
 test('the worker dies mid-training; the page recovers without a reload', async () => {
   const page = h.page;
   const train = new TrainScreen(page);
-  await train.open();
-  await train.set('train-workers', 1);
-  await train.set('train-epochs', 1);
-  await train.start();
+  await train.startShort();
   const first = await train.results(1);
   assert.ok(first.N.support > 0);
   const firstRow = await page.textContent('[data-testid=run-row][data-run="1"]');

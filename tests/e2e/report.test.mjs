@@ -24,7 +24,7 @@ before(async () => {
   h = await openPage();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ecg-report-'));
   await h.page.waitForSelector('[data-testid=demo-banner]', { timeout: 60000 });
-  await h.page.waitForFunction(() => document.querySelectorAll('[data-testid=record-row]').length === 24, null, { timeout: 60000 });
+  await new DataScreen(h.page).waitDemo();
 });
 after(async () => {
   await h?.close();

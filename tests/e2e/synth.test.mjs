@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPage, foreignRequests } from './harness.mjs';
-import { TrainScreen } from './pages.mjs';
+import { DataScreen, TrainScreen } from './pages.mjs';
 import { SynthSection } from './synth_pages.mjs';
 
 let h;
@@ -18,7 +18,7 @@ after(async () => {
 
 test('synthetic beats: generate on the demo set, report, add to training, train', async () => {
   await h.page.waitForSelector('[data-testid=demo-banner]', { timeout: 60000 });
-  await h.page.waitForFunction(() => document.querySelectorAll('[data-testid=record-row]').length === 24, null, { timeout: 60000 });
+  await new DataScreen(h.page).waitDemo();
   const s = new SynthSection(h.page);
   await s.open();
   // The guide's plan is the default.

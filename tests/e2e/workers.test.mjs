@@ -7,13 +7,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPage, foreignRequests, watchLongTasks, longTasks } from './harness.mjs';
-import { TrainScreen } from './pages.mjs';
+import { DataScreen, TrainScreen } from './pages.mjs';
 
 let h;
 before(async () => {
   h = await openPage();
   // The page opens on the demo set (24 synthetic patients).
-  await h.page.waitForFunction(() => document.querySelectorAll('[data-testid=record-row]').length === 24, null, { timeout: 60000 });
+  await new DataScreen(h.page).waitDemo();
 });
 after(async () => {
   await h?.close();
