@@ -17,6 +17,10 @@
 //!
 //! Time comes from a clock the caller provides (`now_ms`): `std::time::Instant` does not exist
 //! on `wasm32-unknown-unknown`.
+//!
+//! One file on purpose (about 740 lines): the [`Session`] and its dispatcher, which answers
+//! every [`Request`] in one `match` so that a reader sees in one place what each request does
+//! and which ones start a job; each job's work lives in its own module above.
 
 pub mod adapt;
 pub mod classify;

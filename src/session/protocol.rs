@@ -24,7 +24,7 @@
 //! them on ([`Response::forward`]): the answer becomes a request to the other side, with the
 //! same buffers transferred, never read on the way.
 //!
-//! One file on purpose (about 800 lines, most of them the variants' doc comments): the whole
+//! One file on purpose (about 900 lines, most of them the variants' doc comments): the whole
 //! line between the page and its worker reads in one place.
 
 use std::collections::HashMap;

@@ -91,12 +91,8 @@ fn DropZone() -> impl IntoView {
     let on_drop = move |ev: web_sys::DragEvent| {
         ev.prevent_default();
         over.set(false);
-        if state.busy.get_untracked() {
-            state.notify(
-                "info",
-                None,
-                "Still working on the last files: wait or cancel first.",
-            );
+        // Refused before the dropped folders are walked.
+        if super::loading::refused_while_busy(state) {
             return;
         }
         let Some(dt) = ev.data_transfer() else {

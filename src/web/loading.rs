@@ -25,20 +25,27 @@ extern "C" {
     -> js_sys::Promise;
 }
 
+/// One load (or other job) at a time: a second load would leave the first waiting for parts its
+/// loop no longer sends. True (and the person told so) when a job is running.
+pub fn refused_while_busy(state: AppState) -> bool {
+    let busy = state.busy.get_untracked();
+    if busy {
+        state.notify(
+            "info",
+            None,
+            "Still working on the last files: wait or cancel first.",
+        );
+    }
+    busy
+}
+
 /// Reads `{ path, file }` items (from a drop or a file input) and sends them to the worker in
 /// parts of about [`LOAD_PART_BYTES`].
 ///
 /// `keep`: the person chose these files now, so the browser keeps them for the next visit
 /// ([`super::state::persist`]); false when they are read again from what was kept.
 pub async fn load_items(state: AppState, items: JsValue, keep: bool) {
-    // One load (or other job) at a time: a second load would leave the first waiting for parts
-    // its loop no longer sends.
-    if state.busy.get_untracked() {
-        state.notify(
-            "info",
-            None,
-            "Still working on the last files: wait or cancel first.",
-        );
+    if refused_while_busy(state) {
         return;
     }
     state.busy.set(true);
