@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::state::AppState;
-use super::state::persist::mb;
+use super::state::persist::{count, mb};
 
 /// What is kept, and the button that forgets it.
 #[component]
@@ -20,26 +20,26 @@ pub fn KeptLine() -> impl IntoView {
                  (it goes on working). Kept from before: {}.",
                 kept.map_or_else(
                     || "nothing".to_string(),
-                    |k| format!("{} files and {} runs ({})", k.files, k.runs, mb(k.bytes))
+                    |k| format!(
+                        "{} and {} ({})",
+                        count(k.files as usize, "file"),
+                        count(k.runs as usize, "run"),
+                        mb(k.bytes)
+                    )
                 ),
             ));
         }
         let kept = persist.kept.get()?;
         let data = if kept.files > 0 {
-            format!(
-                "{} file{}",
-                kept.files,
-                if kept.files == 1 { "" } else { "s" }
-            )
+            count(kept.files as usize, "file")
         } else {
             "no files (the page opens on the demo set)".to_string()
         };
         Some(format!(
-            "Kept in this browser so that a reload loses nothing: {data} and {} run{} with \
+            "Kept in this browser so that a reload loses nothing: {data} and {} with \
              {} ({}; the page uses {} in all, its own files for offline use included). \
              Nothing leaves this browser.",
-            kept.runs,
-            if kept.runs == 1 { "" } else { "s" },
+            count(kept.runs as usize, "run"),
             if kept.runs == 1 {
                 "its model"
             } else {

@@ -152,6 +152,11 @@ fn number(v: &JsValue, name: &str) -> f64 {
     field(v, name).as_f64().unwrap_or(0.0)
 }
 
+/// `n` and `noun`, plural when `n` is not 1 ("1 file", "3 files").
+pub fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 /// Megabytes, one decimal.
 pub fn mb(bytes: f64) -> String {
     format!("{:.1} MB", bytes / 1e6)
@@ -534,8 +539,8 @@ impl Persist {
             if let Some((run, record)) = adapt.target() {
                 let given = adapt.labels.iter().flatten().count();
                 made.push(format!(
-                    "{given} label{} of record {record}'s beats picked to adapt run {run}",
-                    if given == 1 { "" } else { "s" }
+                    "{} of record {record}'s beats picked to adapt run {run}",
+                    count(given, "label")
                 ));
                 state
                     .adapt
@@ -560,11 +565,7 @@ impl Persist {
         }
         let seconds = (now_ms() - after.started_ms) / 1e3;
         let what = if after.files > 0 {
-            format!(
-                "{} file{}",
-                after.files,
-                if after.files == 1 { "" } else { "s" }
-            )
+            count(after.files as usize, "file")
         } else {
             "the demo set".to_string()
         };
@@ -574,8 +575,8 @@ impl Persist {
             format!("; made again: {}", made.join(", "))
         };
         self.restored.set(Some(format!(
-            "Restored from this browser: {what} and {runs} run{} with {} ({}) in {seconds:.1} s{made}.",
-            if runs == 1 { "" } else { "s" },
+            "Restored from this browser: {what} and {} with {} ({}) in {seconds:.1} s{made}.",
+            count(runs, "run"),
             if runs == 1 {
                 "its model"
             } else {
