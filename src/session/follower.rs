@@ -22,7 +22,7 @@
 //! of another run or another batch than the one awaited is ignored (a cancelled run's late
 //! gradients).
 
-use super::protocol::{ErrorKind, Response};
+use super::protocol::{ErrorKind, Follow, FollowStep, Response, ShardGradient};
 use crate::training::Trainer;
 use crate::training::parallel::{Replica, gradient_bytes, gradient_from_bytes, sum_shards};
 
@@ -78,29 +78,14 @@ impl Follower {
         }
         let g = self.trainer.shard_gradient(self.shard, self.shards);
         self.next_step += 1;
-        Response::ShardGradient {
+        Response::ShardGradient(ShardGradient {
             run,
             step,
             shard: self.shard,
             loss: g.loss,
             gradient: gradient_bytes(&g.gradient),
-        }
+        })
     }
-}
-
-/// A follower's gradient of its shard of one batch, as the leader receives it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ShardPart {
-    /// The leader's run number.
-    pub run: u32,
-    /// Batch number in the run, from 0.
-    pub step: u64,
-    /// The follower's shard, from 1.
-    pub shard: usize,
-    /// The shard's part of the batch loss.
-    pub loss: f32,
-    /// The gradient, little-endian `f32`.
-    pub gradient: Vec<u8>,
 }
 
 /// A shard's gradient and its part of the batch loss.
@@ -152,24 +137,24 @@ impl Followers {
         if !self.started {
             let replica = leader.replica()?.to_bytes()?;
             for shard in 1..self.workers {
-                out(Response::Follow {
+                out(Response::Follow(Follow {
                     run: self.run,
                     shard,
                     shards: self.workers,
                     replica: replica.clone(),
-                });
+                }));
             }
             self.started = true;
         }
         let sum = gradient_bytes(&self.last.0);
         for shard in 1..self.workers {
-            out(Response::FollowStep {
+            out(Response::FollowStep(FollowStep {
                 run: self.run,
                 shard,
                 step: self.step,
                 loss: self.last.1,
                 sum: sum.clone(),
-            });
+            }));
         }
         let own = leader.shard_gradient(0, self.workers);
         let mut parts = vec![None; self.workers];
@@ -191,7 +176,7 @@ impl Followers {
     }
 
     /// Takes a follower's shard; one of another run or batch, or a second copy, is ignored.
-    pub fn deliver(&mut self, part: ShardPart) {
+    pub fn deliver(&mut self, part: ShardGradient) {
         if part.run != self.run || part.step != self.step {
             return;
         }

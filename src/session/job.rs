@@ -44,7 +44,7 @@ pub trait Job {
         false
     }
     /// A follower's gradient for a data-parallel training job; other jobs ignore it.
-    fn deliver(&mut self, _part: super::follower::ShardPart) {}
+    fn deliver(&mut self, _part: super::protocol::ShardGradient) {}
     /// Part `part` of a load sent in parts ([`super::Request::LoadPart`]); true when the job
     /// took it — only a load waiting for that very part does.
     fn deliver_files(

@@ -118,14 +118,9 @@ impl Session {
         };
         // Messages between training workers come and go while the leader's job runs.
         let request = match envelope.request {
-            Request::Follow {
-                run,
-                shard,
-                shards,
-                replica,
-            } => {
+            Request::Follow(m) => {
                 self.follower = None;
-                match follower::Follower::new(run, shard, shards, &replica) {
+                match follower::Follower::new(m.run, m.shard, m.shards, &m.replica) {
                     Ok(f) => self.follower = Some(f),
                     Err(e) => out(Reply {
                         to: Some(asked),
@@ -134,17 +129,15 @@ impl Session {
                 }
                 return;
             }
-            Request::FollowStep {
-                run,
-                step,
-                loss,
-                sum,
-            } => {
+            Request::FollowStep(m) => {
                 let response = match self.follower.as_mut() {
-                    Some(f) => f.step(run, step, loss, &sum),
+                    Some(f) => f.step(m.run, m.step, m.loss, &m.sum),
                     None => Response::error(
                         ErrorKind::Protocol,
-                        format!("this worker follows no run; batch {step} of run {run} was asked"),
+                        format!(
+                            "this worker follows no run; batch {} of run {} was asked",
+                            m.step, m.run
+                        ),
                     ),
                 };
                 out(Reply {
@@ -153,21 +146,9 @@ impl Session {
                 });
                 return;
             }
-            Request::ShardGradient {
-                run,
-                step,
-                shard,
-                loss,
-                gradient,
-            } => {
+            Request::ShardGradient(part) => {
                 if let Some((_, job)) = self.job.as_mut() {
-                    job.deliver(follower::ShardPart {
-                        run,
-                        step,
-                        shard,
-                        loss,
-                        gradient,
-                    });
+                    job.deliver(part);
                 }
                 return;
             }
@@ -262,9 +243,9 @@ impl Session {
             // Handled before any job check (see `handle`).
             Request::Cancel
             | Request::NumberRunsAfter { .. }
-            | Request::Follow { .. }
-            | Request::FollowStep { .. }
-            | Request::ShardGradient { .. } => {}
+            | Request::Follow(_)
+            | Request::FollowStep(_)
+            | Request::ShardGradient(_) => {}
             Request::LoadFiles { paths, bytes } => {
                 return self.load_files(paths, bytes, None, out);
             }

@@ -76,9 +76,15 @@ pub struct Asked {
     pub kind: RequestKind,
 }
 
-/// What the page asks.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// What the page asks. Its kinds, one per variant, are the variants of `RequestKind` (derived,
+/// with the variants' docs): what an answer is matched against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
 #[serde(tag = "type")]
+#[strum_discriminants(
+    name(RequestKind),
+    derive(Hash, Serialize, Deserialize),
+    allow(missing_docs)
+)]
 pub enum Request {
     /// Read files (one buffer per path, in the same order).
     LoadFiles {
@@ -331,86 +337,13 @@ pub enum Request {
     },
     /// (To a follower worker.) Become replica `shard` of `shards` of training run `run`
     /// ([`super::follower::Follower`]), replacing any earlier one.
-    Follow {
-        /// The leader's run number.
-        run: u32,
-        /// This follower's shard of every batch, from 1 (the leader has shard 0).
-        shard: usize,
-        /// Workers in the run, leader included.
-        shards: usize,
-        /// The leader's [`crate::training::parallel::Replica`] (one buffer).
-        #[serde(skip)]
-        replica: Vec<u8>,
-    },
+    Follow(Follow),
     /// (To a follower worker.) Step with the summed gradient of batch `step − 1` (none before
     /// batch 0), then answer with the gradient of this follower's shard of batch `step`
     /// ([`Response::ShardGradient`]).
-    FollowStep {
-        /// The leader's run number.
-        run: u32,
-        /// Batch number in the run, from 0.
-        step: u64,
-        /// The summed loss of batch `step − 1`.
-        loss: f32,
-        /// The summed gradient of batch `step − 1`, little-endian `f32` (one buffer; empty
-        /// before batch 0).
-        #[serde(skip)]
-        sum: Vec<u8>,
-    },
+    FollowStep(FollowStep),
     /// (To the leader.) A follower's gradient of its shard of batch `step`.
-    ShardGradient {
-        /// The leader's run number.
-        run: u32,
-        /// Batch number in the run, from 0.
-        step: u64,
-        /// The follower's shard.
-        shard: usize,
-        /// The shard's part of the batch loss.
-        loss: f32,
-        /// The gradient, little-endian `f32` in the model's parameter order (one buffer).
-        #[serde(skip)]
-        gradient: Vec<u8>,
-    },
-}
-
-/// The kinds of [`Request`], one per variant: what an answer is matched against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[allow(missing_docs)]
-pub enum RequestKind {
-    LoadFiles,
-    LoadPart,
-    SetCsvRate,
-    Remove,
-    Clear,
-    LoadDemo,
-    SetWindow,
-    Distribution,
-    RecordView,
-    Gallery,
-    Train,
-    ExportRun,
-    ExportModel,
-    KeepRun,
-    RestoreRun,
-    ImportModel,
-    AugmentPlan,
-    AugmentPreview,
-    Rebalance,
-    ExportRebalanced,
-    ExportBeats,
-    RemoveRun,
-    AssembleLightwave,
-    Fingerprint,
-    Synthesize,
-    Classify,
-    ExportLabels,
-    AdaptQueries,
-    Adapt,
-    Cancel,
-    NumberRunsAfter,
-    Follow,
-    FollowStep,
-    ShardGradient,
+    ShardGradient(ShardGradient),
 }
 
 impl RequestKind {
@@ -435,41 +368,24 @@ impl RequestKind {
 impl Request {
     /// Its kind.
     pub fn kind(&self) -> RequestKind {
+        self.into()
+    }
+
+    /// The bytes that travel beside the JSON, in the variant that carries them.
+    fn buffers(&mut self) -> Option<Buffers<'_>> {
         match self {
-            Request::LoadFiles { .. } => RequestKind::LoadFiles,
-            Request::LoadPart { .. } => RequestKind::LoadPart,
-            Request::SetCsvRate { .. } => RequestKind::SetCsvRate,
-            Request::Remove { .. } => RequestKind::Remove,
-            Request::Clear => RequestKind::Clear,
-            Request::LoadDemo { .. } => RequestKind::LoadDemo,
-            Request::SetWindow { .. } => RequestKind::SetWindow,
-            Request::Distribution { .. } => RequestKind::Distribution,
-            Request::RecordView { .. } => RequestKind::RecordView,
-            Request::Gallery { .. } => RequestKind::Gallery,
-            Request::Train { .. } => RequestKind::Train,
-            Request::ExportRun { .. } => RequestKind::ExportRun,
-            Request::ExportModel { .. } => RequestKind::ExportModel,
-            Request::KeepRun { .. } => RequestKind::KeepRun,
-            Request::RestoreRun { .. } => RequestKind::RestoreRun,
-            Request::ImportModel { .. } => RequestKind::ImportModel,
-            Request::AugmentPlan { .. } => RequestKind::AugmentPlan,
-            Request::AugmentPreview { .. } => RequestKind::AugmentPreview,
-            Request::Rebalance { .. } => RequestKind::Rebalance,
-            Request::ExportRebalanced { .. } => RequestKind::ExportRebalanced,
-            Request::ExportBeats { .. } => RequestKind::ExportBeats,
-            Request::RemoveRun { .. } => RequestKind::RemoveRun,
-            Request::AssembleLightwave { .. } => RequestKind::AssembleLightwave,
-            Request::Fingerprint { .. } => RequestKind::Fingerprint,
-            Request::Synthesize { .. } => RequestKind::Synthesize,
-            Request::Classify { .. } => RequestKind::Classify,
-            Request::ExportLabels { .. } => RequestKind::ExportLabels,
-            Request::AdaptQueries { .. } => RequestKind::AdaptQueries,
-            Request::Adapt { .. } => RequestKind::Adapt,
-            Request::Cancel => RequestKind::Cancel,
-            Request::NumberRunsAfter { .. } => RequestKind::NumberRunsAfter,
-            Request::Follow { .. } => RequestKind::Follow,
-            Request::FollowStep { .. } => RequestKind::FollowStep,
-            Request::ShardGradient { .. } => RequestKind::ShardGradient,
+            Request::LoadFiles { bytes, .. } | Request::LoadPart { bytes, .. } => {
+                Some(Buffers::Many(bytes))
+            }
+            Request::AssembleLightwave { answers, .. } => Some(Buffers::Many(answers)),
+            Request::ImportModel { bytes, .. }
+            | Request::RestoreRun { bytes, .. }
+            | Request::Follow(Follow { replica: bytes, .. })
+            | Request::FollowStep(FollowStep { sum: bytes, .. })
+            | Request::ShardGradient(ShardGradient {
+                gradient: bytes, ..
+            }) => Some(Buffers::One(bytes)),
+            _ => None,
         }
     }
 
@@ -477,39 +393,29 @@ impl Request {
     /// (files, a model file, LightWAVE answers); buffers sent with any other request are
     /// dropped. Whether their number fits is the session's to check.
     pub fn attach(&mut self, mut buffers: Vec<Vec<u8>>) {
-        match self {
-            Request::LoadFiles { bytes, .. } | Request::LoadPart { bytes, .. } => *bytes = buffers,
-            Request::AssembleLightwave { answers, .. } => *answers = buffers,
-            Request::ImportModel { bytes, .. }
-            | Request::RestoreRun { bytes, .. }
-            | Request::Follow { replica: bytes, .. }
-            | Request::FollowStep { sum: bytes, .. }
-            | Request::ShardGradient {
-                gradient: bytes, ..
-            } if !buffers.is_empty() => {
-                *bytes = buffers.swap_remove(0);
-            }
+        match self.buffers() {
+            Some(Buffers::Many(b)) => *b = buffers,
+            Some(Buffers::One(b)) if !buffers.is_empty() => *b = buffers.swap_remove(0),
             _ => {}
         }
     }
 
     /// Takes the bytes out of the variant that carries them, to travel beside the JSON.
     pub fn take_buffers(&mut self) -> Vec<Vec<u8>> {
-        match self {
-            Request::LoadFiles { bytes, .. } | Request::LoadPart { bytes, .. } => {
-                std::mem::take(bytes)
-            }
-            Request::AssembleLightwave { answers, .. } => std::mem::take(answers),
-            Request::ImportModel { bytes, .. }
-            | Request::RestoreRun { bytes, .. }
-            | Request::Follow { replica: bytes, .. }
-            | Request::FollowStep { sum: bytes, .. }
-            | Request::ShardGradient {
-                gradient: bytes, ..
-            } => vec![std::mem::take(bytes)],
-            _ => Vec::new(),
+        match self.buffers() {
+            Some(Buffers::Many(b)) => std::mem::take(b),
+            Some(Buffers::One(b)) => vec![std::mem::take(b)],
+            None => Vec::new(),
         }
     }
+}
+
+/// Where a request keeps the bytes that travel beside its JSON ([`Request::attach`]).
+enum Buffers<'a> {
+    /// One buffer per file or answer.
+    Many(&'a mut Vec<Vec<u8>>),
+    /// One buffer.
+    One(&'a mut Vec<u8>),
 }
 
 /// What one buffer of a [`Request::AssembleLightwave`] holds.
@@ -729,45 +635,11 @@ pub enum Response {
     /// A request failed; nothing loaded was lost.
     Error(Failure),
     /// (From the leader, for follower `shard`.) Pass on as [`Request::Follow`].
-    Follow {
-        /// The leader's run number.
-        run: u32,
-        /// The follower's shard, from 1.
-        shard: usize,
-        /// Workers in the run, leader included.
-        shards: usize,
-        /// The leader's replica (one buffer).
-        #[serde(skip)]
-        replica: Vec<u8>,
-    },
+    Follow(Follow),
     /// (From the leader, for follower `shard`.) Pass on as [`Request::FollowStep`].
-    FollowStep {
-        /// The leader's run number.
-        run: u32,
-        /// The follower's shard, from 1.
-        shard: usize,
-        /// Batch number in the run, from 0.
-        step: u64,
-        /// The summed loss of batch `step − 1`.
-        loss: f32,
-        /// The summed gradient of batch `step − 1` (one buffer; empty before batch 0).
-        #[serde(skip)]
-        sum: Vec<u8>,
-    },
+    FollowStep(FollowStep),
     /// (From a follower, for the leader.) Pass on as [`Request::ShardGradient`].
-    ShardGradient {
-        /// The leader's run number.
-        run: u32,
-        /// Batch number in the run, from 0.
-        step: u64,
-        /// The follower's shard.
-        shard: usize,
-        /// The shard's part of the batch loss.
-        loss: f32,
-        /// The gradient (one buffer).
-        #[serde(skip)]
-        gradient: Vec<u8>,
-    },
+    ShardGradient(ShardGradient),
 }
 
 /// Where the page sends an answer that is a message between training workers
@@ -785,6 +657,56 @@ pub enum Forward {
     Leader(Request),
     /// Not a message between workers: the page shows it.
     Show(Response),
+}
+
+/// The leader's start of a data-parallel run, for follower `shard`
+/// ([`Response::Follow`], passed on as [`Request::Follow`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Follow {
+    /// The leader's run number.
+    pub run: u32,
+    /// The follower's shard of every batch, from 1 (the leader has shard 0).
+    pub shard: usize,
+    /// Workers in the run, leader included.
+    pub shards: usize,
+    /// The leader's [`crate::training::parallel::Replica`] (one buffer).
+    #[serde(skip)]
+    pub replica: Vec<u8>,
+}
+
+/// The leader's step for follower `shard` ([`Response::FollowStep`], passed on as
+/// [`Request::FollowStep`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FollowStep {
+    /// The leader's run number.
+    pub run: u32,
+    /// The follower's shard, from 1.
+    pub shard: usize,
+    /// Batch number in the run, from 0.
+    pub step: u64,
+    /// The summed loss of batch `step − 1`.
+    pub loss: f32,
+    /// The summed gradient of batch `step − 1`, little-endian `f32` (one buffer; empty before
+    /// batch 0).
+    #[serde(skip)]
+    pub sum: Vec<u8>,
+}
+
+/// A follower's gradient of its shard of batch `step` ([`Response::ShardGradient`], passed
+/// on as [`Request::ShardGradient`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardGradient {
+    /// The leader's run number.
+    pub run: u32,
+    /// Batch number in the run, from 0.
+    pub step: u64,
+    /// The follower's shard, from 1.
+    pub shard: usize,
+    /// The shard's part of the batch loss.
+    pub loss: f32,
+    /// The gradient, little-endian `f32` in the model's parameter order (one buffer).
+    #[serde(skip)]
+    pub gradient: Vec<u8>,
 }
 
 impl Response {
@@ -809,9 +731,11 @@ impl Response {
         match self {
             Response::Export { bytes, .. } => vec![std::mem::take(bytes)],
             Response::Assembled { files, .. } => std::mem::take(files),
-            Response::Follow { replica: b, .. }
-            | Response::FollowStep { sum: b, .. }
-            | Response::ShardGradient { gradient: b, .. } => vec![std::mem::take(b)],
+            Response::Follow(Follow { replica: b, .. })
+            | Response::FollowStep(FollowStep { sum: b, .. })
+            | Response::ShardGradient(ShardGradient { gradient: b, .. }) => {
+                vec![std::mem::take(b)]
+            }
             _ => Vec::new(),
         }
     }
@@ -821,48 +745,15 @@ impl Response {
     /// with the answer go on with the request); anything else is the page's to show.
     pub fn forward(self) -> Forward {
         match self {
-            Response::Follow {
-                run,
-                shard,
-                shards,
-                replica,
-            } => Forward::Follower {
-                shard,
-                request: Request::Follow {
-                    run,
-                    shard,
-                    shards,
-                    replica,
-                },
+            Response::Follow(m) => Forward::Follower {
+                shard: m.shard,
+                request: Request::Follow(m),
             },
-            Response::FollowStep {
-                run,
-                shard,
-                step,
-                loss,
-                sum,
-            } => Forward::Follower {
-                shard,
-                request: Request::FollowStep {
-                    run,
-                    step,
-                    loss,
-                    sum,
-                },
+            Response::FollowStep(m) => Forward::Follower {
+                shard: m.shard,
+                request: Request::FollowStep(m),
             },
-            Response::ShardGradient {
-                run,
-                step,
-                shard,
-                loss,
-                gradient,
-            } => Forward::Leader(Request::ShardGradient {
-                run,
-                step,
-                shard,
-                loss,
-                gradient,
-            }),
+            Response::ShardGradient(m) => Forward::Leader(Request::ShardGradient(m)),
             other => Forward::Show(other),
         }
     }
@@ -990,13 +881,14 @@ mod tests {
     fn messages_between_workers_are_passed_on_with_their_bytes() {
         // The leader's step for follower 2 becomes a request to that follower; its gradient
         // becomes a request to the leader. The page reads the JSON only.
-        let mut step = Response::FollowStep {
+        let sent = FollowStep {
             run: 3,
             shard: 2,
             step: 9,
             loss: 0.5,
             sum: vec![1, 2, 3, 4],
         };
+        let mut step = Response::FollowStep(sent.clone());
         let buffers = step.take_buffers();
         let json = serde_json::to_string(&step).unwrap();
         assert!(!json.contains("sum"), "{json}");
@@ -1008,25 +900,17 @@ mod tests {
         let mut request: Request =
             serde_json::from_str(&serde_json::to_string(&request).unwrap()).unwrap();
         request.attach(buffers);
-        assert_eq!(
-            request,
-            Request::FollowStep {
-                run: 3,
-                step: 9,
-                loss: 0.5,
-                sum: vec![1, 2, 3, 4]
-            }
-        );
-        let gradient = Response::ShardGradient {
+        assert_eq!(request, Request::FollowStep(sent));
+        let gradient = Response::ShardGradient(ShardGradient {
             run: 3,
             step: 9,
             shard: 2,
             loss: 0.25,
             gradient: Vec::new(),
-        };
+        });
         assert!(matches!(
             gradient.forward(),
-            Forward::Leader(Request::ShardGradient { shard: 2, .. })
+            Forward::Leader(Request::ShardGradient(ShardGradient { shard: 2, .. }))
         ));
         assert!(matches!(
             Response::Ready.forward(),

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use super::follower::{Followers, ShardPart};
+use super::follower::Followers;
 use super::job::Job;
-use super::protocol::Response;
+use super::protocol::{Response, ShardGradient};
 use super::views::{Misclassified, Progress, RunReport, TrainProgress};
 use crate::dataset::BeatSet;
 use crate::ecg::aami::{AamiClass, N_CLASSES};
@@ -413,7 +413,7 @@ impl Job for TrainJob {
             && self.followers.as_ref().is_some_and(Followers::waiting)
     }
 
-    fn deliver(&mut self, part: ShardPart) {
+    fn deliver(&mut self, part: ShardGradient) {
         if let (Stage::Training(_), Some(followers)) = (&self.stage, self.followers.as_mut()) {
             followers.deliver(part);
         }

@@ -276,9 +276,9 @@ impl AppState {
             // before they get here (`bridge`).
             Response::Export { .. }
             | Response::Assembled { .. }
-            | Response::Follow { .. }
-            | Response::FollowStep { .. }
-            | Response::ShardGradient { .. } => {}
+            | Response::Follow(_)
+            | Response::FollowStep(_)
+            | Response::ShardGradient(_) => {}
             Response::Fingerprint(f) => self.fetch.on_fingerprint(f),
             Response::Synthesized(v) => {
                 self.idle();
