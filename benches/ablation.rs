@@ -293,7 +293,8 @@ fn summary(beats: &BeatSet, s: &Scored) -> Value {
 /// fine-tuned, and the record's unqueried beats are scored, pooled over the records.
 fn run_adapt(beats: &BeatSet, args: &Args, seed: u64) {
     use ecg_balance_lab::training::adapt::{
-        AdaptConfig, UnlabelledBeats, adapt, first_minutes, pseudo_labels, select_queries,
+        AdaptBase, AdaptConfig, PatientLabels, UnlabelledBeats, adapt, first_minutes,
+        pseudo_labels, select_queries,
     };
     let config = config_with(&args.set, seed);
     let run = prepare_run(beats, &config, None).expect("prepare");
@@ -346,18 +347,19 @@ fn run_adapt(beats: &BeatSet, args: &Args, seed: u64) {
                 }
             };
             queried_total += queries.len();
-            let adapted = adapt(
-                &model,
-                &run.train,
-                &run.templates,
-                &unl,
-                &tmpl,
-                &labelled,
-                &ac,
-                &mut |_, _| false,
-            )
-            .expect("adapt")
-            .expect("not cancelled");
+            let base = AdaptBase {
+                model: &model,
+                train: &run.train,
+                templates: &run.templates,
+            };
+            let patient = PatientLabels {
+                record: &unl,
+                templates: &tmpl,
+                labelled: &labelled,
+            };
+            let adapted = adapt(base, patient, &ac, &mut |_, _| false)
+                .expect("adapt")
+                .expect("not cancelled");
             let all: Vec<u32> = (0..unl.len() as u32).collect();
             let pred = adapted.predict(unl.beats(), &all, &tmpl);
             let (mut t, mut p) = (Vec::new(), Vec::new());

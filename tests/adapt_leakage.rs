@@ -15,7 +15,9 @@ use common::mitdb_workspace;
 use ecg_balance_lab::dataset::BeatSet;
 use ecg_balance_lab::ecg::aami::AamiClass;
 use ecg_balance_lab::ecg::beats::WindowSpec;
-use ecg_balance_lab::training::adapt::{AdaptConfig, UnlabelledBeats, adapt, select_queries};
+use ecg_balance_lab::training::adapt::{
+    AdaptBase, AdaptConfig, PatientLabels, UnlabelledBeats, adapt, select_queries,
+};
 use ecg_balance_lab::training::patient::{Budget, LabelOracle, adapt_record};
 use ecg_balance_lab::training::{Phase, TrainConfig, Trainer, prepare_run};
 use ecg_balance_lab::workspace::BeatSource;
@@ -50,11 +52,14 @@ fn adaptation_reads_only_the_queried_labels() {
         epochs: 1,
         ..AdaptConfig::default()
     };
+    let base = AdaptBase {
+        model: &model,
+        train: &run.train,
+        templates: &run.templates,
+    };
     let go = |labels: Vec<AamiClass>| {
         adapt_record(
-            &model,
-            &run.train,
-            &run.templates,
+            base,
             record.clone(),
             LabelOracle::new(labels),
             Budget::Beats { k: 20 },
@@ -106,18 +111,14 @@ fn adaptation_reads_only_the_queried_labels() {
         .iter()
         .map(|&i| (i, truth[i as usize]))
         .collect();
-    let adapted = adapt(
-        &model,
-        &run.train,
-        &run.templates,
-        &unl,
-        &tmpl,
-        &labelled,
-        &ac,
-        &mut |_, _| false,
-    )
-    .expect("adapts")
-    .expect("not cancelled");
+    let patient = PatientLabels {
+        record: &unl,
+        templates: &tmpl,
+        labelled: &labelled,
+    };
+    let adapted = adapt(base, patient, &ac, &mut |_, _| false)
+        .expect("adapts")
+        .expect("not cancelled");
     assert_eq!(adapted.features, model.features);
     assert_eq!(adapted.offsets, model.offsets);
 }

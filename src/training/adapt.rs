@@ -267,36 +267,46 @@ pub fn pseudo_labels(
     out
 }
 
-/// A copy of `model` fine-tuned on the `labelled` beats of `record` (index into the record,
-/// class given by the person) beside a draw of `train` (the model's training beats, with their
-/// templates `train_templates`). `record_templates` are the record's own. The record's other
-/// beats are never read for their labels (they have none) and never trained on. `cancelled`
+/// What fine-tuning starts from: a trained model and its training beats `train` with their
+/// templates, a class-stratified draw of which is replayed beside the patient's beats.
+#[derive(Clone, Copy)]
+pub struct AdaptBase<'a> {
+    /// The model to fine-tune a copy of.
+    pub model: &'a TrainedModel,
+    /// The model's training beats.
+    pub train: &'a BeatSet,
+    /// Their templates.
+    pub templates: &'a Templates,
+}
+
+/// The new patient: the record's beats (their labels are never read; it has none), its own
+/// templates, and the beats the person labelled (index into the record, class given).
+#[derive(Clone, Copy)]
+pub struct PatientLabels<'a> {
+    /// The record's beats.
+    pub record: &'a UnlabelledBeats,
+    /// The record's own templates.
+    pub templates: &'a Templates,
+    /// The labelled beats.
+    pub labelled: &'a [(u32, AamiClass)],
+}
+
+/// A copy of `base`'s model fine-tuned on the labelled beats of the `patient`'s record beside a
+/// draw of the model's training beats. The record's other beats are never read for their labels
+/// (they have none) and never trained on. `cancelled`
 /// (network being tuned, networks) is asked after every optimizer step; `None` when it says
 /// stop. [`Adaptation`] is the same work one step at a time.
-#[allow(clippy::too_many_arguments)]
 pub fn adapt(
-    model: &TrainedModel,
-    train: &BeatSet,
-    train_templates: &Templates,
-    record: &UnlabelledBeats,
-    record_templates: &Templates,
-    labelled: &[(u32, AamiClass)],
+    base: AdaptBase,
+    patient: PatientLabels,
     config: &AdaptConfig,
     cancelled: &mut dyn FnMut(usize, usize) -> bool,
 ) -> Result<Option<TrainedModel>, crate::Error> {
     config.validate()?;
-    if labelled.is_empty() {
-        return Ok(Some(model.clone()));
+    if patient.labelled.is_empty() {
+        return Ok(Some(base.model.clone()));
     }
-    let mut run = Adaptation::new(
-        model,
-        train,
-        train_templates,
-        record,
-        record_templates,
-        labelled,
-        config,
-    )?;
+    let mut run = Adaptation::new(base, patient, config)?;
     loop {
         match run.step()? {
             AdaptStep::Trained => {
@@ -361,14 +371,20 @@ impl Adaptation {
     /// (arguments as [`adapt`]). Refuses an empty `labelled` (there is nothing to learn) and a
     /// label for a beat the record does not have.
     pub fn new(
-        model: &TrainedModel,
-        train: &BeatSet,
-        train_templates: &Templates,
-        record: &UnlabelledBeats,
-        record_templates: &Templates,
-        labelled: &[(u32, AamiClass)],
+        base: AdaptBase,
+        patient: PatientLabels,
         config: &AdaptConfig,
     ) -> Result<Adaptation, crate::Error> {
+        let AdaptBase {
+            model,
+            train,
+            templates: train_templates,
+        } = base;
+        let PatientLabels {
+            record,
+            templates: record_templates,
+            labelled,
+        } = patient;
         config.validate()?;
         if labelled.is_empty() {
             return Err(crate::Error::Invalid(

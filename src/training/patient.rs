@@ -12,7 +12,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::adapt::{
-    AdaptConfig, UnlabelledBeats, adapt, first_minutes, pseudo_labels, select_queries,
+    AdaptBase, AdaptConfig, PatientLabels, UnlabelledBeats, adapt, first_minutes, pseudo_labels,
+    select_queries,
 };
 use super::trained::TrainedModel;
 use crate::dataset::BeatSet;
@@ -126,15 +127,13 @@ pub struct RecordAdaptation {
     pub predicted_after: Vec<usize>,
 }
 
-/// Adapts `model` to one record: `beats` are the record's beats (one record, labels removed
-/// before anything reads them), `labels` go into the oracle. `train` and `train_templates` are
-/// the model's training beats (replayed so it does not forget other patients); `record_fs_hz` is
-/// the rate of the beats' R-peak sample numbers. `None` when `cancelled` says so.
+/// Adapts `base`'s model to one record: `beats` are the record's beats (one record, labels
+/// removed before anything reads them), `labels` go into the oracle. `base`'s training beats
+/// are replayed so the model does not forget other patients; `record_fs_hz` is the rate of the
+/// beats' R-peak sample numbers. `None` when `cancelled` says so.
 #[allow(clippy::too_many_arguments)]
 pub fn adapt_record(
-    model: &TrainedModel,
-    train: &BeatSet,
-    train_templates: &Templates,
+    base: AdaptBase,
     beats: BeatSet,
     labels: LabelOracle,
     budget: Budget,
@@ -142,6 +141,7 @@ pub fn adapt_record(
     record_fs_hz: f64,
     cancelled: &mut dyn FnMut(usize, usize) -> bool,
 ) -> Result<Option<RecordAdaptation>, crate::Error> {
+    let model = base.model;
     let mut oracle = labels;
     let record = beats.records.first().cloned().unwrap_or_default();
     let unl = UnlabelledBeats::new(beats);
@@ -153,17 +153,12 @@ pub fn adapt_record(
         Budget::SelfTraining => pseudo_labels(model, &unl, &templates, 0.95, 300),
         Budget::FirstMinutes { .. } | Budget::Beats { .. } => ask_all(&mut oracle, &queries)?,
     };
-    let Some(adapted) = adapt(
-        model,
-        train,
-        train_templates,
-        &unl,
-        &templates,
-        &labelled,
-        config,
-        cancelled,
-    )?
-    else {
+    let patient = PatientLabels {
+        record: &unl,
+        templates: &templates,
+        labelled: &labelled,
+    };
+    let Some(adapted) = adapt(base, patient, config, cancelled)? else {
         return Ok(None);
     };
     let predicted_after = adapted.predict(unl.beats(), &all, &templates);
@@ -264,9 +259,7 @@ pub struct AdaptationReport {
 /// record (with how many are done, of how many), and `cancelled` between training steps.
 #[allow(clippy::too_many_arguments)]
 pub fn adapt_records(
-    model: &TrainedModel,
-    train: &BeatSet,
-    train_templates: &Templates,
+    base: AdaptBase,
     test: &BeatSet,
     budget: Budget,
     config: &AdaptConfig,
@@ -290,18 +283,7 @@ pub fn adapt_records(
         let labels = LabelOracle::new(std::mem::take(&mut rec.labels));
         rec.labels = vec![AamiClass::N; labels.labels.len()];
         let fs = record_fs_hz(rec.records.first().map_or("", String::as_str));
-        let Some(r) = adapt_record(
-            model,
-            train,
-            train_templates,
-            rec,
-            labels,
-            budget,
-            config,
-            fs,
-            cancelled,
-        )?
-        else {
+        let Some(r) = adapt_record(base, rec, labels, budget, config, fs, cancelled)? else {
             return Ok(None);
         };
         report.before.merge(&r.before);

@@ -11,7 +11,7 @@ use crate::ecg::aami::{AamiClass, ClassCounts};
 use crate::session::job::Job;
 use crate::session::protocol::Response;
 use crate::session::views::Progress;
-use crate::training::adapt::{AdaptConfig, AdaptStep, Adaptation};
+use crate::training::adapt::{AdaptBase, AdaptConfig, AdaptStep, Adaptation, PatientLabels};
 use crate::training::patient::score_unqueried;
 use crate::training::{TrainConfig, TrainedModel, prepare_run};
 use crate::workspace::{BeatSource, Workspace};
@@ -218,15 +218,17 @@ impl Job for AdaptJob {
                 }));
                 let made = self.replay_set(ws).and_then(|(train, templates)| {
                     self.replay_pool = train.len();
-                    Adaptation::new(
-                        &self.model,
-                        &train,
-                        &templates,
-                        &self.pending.beats,
-                        &self.pending.templates,
-                        &self.labelled,
-                        &self.config,
-                    )
+                    let base = AdaptBase {
+                        model: &self.model,
+                        train: &train,
+                        templates: &templates,
+                    };
+                    let patient = PatientLabels {
+                        record: &self.pending.beats,
+                        templates: &self.pending.templates,
+                        labelled: &self.labelled,
+                    };
+                    Adaptation::new(base, patient, &self.config)
                 });
                 match made {
                     Ok(a) => {

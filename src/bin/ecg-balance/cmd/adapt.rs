@@ -10,7 +10,7 @@ use crate::args::AdaptArgs;
 use ecg_balance_lab::dataset::BeatSet;
 use ecg_balance_lab::ecg::aami::AamiClass;
 use ecg_balance_lab::metrics::ConfusionMatrix;
-use ecg_balance_lab::training::adapt::AdaptConfig;
+use ecg_balance_lab::training::adapt::{AdaptBase, AdaptConfig};
 use ecg_balance_lab::training::patient::{AdaptationReport, Budget, adapt_records};
 use ecg_balance_lab::training::{TrainConfig, TrainedModel, prepare_run};
 use ecg_balance_lab::workspace::BeatSource;
@@ -83,10 +83,13 @@ pub fn run(a: &AdaptArgs) -> Result<(), String> {
     let mut out = Vec::new();
     for budget in budgets {
         let t0 = std::time::Instant::now();
+        let base = AdaptBase {
+            model: &model,
+            train: &run.train,
+            templates: &run.templates,
+        };
         let report = adapt_records(
-            &model,
-            &run.train,
-            &run.templates,
+            base,
             &test,
             budget,
             &AdaptConfig {
