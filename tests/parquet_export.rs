@@ -467,6 +467,32 @@ fn oracle_set() -> BeatSet {
     s
 }
 
+#[test]
+fn shards_split_the_rows_and_an_inconsistent_set_is_refused() {
+    use ecg_balance_lab::dataset::parquet::ParquetExportError;
+    let s = oracle_set();
+    let (rows, _, names) = read_rows(s.write_parquet(1..3, Vec::new()).expect("writes"));
+    assert!(names.iter().any(|n| n == "samples_2"), "{names:?}");
+    assert_eq!(rows, [expected(&s, 1), expected(&s, 2)]);
+    // An empty range is a valid file of no rows; rows past the end are refused.
+    let (empty, _, _) = read_rows(s.write_parquet(4..4, Vec::new()).expect("writes"));
+    assert!(empty.is_empty());
+    assert_eq!(
+        s.write_parquet(3..5, Vec::new()).err(),
+        Some(ParquetExportError::Rows {
+            start: 3,
+            end: 5,
+            len: 4
+        })
+    );
+    let mut bad = oracle_set();
+    bad.rr.pop();
+    assert!(matches!(
+        bad.to_parquet(),
+        Err(ParquetExportError::Inconsistent(_))
+    ));
+}
+
 /// pyarrow 26.0.1 reading the file [`oracle_set`] makes. Made once with (in a venv with
 /// `pip install pyarrow pandas`):
 ///
