@@ -370,6 +370,24 @@ impl Grouped {
         self.files.get(path).map(Vec::as_slice)
     }
 
+    /// Bytes of the files `unit` reads, for progress: its main file, its annotation file and,
+    /// for a WFDB record, the signal file named after it beside its header.
+    pub fn unit_bytes(&self, unit: &LoadUnit) -> usize {
+        let len = |path: &str| self.bytes(path).map_or(0, <[u8]>::len);
+        let beside = match unit {
+            LoadUnit::Wfdb {
+                name,
+                header,
+                annotation,
+            } => {
+                let dir = split_path(header).0;
+                annotation.as_deref().map_or(0, len) + len(&format!("{dir}{name}.dat"))
+            }
+            LoadUnit::AnnotationOnly { .. } | LoadUnit::Csv { .. } | LoadUnit::Beats { .. } => 0,
+        };
+        len(unit.main_path()) + beside
+    }
+
     /// Bytes of the signal file `file_name` that a header in directory `dir` refers to: the file
     /// in the same directory, else the only file of that name anywhere.
     pub fn signal_file(&self, dir: &str, file_name: &str) -> Option<&[u8]> {

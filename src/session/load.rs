@@ -15,7 +15,7 @@
 use super::job::Job;
 use super::protocol::{ErrorKind, Failure, Response};
 use super::views::{LoadTiming, Progress, workspace_view};
-use crate::io::files::{Grouped, Grouper, InputFile, LoadUnit, split_path};
+use crate::io::files::{Grouped, Grouper, InputFile};
 use crate::io::limits::MAX_UNZIPPED_BYTES;
 use crate::workspace::{BeatCutter, LoadReport, Workspace};
 
@@ -192,7 +192,7 @@ impl LoadJob {
             let t0 = now_ms();
             ws.load_unit(grouped, unit, &mut self.report);
             self.timing.read_ms += now_ms() - t0;
-            self.read_bytes += unit_bytes(grouped, unit);
+            self.read_bytes += grouped.unit_bytes(unit);
             *next += 1;
             let share = self.read_bytes as f64 / grouped.total_bytes().max(1) as f64;
             let label = format!("read {}", unit.main_path());
@@ -318,24 +318,6 @@ impl Job for LoadJob {
         self.timing.bytes += bytes;
         self.stage = Stage::Grouping(Grouper::with_budget(files, self.unzip_budget));
         true
-    }
-}
-
-/// Bytes of the files a unit reads, for progress.
-fn unit_bytes(g: &Grouped, unit: &LoadUnit) -> usize {
-    let len = |path: &str| g.bytes(path).map_or(0, <[u8]>::len);
-    match unit {
-        LoadUnit::Wfdb {
-            name,
-            header,
-            annotation,
-        } => {
-            let dir = split_path(header).0;
-            len(header) + annotation.as_deref().map_or(0, len) + len(&format!("{dir}{name}.dat"))
-        }
-        LoadUnit::AnnotationOnly { path, .. }
-        | LoadUnit::Csv { path }
-        | LoadUnit::Beats { path } => len(path),
     }
 }
 

@@ -21,6 +21,41 @@ pub const N_TABLE: Morphology = Morphology {
     b_rad: [0.25, 0.07, 0.07, 0.07, 0.4],
 };
 
+/// S beat events ([`ClassModel::table`]): the normal beat with its P wave closer to the QRS.
+#[rustfmt::skip]
+const S_TABLE: Morphology = Morphology {
+    //          P       Q       R      S      T
+    theta_deg: [-58.0, -15.0,  0.0,  15.0, 100.0],
+    ..N_TABLE
+};
+
+/// V beat events ([`ClassModel::table`]): no P wave to speak of, a wide QRS and a large T.
+#[rustfmt::skip]
+const V_TABLE: Morphology = Morphology {
+    //          P       Q       R      S      T
+    theta_deg: [-70.0, -20.0,  0.0,  30.0, 120.0],
+    a:         [ 0.0,   -2.0,  9.0,  -4.0,  -1.2],
+    b_rad:     [ 0.25,   0.12, 0.21,  0.18,  0.45],
+};
+
+/// F beat events ([`ClassModel::table`]): halfway between the N and V tables.
+#[rustfmt::skip]
+const F_TABLE: Morphology = Morphology {
+    //          P       Q       R      S      T
+    theta_deg: [-70.0, -15.0,  0.0,  19.0, 110.0],
+    a:         [ 0.9,   -4.6, 20.0,  -7.9,   0.1],
+    b_rad:     [ 0.25,   0.1,  0.13,  0.12,  0.42],
+};
+
+/// Q (paced-like) beat events ([`ClassModel::table`]): the P slot is the pacing spike.
+#[rustfmt::skip]
+const Q_TABLE: Morphology = Morphology {
+    //          P        Q      R      S      T
+    theta_deg: [-14.0,   -6.0, 12.0,  45.0, 125.0],
+    a:         [470.0,   -1.0,  5.0,  -3.0,  -0.8],
+    b_rad:     [  0.025,  0.1,  0.25,  0.2,   0.45],
+};
+
 /// Spread of the normal beat between patients. Rationale: lead-II amplitudes vary about
 /// two-fold between healthy adults (P 0.05–0.25 mV, R 0.5–2 mV, T 0.1–0.5 mV; Surawicz &
 /// Knilans, *Chou's Electrocardiography in Clinical Practice*, 6th ed., ch. 1), the PR interval
@@ -98,11 +133,10 @@ impl ClassModel {
     ///   and opposite T, regular at a programmed rate of 60–80 bpm. MIT-BIH's Q beats are
     ///   almost all paced (records 102, 104, 107, 217).
     pub fn table(class: AamiClass) -> ClassModel {
-        let n = N_TABLE;
         // Every class is the normal beat's model but where its arm says otherwise.
         let normal = ClassModel {
             class,
-            morphology: n,
+            morphology: N_TABLE,
             spread: N_SPREAD,
             timing: Timing {
                 pre_ratio: r(1.0, 1.0),
@@ -112,62 +146,22 @@ impl ClassModel {
             invert_probability: 0.0,
             source: ModelSource::Table,
         };
-        match class {
+        let timing = |pre_ratio, after| Timing { pre_ratio, after };
+        #[rustfmt::skip]
+        let model = match class {
             AamiClass::N => normal,
-            AamiClass::S => ClassModel {
-                morphology: Morphology {
-                    theta_deg: [-58.0, -15.0, 0.0, 15.0, 100.0],
-                    ..n
-                },
-                spread: S_SPREAD,
-                timing: Timing {
-                    pre_ratio: r(0.6, 0.8),
-                    after: After::Ratio(r(1.0, 1.15)),
-                },
-                ..normal
-            },
-            AamiClass::V => ClassModel {
-                morphology: Morphology {
-                    theta_deg: [-70.0, -20.0, 0.0, 30.0, 120.0],
-                    a: [0.0, -2.0, 9.0, -4.0, -1.2],
-                    b_rad: [0.25, 0.12, 0.21, 0.18, 0.45],
-                },
-                spread: V_SPREAD,
-                timing: Timing {
-                    pre_ratio: r(0.55, 0.8),
-                    after: After::Compensatory(r(0.97, 1.03)),
-                },
-                invert_probability: 0.3,
-                ..normal
-            },
-            AamiClass::F => ClassModel {
-                morphology: Morphology {
-                    theta_deg: [-70.0, -15.0, 0.0, 19.0, 110.0],
-                    a: [0.9, -4.6, 20.0, -7.9, 0.1],
-                    b_rad: [0.25, 0.1, 0.13, 0.12, 0.42],
-                },
-                spread: F_SPREAD,
-                timing: Timing {
-                    pre_ratio: r(0.9, 1.02),
-                    after: After::Ratio(r(1.0, 1.1)),
-                },
-                ..normal
-            },
-            AamiClass::Q => ClassModel {
-                morphology: Morphology {
-                    theta_deg: [-14.0, -6.0, 12.0, 45.0, 125.0],
-                    a: [470.0, -1.0, 5.0, -3.0, -0.8],
-                    b_rad: [0.025, 0.1, 0.25, 0.2, 0.45],
-                },
-                spread: Q_SPREAD,
-                timing: Timing {
-                    pre_ratio: r(0.995, 1.005),
-                    after: After::Ratio(r(0.995, 1.005)),
-                },
-                hr_bpm: r(60.0, 80.0),
-                ..normal
-            },
-        }
+            AamiClass::S => ClassModel { morphology: S_TABLE, spread: S_SPREAD,
+                timing: timing(r(0.6, 0.8), After::Ratio(r(1.0, 1.15))), ..normal },
+            AamiClass::V => ClassModel { morphology: V_TABLE, spread: V_SPREAD,
+                timing: timing(r(0.55, 0.8), After::Compensatory(r(0.97, 1.03))),
+                invert_probability: 0.3, ..normal },
+            AamiClass::F => ClassModel { morphology: F_TABLE, spread: F_SPREAD,
+                timing: timing(r(0.9, 1.02), After::Ratio(r(1.0, 1.1))), ..normal },
+            AamiClass::Q => ClassModel { morphology: Q_TABLE, spread: Q_SPREAD,
+                timing: timing(r(0.995, 1.005), After::Ratio(r(0.995, 1.005))),
+                hr_bpm: r(60.0, 80.0), ..normal },
+        };
+        model
     }
 
     /// A draw of this class's events for one patient (full spread), possibly inverted.
