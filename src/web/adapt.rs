@@ -13,6 +13,7 @@ use leptos::prelude::*;
 
 use super::charts::{class_colour, polyline_path, range_of, thousands};
 use super::state::AppState;
+use super::table::{Shown, Table, col};
 use crate::ecg::aami::{AamiClass, ClassCounts};
 use crate::session::Request;
 use crate::session::adapt::{AdaptQueriesView, AdaptView, QueryView};
@@ -354,22 +355,16 @@ fn AdaptResult(r: AdaptView) -> impl IntoView {
         r.run
     );
     let counts = view! {
-        <div class="table-wrap">
-            <table class="counts-bars" data-testid="adapt-counts">
-                <caption>{format!("Beats of record {} per predicted class (all {} beats)", r.record, thousands(r.beats))}</caption>
-                <thead><tr><th scope="col">"Class"</th><th scope="col">"Before"</th><th scope="col">"After"</th></tr></thead>
-                <tbody>
-                    {AamiClass::ALL.into_iter().map(|c| view! {
-                        <tr data-testid=format!("adapt-count-{}", c.code())
-                            data-before=r.counts_before.get(c).to_string() data-after=r.counts_after.get(c).to_string()>
-                            <th scope="row"><span class="swatch" style=format!("background:{}", class_colour(c))></span>{format!("{} {}", c.code(), c.name())}</th>
-                            <td class="num">{thousands(r.counts_before.get(c))}</td>
-                            <td class="num">{thousands(r.counts_after.get(c))}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <Table class="counts-bars" testid="adapt-counts" shown=Shown::Title caption=format!("Beats of record {} per predicted class (all {} beats)", r.record, thousands(r.beats)) head=vec![col("Class"), col("Before"), col("After")]>
+            {AamiClass::ALL.into_iter().map(|c| view! {
+                <tr data-testid=format!("adapt-count-{}", c.code())
+                    data-before=r.counts_before.get(c).to_string() data-after=r.counts_after.get(c).to_string()>
+                    <th scope="row"><span class="swatch" style=format!("background:{}", class_colour(c))></span>{format!("{} {}", c.code(), c.name())}</th>
+                    <td class="num">{thousands(r.counts_before.get(c))}</td>
+                    <td class="num">{thousands(r.counts_after.get(c))}</td>
+                </tr>
+            }).collect_view()}
+        </Table>
     };
     let scores = match r.scores.clone() {
         None => view! {
@@ -399,37 +394,24 @@ fn AdaptResult(r: AdaptView) -> impl IntoView {
             );
             view! {
                 <p data-testid="adapt-scored-note" data-scored=sc.scored.to_string()>{note}</p>
-                <div class="table-wrap">
-                    <table class="metrics small" data-testid="adapt-scores">
-                        <caption class="sr-only">"Sensitivity, positive predictivity and F1 per class before and after adaptation"</caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">"Class"</th><th scope="col">"Beats"</th>
-                                <th scope="col">"Se % before → after"</th>
-                                <th scope="col">"+P % before → after"</th>
-                                <th scope="col">"F1 % before → after"</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {sc.classes.iter().map(|row| {
-                                let has = row.after.support > 0;
-                                let (pb, pa) = (row.predicted_before > 0, row.predicted_after > 0);
-                                view! {
-                                <tr data-testid=format!("adapt-score-{}", row.class.code())
-                                    data-support=row.after.support.to_string()
-                                    data-se-before=row.before.se.to_string() data-se-after=row.after.se.to_string()
-                                    data-ppv-before=row.before.ppv.to_string() data-ppv-after=row.after.ppv.to_string()
-                                    data-f1-before=row.before.f1.to_string() data-f1-after=row.after.f1.to_string()>
-                                    <th scope="row">{format!("{} {}", row.class.code(), row.class.name())}</th>
-                                    <td class="num">{thousands(row.after.support as usize)}</td>
-                                    <td class="num">{change((row.before.se, has), (row.after.se, has))}</td>
-                                    <td class="num">{change((row.before.ppv, pb), (row.after.ppv, pa))}</td>
-                                    <td class="num"><strong>{change((row.before.f1, has || pb), (row.after.f1, has || pa))}</strong></td>
-                                </tr>
-                            }}).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
+                <Table class="metrics small" testid="adapt-scores" caption="Sensitivity, positive predictivity and F1 per class before and after adaptation" head=vec![col("Class"), col("Beats"), col("Se % before → after"), col("+P % before → after"), col("F1 % before → after")]>
+                    {sc.classes.iter().map(|row| {
+                        let has = row.after.support > 0;
+                        let (pb, pa) = (row.predicted_before > 0, row.predicted_after > 0);
+                        view! {
+                        <tr data-testid=format!("adapt-score-{}", row.class.code())
+                            data-support=row.after.support.to_string()
+                            data-se-before=row.before.se.to_string() data-se-after=row.after.se.to_string()
+                            data-ppv-before=row.before.ppv.to_string() data-ppv-after=row.after.ppv.to_string()
+                            data-f1-before=row.before.f1.to_string() data-f1-after=row.after.f1.to_string()>
+                            <th scope="row">{format!("{} {}", row.class.code(), row.class.name())}</th>
+                            <td class="num">{thousands(row.after.support as usize)}</td>
+                            <td class="num">{change((row.before.se, has), (row.after.se, has))}</td>
+                            <td class="num">{change((row.before.ppv, pb), (row.after.ppv, pa))}</td>
+                            <td class="num"><strong>{change((row.before.f1, has || pb), (row.after.f1, has || pa))}</strong></td>
+                        </tr>
+                    }}).collect_view()}
+                </Table>
                 <p class="small" data-testid="adapt-macro-f1">{format!(
                     "Macro-F1 over the classes of N, S, V and F this record has ({}) on these beats: {} → {} %. “–”: not defined (no beat of the class, or none predicted as it).",
                     sc.macro_classes.iter().map(|c| c.code()).collect::<Vec<_>>().join(", "),

@@ -3,13 +3,29 @@
 
 use leptos::prelude::*;
 
+use super::card::Card;
 use super::charts::{class_colour, polyline_path, range_of, thousands};
 use super::distribution::DistributionTable;
+use super::field::number_field;
 use super::state::AppState;
 use crate::dataset::rebalance::{Plan, RebalanceConfig};
 use crate::ecg::aami::AamiClass;
 use crate::session::views::NamedDistribution;
 use crate::session::{ExportFormat, Request};
+
+/// The plans of per-class targets: the value of `kind` and what the choice says.
+const TARGETS: [(&str, &str); 4] = [
+    (
+        "seed",
+        " The guide's plan: N 50,000 · S 8,000 · V 12,000 · F 5,000 · Q 20,000",
+    ),
+    ("balance", " Every class to K"),
+    ("ratio", " Cap the ratio at R:1 (raise small classes only)"),
+    ("custom", " Custom numbers"),
+];
+
+/// The rebalancing form's introduction: what it does, and to which beats.
+const PLAN_INTRO: &str = "Classes above their target are randomly down-sampled; classes below keep every real beat and get augmented copies (each from one real beat, two techniques chained, its RR features and record kept). Only the training side of the split is touched — validation and test beats never are.";
 
 /// The Rebalance screen.
 #[component]
@@ -61,33 +77,25 @@ pub fn AugmentPanel() -> impl IntoView {
             });
         }
     });
-    let field = |label: &'static str, id: &'static str, sig: RwSignal<String>| {
-        view! { <label for=id>{label}<input id=id type="number" min="0" data-testid=id prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev)) /></label> }
-    };
     view! {
-        <section class="card" aria-labelledby="plan-title">
-            <h2 id="plan-title">"Rebalance the training split"</h2>
-            <p class="muted small">
-                "Classes above their target are randomly down-sampled; classes below keep every real beat and get augmented copies (each from one real beat, two techniques chained, its RR features and record kept). Only the training side of the split is touched — validation and test beats never are."
-            </p>
+        <Card id="plan" title="Rebalance the training split" intro=PLAN_INTRO>
             <div class="form-grid">
                 <fieldset class="radios">
                     <legend>"Targets"</legend>
-                    <label><input type="radio" name="plan" data-testid="plan-seed" prop:checked=move || kind.get() == "seed" on:change=move |_| kind.set("seed".into()) />" The guide's plan: N 50,000 · S 8,000 · V 12,000 · F 5,000 · Q 20,000"</label>
-                    <label><input type="radio" name="plan" data-testid="plan-balance" prop:checked=move || kind.get() == "balance" on:change=move |_| kind.set("balance".into()) />" Every class to K"</label>
-                    <label><input type="radio" name="plan" data-testid="plan-ratio" prop:checked=move || kind.get() == "ratio" on:change=move |_| kind.set("ratio".into()) />" Cap the ratio at R:1 (raise small classes only)"</label>
-                    <label><input type="radio" name="plan" data-testid="plan-custom" prop:checked=move || kind.get() == "custom" on:change=move |_| kind.set("custom".into()) />" Custom numbers"</label>
+                    {TARGETS.map(|(value, text)| view! {
+                        <label><input type="radio" name="plan" data-testid=format!("plan-{value}") prop:checked=move || kind.get() == value on:change=move |_| kind.set(value.into()) />{text}</label>
+                    }).collect_view()}
                 </fieldset>
                 <fieldset>
                     <legend>"Settings"</legend>
-                    <Show when=move || kind.get() == "balance">{field("K ", "plan-k", k)}</Show>
-                    <Show when=move || kind.get() == "ratio">{field("R ", "plan-r", ratio)}</Show>
+                    <Show when=move || kind.get() == "balance">{number_field("K ", "plan-k", k, "1")}</Show>
+                    <Show when=move || kind.get() == "ratio">{number_field("R ", "plan-r", ratio, "1")}</Show>
                     <Show when=move || kind.get() == "custom">
                         {AamiClass::ALL.into_iter().zip(custom).map(|(c, sig)| view! {
                             <label>{format!("{} ", c.code())}<input type="number" min="0" data-testid=format!("plan-custom-{}", c.code()) prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev)) /></label>
                         }).collect_view()}
                     </Show>
-                    {field("Seed ", "plan-seed-value", seed)}
+                    {number_field("Seed ", "plan-seed-value", seed, "1")}
                     <p class="muted small">"Techniques per class: all but frequency shift; frequency shift only for V and Q (it reshapes P and T, which tell N, S and F apart)."</p>
                 </fieldset>
             </div>
@@ -133,9 +141,8 @@ pub fn AugmentPanel() -> impl IntoView {
                 <p class="muted small">"The CSV has one beat per row: 187 values at 125 Hz (the whole window, scaled to 0–1, zero-padded; R peak at index 31), then the class 0–4 — the layout of Kaggle's mitbih_train.csv."</p>
                 <p class="muted small">"The Parquet file has one row per beat with the window as stored (mV, at the window's rate), the class (label, label_index), record, origin (real or augmented), R-peak position and RR features: pandas.read_parquet, Spark, Dask and Polars read it as it is."</p>
             })}
-        </section>
-        <section class="card" aria-labelledby="preview-title">
-            <h2 id="preview-title">"What each technique does to a beat"</h2>
+        </Card>
+        <Card id="preview" title="What each technique does to a beat">
             <div class="inline-fields">
                 <label for="preview-class">"Class "
                     <select id="preview-class" data-testid="preview-class" on:change=move |ev| {
@@ -166,6 +173,6 @@ pub fn AugmentPanel() -> impl IntoView {
                     </div>
                 }
             })}
-        </section>
+        </Card>
     }
 }

@@ -5,8 +5,10 @@
 
 use leptos::prelude::*;
 
+use super::card::Card;
 use super::charts::{class_colour, thousands};
 use super::state::AppState;
+use super::table::{Table, col};
 use crate::classify::{BeatPositions, implied_beats};
 use crate::ecg::aami::AamiClass;
 use crate::ecg::detect::PeakMethod;
@@ -69,11 +71,8 @@ pub fn ClassifyPanel(name: String) -> impl IntoView {
     let name_view = name.clone();
     let has_annotations = move || summary.get().is_some_and(|s| s.counts.total() > 0);
     view! {
-        <section class="card" aria-labelledby="classify-title" data-testid="classify-panel">
-            <h2 id="classify-title">"Find and classify beats"</h2>
-            <p class="muted small">
-                "A QRS detector (Pan and Tompkins 1985) finds the R peaks of one lead at the record's own sampling rate, then a trained model labels every beat. It needs no annotation file, so it works on your own recordings; when the record has annotations, the result is compared with them beat by beat (ANSI/AAMI EC57, 150 ms window)."
-            </p>
+        <Card id="classify" title="Find and classify beats" testid="classify-panel"
+            intro="A QRS detector (Pan and Tompkins 1985) finds the R peaks of one lead at the record's own sampling rate, then a trained model labels every beat. It needs no annotation file, so it works on your own recordings; when the record has annotations, the result is compared with them beat by beat (ANSI/AAMI EC57, 150 ms window).">
             <div class="form-grid classify-form">
                 <label for="classify-lead">
                     "Lead"
@@ -136,7 +135,7 @@ pub fn ClassifyPanel(name: String) -> impl IntoView {
                 let statements = summary.get_untracked().map(|s| s.statements).unwrap_or_default();
                 Some(view! { <ClassifiedResult v=v statements=statements /> })
             }}
-        </section>
+        </Card>
     }
 }
 
@@ -220,28 +219,22 @@ fn ClassifiedResult(v: ClassifiedView, statements: Vec<Statement>) -> impl IntoV
     );
     let bars = (v.run.is_some()).then(|| {
         view! {
-            <div class="table-wrap">
-            <table class="counts-bars" data-testid="classify-counts">
-                <caption class="sr-only">"Beats per predicted class"</caption>
-                <thead><tr><th scope="col">"Class"</th><th scope="col">"Beats"</th><th scope="col">"Share"</th></tr></thead>
-                <tbody>
-                    {AamiClass::ALL.into_iter().map(|c| {
-                        let n = v.counts.get(c);
-                        let share = v.counts.share(c);
-                        view! {
-                            <tr data-testid=format!("classify-count-{}", c.code()) data-count=n.to_string()>
-                                <th scope="row"><span class="swatch" style=format!("background:{}", class_colour(c))></span>{format!("{} {}", c.code(), c.name())}</th>
-                                <td class="num">{thousands(n)}</td>
-                                <td class="bar-cell">
-                                    <span class="cbar" style=format!("width:{:.1}%;background:{}", share * 70.0, class_colour(c))></span>
-                                    <span class="small">{format!("{:.1} %", share * 100.0)}</span>
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-            </div>
+            <Table class="counts-bars" testid="classify-counts" caption="Beats per predicted class" head=vec![col("Class"), col("Beats"), col("Share")]>
+                {AamiClass::ALL.into_iter().map(|c| {
+                    let n = v.counts.get(c);
+                    let share = v.counts.share(c);
+                    view! {
+                        <tr data-testid=format!("classify-count-{}", c.code()) data-count=n.to_string()>
+                            <th scope="row"><span class="swatch" style=format!("background:{}", class_colour(c))></span>{format!("{} {}", c.code(), c.name())}</th>
+                            <td class="num">{thousands(n)}</td>
+                            <td class="bar-cell">
+                                <span class="cbar" style=format!("width:{:.1}%;background:{}", share * 70.0, class_colour(c))></span>
+                                <span class="small">{format!("{:.1} %", share * 100.0)}</span>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </Table>
         }
     });
     let reference = v.reference.clone().map(|r| {
@@ -252,16 +245,11 @@ fn ClassifiedResult(v: ClassifiedView, statements: Vec<Statement>) -> impl IntoV
                     "Classes of the {} matched beats: {} agree with the annotations ({:.1} %). Rows: annotated class; columns: predicted.",
                     thousands(m.total() as usize), thousands(m.correct() as usize), m.accuracy() * 100.0
                 )}</p>
-                <div class="table-wrap">
-                <table class="confusion small" data-testid="classify-confusion" aria-describedby="classify-confusion-caption">
-                    <thead><tr><th scope="col">"annotated ↓ / predicted →"</th>{AamiClass::ALL.into_iter().map(|c| view! { <th scope="col">{c.code()}</th> }).collect_view()}</tr></thead>
-                    <tbody>
-                        {AamiClass::ALL.into_iter().zip(m.counts).map(|(c, row)| view! {
-                            <tr><th scope="row">{c.code()}</th>{row.into_iter().map(|x| view! { <td class="num">{thousands(x as usize)}</td> }).collect_view()}</tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-                </div>
+                <Table class="confusion small" testid="classify-confusion" describedby="classify-confusion-caption" head=std::iter::once(col("annotated ↓ / predicted →")).chain(AamiClass::ALL.map(|c| col(c.code()))).collect()>
+                    {AamiClass::ALL.into_iter().zip(m.counts).map(|(c, row)| view! {
+                        <tr><th scope="row">{c.code()}</th>{row.into_iter().map(|x| view! { <td class="num">{thousands(x as usize)}</td> }).collect_view()}</tr>
+                    }).collect_view()}
+                </Table>
             }
         });
         view! {

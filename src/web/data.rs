@@ -4,8 +4,10 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::bridge;
+use super::card::Card;
 use super::charts::thousands;
 use super::state::AppState;
+use super::table::{Col, Shown, Table, col, num};
 use crate::ecg::aami::AamiClass;
 use crate::session::Request;
 use crate::session::views::side_text;
@@ -112,8 +114,7 @@ fn DropZone() -> impl IntoView {
         .collect();
     let has_mitdb = local_dbs.iter().any(|d| d == "mitdb");
     view! {
-        <section class="card" aria-labelledby="add-title">
-            <h2 id="add-title">"Add ECG data"</h2>
+        <Card id="add" title="Add ECG data">
             <div
                 class="dropzone"
                 class:over=move || over.get()
@@ -171,7 +172,7 @@ fn DropZone() -> impl IntoView {
             </div>
             <LoadTimingLine />
             <HeldLine />
-        </section>
+        </Card>
     }
 }
 
@@ -357,21 +358,7 @@ fn RecordsTable() -> impl IntoView {
                         "Remove all"
                     </button>
                 </div>
-                <div class="table-wrap">
-                    <table data-testid="records-table">
-                        <caption class="visually-hidden">"Loaded records; choose one to see its signal"</caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">"Record"</th>
-                                <th scope="col" class="num">"fs (Hz)"</th>
-                                <th scope="col" class="num">"Duration"</th>
-                                <th scope="col">"Leads"</th>
-                                <th scope="col" class="num">"Beats"</th>
-                                {AamiClass::ALL.into_iter().map(|c| view! { <th scope="col" class="num">{c.code()}</th> }).collect_view()}
-                                <th scope="col">"Inter-patient side"</th>
-                            </tr>
-                        </thead>
-                        <tbody>
+                <Table testid="records-table" caption="Loaded records; choose one to see its signal" head=record_columns()>
                             <For
                                 each=move || state.workspace.with(|w| {
                                     w.records.iter().take(shown.get()).cloned().collect::<Vec<_>>()
@@ -402,9 +389,7 @@ fn RecordsTable() -> impl IntoView {
                                     }
                                 }
                             />
-                        </tbody>
-                    </table>
-                </div>
+                </Table>
             </section>
         </Show>
     }
@@ -415,23 +400,11 @@ fn BeatFilesTable() -> impl IntoView {
     let state = AppState::get();
     view! {
         <Show when=move || state.workspace.with(|w| !w.beat_files.is_empty())>
-            <section class="card" aria-labelledby="beatfiles-title">
-                <h2 id="beatfiles-title">"Beat files (Kaggle heartbeat CSV)"</h2>
-                <p class="muted small">
-                    "Each row is one beat: 187 samples at 125 Hz from the R peak (Kachuee et al. 2018). These have no patient ids, so any split of them is a beat-level split: optimistic."
-                </p>
-                <div class="table-wrap">
-                    <table data-testid="beatfiles-table">
-                        <caption class="muted small" data-testid="beatfile-role-rule">"Role: a file whose name contains “test” (as Kaggle's mitbih_test.csv) is the test side of the split the files give, every other file is training; the split follows the files only when both roles are present. Rename a file to change its role."</caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">"File"</th>
-                                <th scope="col" class="num">"Beats"</th>
-                                {AamiClass::ALL.into_iter().map(|c| view! { <th scope="col" class="num">{c.code()}</th> }).collect_view()}
-                                <th scope="col">"Role"</th>
-                            </tr>
-                        </thead>
-                        <tbody>
+            <Card id="beatfiles" title="Beat files (Kaggle heartbeat CSV)"
+                intro="Each row is one beat: 187 samples at 125 Hz from the R peak (Kachuee et al. 2018). These have no patient ids, so any split of them is a beat-level split: optimistic.">
+                <Table testid="beatfiles-table" shown=Shown::Note caption_testid="beatfile-role-rule"
+                    caption="Role: a file whose name contains “test” (as Kaggle's mitbih_test.csv) is the test side of the split the files give, every other file is training; the split follows the files only when both roles are present. Rename a file to change its role."
+                    head=counts_columns("File", "Role")>
                             {move || state.workspace.get().beat_files.into_iter().map(|b| view! {
                                 <tr data-testid="beatfile-row">
                                     <td>{b.name.clone()}</td>
@@ -440,12 +413,26 @@ fn BeatFilesTable() -> impl IntoView {
                                     <td>{if b.is_test { "test (name contains “test”)" } else { "train" }}</td>
                                 </tr>
                             }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            </section>
+                </Table>
+            </Card>
         </Show>
     }
+}
+
+/// Name, figures of each class, and a last column: the headings of a table of beat counts.
+fn counts_columns(first: &str, last: &str) -> Vec<Col> {
+    std::iter::once(col(first))
+        .chain(std::iter::once(num("Beats")))
+        .chain(AamiClass::ALL.map(|c| num(c.code())))
+        .chain(std::iter::once(col(last)))
+        .collect()
+}
+
+/// The headings of the records table.
+fn record_columns() -> Vec<Col> {
+    let mut cols = counts_columns("Record", "Inter-patient side");
+    cols.splice(1..1, [num("fs (Hz)"), num("Duration"), col("Leads")]);
+    cols
 }
 
 /// Reads the value of a `<select>` or `<input>` from its change event.

@@ -2,8 +2,10 @@
 
 use leptos::prelude::*;
 
+use super::card::Card;
 use super::charts::{class_colour, thousands};
 use super::state::AppState;
+use super::table::{Table, col, num};
 use crate::dataset::split::SplitKind;
 use crate::session::views::NamedDistribution;
 
@@ -68,8 +70,7 @@ fn SplitChooser() -> impl IntoView {
         state.refresh_distribution();
     };
     view! {
-        <section class="card" aria-labelledby="split-title">
-            <h2 id="split-title">"Split"</h2>
+        <Card id="split" title="Split">
             <fieldset class="radios">
                 <legend class="visually-hidden">"How to split beats into training and test"</legend>
                 <label>
@@ -104,7 +105,7 @@ fn SplitChooser() -> impl IntoView {
                     <label>"Test share (%) " <input type="number" min="1" max="90" data-testid="split-fraction" prop:value=move || fraction.get() on:change=move |ev| { fraction.set(event_target_value(&ev)); apply_random(); } /></label>
                 </div>
             </Show>
-        </section>
+        </Card>
     }
 }
 
@@ -128,22 +129,26 @@ pub fn DistributionTable(
     } else {
         data.records.join(", ")
     };
+    let (total, ratio) = (thousands(table.total), table.ratio_text());
+    let foot: Children = Box::new(move || {
+        view! {
+            <tr>
+                <th scope="row">"Total"</th>
+                <td class="num" data-testid="total">{total}</td>
+                <td class="num">"100"</td>
+                <td colspan="2">
+                    "Imbalance (largest : smallest) "
+                    <strong data-testid="imbalance-ratio">{ratio}</strong>
+                </td>
+            </tr>
+        }
+        .into_any()
+    });
     view! {
         <section class="card dist" data-testid=format!("dist-{key}") aria-labelledby=format!("dist-title-{key}")>
             <h3 id=format!("dist-title-{key}")>{data.title.clone()}</h3>
             <p class="muted small">{records_text}</p>
-            <div class="table-wrap">
-                <table>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Class"</th>
-                            <th scope="col" class="num">"Count"</th>
-                            <th scope="col" class="num">"%"</th>
-                            <th scope="col">"Status"</th>
-                            <th scope="col" class="bar-col">"Share"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
+            <Table head=vec![col("Class"), num("Count"), num("%"), col("Status"), col("Share").class("bar-col")] foot=foot>
                         {table.rows.iter().map(|r| {
                             let w = 100.0 * r.percent / max_pct;
                             view! {
@@ -163,20 +168,7 @@ pub fn DistributionTable(
                                 </tr>
                             }
                         }).collect_view()}
-                    </tbody>
-                    <tfoot>
-                        <tr>
-                            <th scope="row">"Total"</th>
-                            <td class="num" data-testid="total">{thousands(table.total)}</td>
-                            <td class="num">"100"</td>
-                            <td colspan="2">
-                                "Imbalance (largest : smallest) "
-                                <strong data-testid="imbalance-ratio">{table.ratio_text()}</strong>
-                            </td>
-                        </tr>
-                    </tfoot>
-                </table>
-            </div>
+            </Table>
         </section>
     }
 }

@@ -17,11 +17,13 @@
 pub mod adapt;
 pub mod augment;
 pub mod bridge;
+pub mod card;
 pub mod charts;
 pub mod classify;
 pub mod data;
 pub mod distribution;
 pub mod fetch;
+pub mod field;
 pub mod link;
 pub mod loading;
 pub mod offline;
@@ -30,6 +32,7 @@ pub mod report;
 pub mod state;
 pub mod storage;
 pub mod synth;
+pub mod table;
 pub mod train;
 pub mod worker;
 

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::card::Card;
 use super::charts::{class_colour, mark_colour, polyline_path, range_of, thousands};
 use super::state::AppState;
 use crate::ecg::aami::AamiClass;
@@ -175,8 +176,7 @@ fn Gallery() -> impl IntoView {
         let g: GalleryView = state.gallery.get()?;
         let layout = g.layout;
         Some(view! {
-            <section class="card" aria-labelledby="gallery-title" data-testid="gallery">
-                <h2 id="gallery-title">"Example beats per class"</h2>
+            <Card id="gallery" title="Example beats per class" testid="gallery">
                 <p class="muted small">
                     {format!(
                         "Windows of {} samples at {} Hz ({:.0} ms before the R peak to {:.0} ms after), overlaid.",
@@ -207,7 +207,7 @@ fn Gallery() -> impl IntoView {
                         }
                     }).collect_view()}
                 </div>
-            </section>
+            </Card>
         })
     }
 }

@@ -6,8 +6,10 @@
 
 use leptos::prelude::*;
 
+use super::card::Card;
 use super::charts::{class_colour, polyline_path, range_of, thousands};
 use super::state::AppState;
+use super::table::{Col, Table, col};
 use crate::dataset::synthetic::plan::{SynthMode, SynthTrainConfig};
 use crate::ecg::aami::AamiClass;
 use crate::session::views::{SynthClassView, SynthView};
@@ -73,13 +75,8 @@ pub fn SynthPanel() -> impl IntoView {
         Err(e) => error.set(Some(e)),
     };
     view! {
-        <section class="card" aria-labelledby="synth-title" data-testid="synth-section">
-            <h2 id="synth-title">"Synthetic beats (ECGSYN)"</h2>
-            <p class="muted small">
-                "Physiological synthetic beats for the minority classes: McSharry et al.'s ECGSYN (IEEE TBME 50(3), 2003) with class-specific P, Q, R, S, T events and timing (premature S and V beats, compensatory pause, F a blend of N and V), each beat from its own virtual patient with its own rhythm, noise and baseline wander. "
-                "Fitted models are re-centred on a least-squares fit to the class-mean beat of the training split. "
-                "Synthetic beats are only ever added to the training beats, never to validation or test."
-            </p>
+        <Card id="synth" title="Synthetic beats (ECGSYN)" testid="synth-section"
+            intro="Physiological synthetic beats for the minority classes: McSharry et al.'s ECGSYN (IEEE TBME 50(3), 2003) with class-specific P, Q, R, S, T events and timing (premature S and V beats, compensatory pause, F a blend of N and V), each beat from its own virtual patient with its own rhythm, noise and baseline wander. Fitted models are re-centred on a least-squares fit to the class-mean beat of the training split. Synthetic beats are only ever added to the training beats, never to validation or test.">
             <div class="form-grid">
                 <fieldset>
                     <legend>"Beats per class"</legend>
@@ -111,7 +108,7 @@ pub fn SynthPanel() -> impl IntoView {
                 </button>
             </div>
             {move || ss.view.get().map(|v| view! { <SynthResults view=v /> })}
-        </section>
+        </Card>
     }
 }
 
@@ -151,40 +148,23 @@ fn SynthResults(
                 {view.classes.iter().map(|c| view! { <ClassOverlay class=c.clone() fs_hz=f64::from(layout.fs_hz) /> }).collect_view()}
             </div>
             <h3>"Quality report (against the real training-split beats)"</h3>
-            <div class="table-wrap">
-            <table class="wrap-head" data-testid="synth-quality">
-                <caption class="sr-only">"Quality of the synthetic beats per class"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Class"</th>
-                        <th scope="col">"Synthetic"</th>
-                        <th scope="col">"Real"</th>
-                        <th scope="col" title="Pearson correlation of each synthetic beat with the real class-mean beat">"Corr. with real mean, median [IQR]"</th>
-                        <th scope="col" title="Median correlation of the real beats with their own class mean">"Real beats' own"</th>
-                        <th scope="col" title="Median RMS distance of a synthetic beat to its nearest real beat">"NN synth→real (mV)"</th>
-                        <th scope="col" title="Median RMS distance of a real beat to its nearest other real beat">"NN real→real (mV)"</th>
-                        <th scope="col" title="Sensitivity on real training-split beats of a model trained on synthetic beats only">"TSTR Se on real"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {view.classes.iter().map(|c| {
-                        let code = c.class.code();
-                        view! {
-                            <tr data-testid=format!("synth-quality-{code}")>
-                                <th scope="row">{format!("{code}{}", match c.fitted { Some(true) => " (fitted)", Some(false) => " (table kept)", None => "" })}</th>
-                                <td>{thousands(c.n_synthetic)}</td>
-                                <td>{thousands(c.n_real)}</td>
-                                <td data-testid=format!("synth-corr-{code}")>{format!("{} [{} – {}]", fmt_opt(c.corr_median, 3), fmt_opt(c.corr_q25, 3), fmt_opt(c.corr_q75, 3))}</td>
-                                <td>{fmt_opt(c.real_corr_median, 3)}</td>
-                                <td data-testid=format!("synth-nn-{code}")>{fmt_opt(c.nn_synthetic_to_real_mv, 3)}</td>
-                                <td>{fmt_opt(c.nn_real_to_real_mv, 3)}</td>
-                                <td data-testid=format!("synth-tstr-{code}")>{format!("{} (n {})", pct_opt(c.tstr_sensitivity), thousands(c.tstr_support))}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-            </div>
+            <Table class="wrap-head" testid="synth-quality" caption="Quality of the synthetic beats per class" head=quality_columns()>
+                {view.classes.iter().map(|c| {
+                    let code = c.class.code();
+                    view! {
+                        <tr data-testid=format!("synth-quality-{code}")>
+                            <th scope="row">{format!("{code}{}", match c.fitted { Some(true) => " (fitted)", Some(false) => " (table kept)", None => "" })}</th>
+                            <td>{thousands(c.n_synthetic)}</td>
+                            <td>{thousands(c.n_real)}</td>
+                            <td data-testid=format!("synth-corr-{code}")>{format!("{} [{} – {}]", fmt_opt(c.corr_median, 3), fmt_opt(c.corr_q25, 3), fmt_opt(c.corr_q75, 3))}</td>
+                            <td>{fmt_opt(c.real_corr_median, 3)}</td>
+                            <td data-testid=format!("synth-nn-{code}")>{fmt_opt(c.nn_synthetic_to_real_mv, 3)}</td>
+                            <td>{fmt_opt(c.nn_real_to_real_mv, 3)}</td>
+                            <td data-testid=format!("synth-tstr-{code}")>{format!("{} (n {})", pct_opt(c.tstr_sensitivity), thousands(c.tstr_support))}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </Table>
             <p class="muted small" data-testid="synth-tstr-method">
                 {format!("Train on synthetic, test on real: {}; macro-F1 {}.", view.tstr_method, fmt_opt(view.tstr_macro_f1, 3))}
                 " Correlation near the real beats' own median and a synthetic→real distance near the real→real one mean the synthetic beats look like real ones; much smaller distances would mean copies."
@@ -239,4 +219,24 @@ fn ClassOverlay(
             <figcaption>{format!("{code}: {} synthetic (thin), real mean of {} beats (thick)", class.examples.len(), thousands(class.n_real))}</figcaption>
         </figure>
     }
+}
+
+/// The headings of the synthetic beats' quality report, each saying what its column measures.
+fn quality_columns() -> Vec<Col> {
+    vec![
+        col("Class"),
+        col("Synthetic"),
+        col("Real"),
+        col("Corr. with real mean, median [IQR]")
+            .title("Pearson correlation of each synthetic beat with the real class-mean beat"),
+        col("Real beats' own")
+            .title("Median correlation of the real beats with their own class mean"),
+        col("NN synth→real (mV)")
+            .title("Median RMS distance of a synthetic beat to its nearest real beat"),
+        col("NN real→real (mV)")
+            .title("Median RMS distance of a real beat to its nearest other real beat"),
+        col("TSTR Se on real").title(
+            "Sensitivity on real training-split beats of a model trained on synthetic beats only",
+        ),
+    ]
 }

@@ -3,8 +3,11 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::card::Card;
 use super::charts::{class_colour, polyline_path, range_of, thousands};
+use super::field::number_field;
 use super::state::AppState;
+use super::table::{Col, Shown, Table, col, num};
 use crate::dataset::split::SplitKind;
 use crate::dataset::weights::WeightScheme;
 use crate::ecg::aami::AamiClass;
@@ -61,6 +64,9 @@ pub fn settings_text(c: &TrainConfig) -> String {
         c.epochs, c.batch_size, c.learning_rate, c.seed
     )
 }
+
+/// The training form's introduction: the model, and what comes from the training split only.
+const TRAIN_INTRO: &str = "A small 1D CNN on each beat (its window, and its difference from the patient's typical beat) joined with RR-interval features, trained here in a background worker. Class weights and RR statistics come from the training split only; a validation set of whole training records decides when to stop.";
 
 /// The Train screen.
 #[component]
@@ -162,35 +168,10 @@ fn Settings() -> impl IntoView {
             config,
         });
     };
-    let field = |label: &'static str,
-                 id: &'static str,
-                 sig: RwSignal<String>,
-                 step: &'static str| {
-        view! {
-            <label for=id>
-                {label}
-                <input id=id type="number" step=step data-testid=id prop:value=move || sig.get() on:input=move |ev| sig.set(event_target_value(&ev)) />
-            </label>
-        }
-    };
     view! {
-        <section class="card" aria-labelledby="train-title">
-            <h2 id="train-title">"Train a class-weighted classifier"</h2>
-            <p class="muted small">
-                "A small 1D CNN on each beat (its window, and its difference from the patient's typical beat) joined with RR-interval features, trained here in a background worker. Class weights and RR statistics come from the training split only; a validation set of whole training records decides when to stop."
-            </p>
+        <Card id="train" title="Train a class-weighted classifier" intro=TRAIN_INTRO>
             <div class="form-grid">
-                <fieldset class="radios">
-                    <legend>"Split"</legend>
-                    <label><input type="radio" name="train-split" data-testid="train-split-inter" prop:checked=move || !split_random.get() on:change=move |_| split_random.set(false) />" By patient: DS1 → DS2 (de Chazal 2004) "<span class="badge good">"honest"</span></label>
-                    <label><input type="radio" name="train-split" data-testid="train-split-random" prop:checked=move || split_random.get() on:change=move |_| split_random.set(true) />" Random beats "<span class="badge warn">"optimistic"</span></label>
-                    <Show when=move || split_random.get()>
-                        <div class="inline-fields">
-                            {field("Split seed ", "train-split-seed", split_seed, "1")}
-                            {field("Test share (%) ", "train-split-fraction", split_fraction, "1")}
-                        </div>
-                    </Show>
-                </fieldset>
+                <SplitChoice random=split_random seed=split_seed fraction=split_fraction />
                 <fieldset>
                     <legend>"Class weights (from the training split)"</legend>
                     <label for="train-weights">"Scheme "
@@ -201,17 +182,17 @@ fn Settings() -> impl IntoView {
                             <option value="effective">"effective number of samples (Cui 2019)"</option>
                         </select>
                     </label>
-                    <Show when=move || scheme.get() == "effective">{field("β ", "train-beta", beta, "0.0001")}</Show>
-                    {field("Cap (largest : smallest, 0 = none) ", "train-cap", cap, "1")}
+                    <Show when=move || scheme.get() == "effective">{number_field("β ", "train-beta", beta, "0.0001")}</Show>
+                    {number_field("Cap (largest : smallest, 0 = none) ", "train-cap", cap, "1")}
                     <label><input type="checkbox" data-testid="train-focal" prop:checked=move || focal_on.get() on:change=move |ev| focal_on.set(event_target_checked(&ev)) />" Focal loss"</label>
-                    <Show when=move || focal_on.get()>{field("γ ", "train-gamma", gamma, "0.5")}</Show>
+                    <Show when=move || focal_on.get()>{number_field("γ ", "train-gamma", gamma, "0.5")}</Show>
                 </fieldset>
                 <fieldset>
                     <legend>"Training"</legend>
-                    {field("Epochs (at most) ", "train-epochs", epochs, "1")}
-                    {field("Batch size ", "train-batch", batch, "1")}
-                    {field("Learning rate ", "train-lr", lr, "0.0001")}
-                    {field("Seed ", "train-seed", seed, "1")}
+                    {number_field("Epochs (at most) ", "train-epochs", epochs, "1")}
+                    {number_field("Batch size ", "train-batch", batch, "1")}
+                    {number_field("Learning rate ", "train-lr", lr, "0.0001")}
+                    {number_field("Seed ", "train-seed", seed, "1")}
                     <label for="train-workers" title="Web Workers that train in step, each on its share of every batch; the same seed and number give the same run">
                         "Workers "
                         <input id="train-workers" type="number" min="1" max=MAX_WORKERS.to_string() step="1" data-testid="train-workers" prop:value=move || workers.get() on:input=move |ev| workers.set(event_target_value(&ev)) />
@@ -257,7 +238,7 @@ fn Settings() -> impl IntoView {
             <Show when=move || !has_data()>
                 <p class="muted small">"Load data first (Data screen)."</p>
             </Show>
-        </section>
+        </Card>
     }
 }
 
@@ -292,8 +273,7 @@ fn LiveCurves() -> impl IntoView {
             .join(" ");
         let best = p.history.iter().rfind(|e| e.best).map(|e| e.val_macro_f1);
         Some(view! {
-            <section class="card" aria-labelledby="curves-title" data-testid="train-live">
-                <h2 id="curves-title">"Training"</h2>
+            <Card id="curves" title="Training" testid="train-live">
                 <p data-testid="train-status">
                     {format!(
                         "Epoch {} of at most {}, batch {} of {} · loss {:.3} · {:.0} s elapsed, about {:.0} s left{}",
@@ -313,7 +293,7 @@ fn LiveCurves() -> impl IntoView {
                     <text x="0" y=format!("{}", h + 20.0) class="legend-loss">"— training loss (left)"</text>
                     <text x=format!("{}", w / 2.0) y=format!("{}", h + 20.0) class="legend-f1">"— validation macro-F1 (right)"</text>
                 </svg>
-            </section>
+            </Card>
         })
     }
 }
@@ -377,23 +357,18 @@ pub fn RunResults(
             <div class="results-grid">
                 <div>
                     <h3>"Per class"</h3>
-                    <div class="table-wrap">
-                        <table data-testid="per-class-table">
-                            <thead><tr><th scope="col">"Class"</th><th scope="col" class="num">"Se %"</th><th scope="col" class="num">"+P %"</th><th scope="col" class="num">"F1"</th><th scope="col" class="num">"Spec %"</th><th scope="col" class="num">"Support"</th></tr></thead>
-                            <tbody>
-                                {classes.iter().zip(e.per_class.iter()).map(|(c, m)| view! {
-                                    <tr data-testid=format!("metric-{}", c.code())>
-                                        <th scope="row"><span class="swatch" style=format!("background:{}", class_colour(*c))></span>{c.code()}</th>
-                                        <td class="num" data-testid="se">{pct(m.se)}</td>
-                                        <td class="num" data-testid="ppv">{pct(m.ppv)}</td>
-                                        <td class="num" data-testid="f1">{format!("{:.3}", m.f1)}</td>
-                                        <td class="num" data-testid="spec">{pct(m.spec)}</td>
-                                        <td class="num" data-testid="support">{thousands(m.support as usize)}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    <Table testid="per-class-table" head=vec![col("Class"), num("Se %"), num("+P %"), num("F1"), num("Spec %"), num("Support")]>
+                        {classes.iter().zip(e.per_class.iter()).map(|(c, m)| view! {
+                            <tr data-testid=format!("metric-{}", c.code())>
+                                <th scope="row"><span class="swatch" style=format!("background:{}", class_colour(*c))></span>{c.code()}</th>
+                                <td class="num" data-testid="se">{pct(m.se)}</td>
+                                <td class="num" data-testid="ppv">{pct(m.ppv)}</td>
+                                <td class="num" data-testid="f1">{format!("{:.3}", m.f1)}</td>
+                                <td class="num" data-testid="spec">{pct(m.spec)}</td>
+                                <td class="num" data-testid="support">{thousands(m.support as usize)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </Table>
                     <dl class="overall">
                         <dt>"Accuracy"</dt><dd data-testid="accuracy">{pct(e.accuracy)}" %"</dd>
                         <dt>"Macro-F1"</dt><dd data-testid="macro-f1">{format!("{:.3}", e.macro_f1)}</dd>
@@ -404,33 +379,27 @@ pub fn RunResults(
                 </div>
                 <div>
                     <h3>"Confusion matrix"</h3>
-                    <div class="table-wrap">
-                        <table class="heatmap" data-testid="confusion">
-                            <caption class="muted small">"Rows: true class · columns: predicted · count and % of the row"</caption>
-                            <thead><tr><th scope="col">"true \\ predicted"</th>{classes.iter().map(|c| view! { <th scope="col" class="num">{c.code()}</th> }).collect_view()}</tr></thead>
-                            <tbody>
-                                {e.confusion.iter().enumerate().map(|(t, row)| {
-                                    let c = classes[t];
-                                    view! {
-                                        <tr>
-                                            <th scope="row">{c.code()}</th>
-                                            {row.iter().enumerate().map(|(p, &v)| {
-                                                let share = if max_row[t] > 0 { v as f64 / max_row[t] as f64 } else { 0.0 };
-                                                let strong = share > 0.5;
-                                                let bg = if t == p { format!("rgba(22,101,52,{:.2})", 0.08 + 0.85 * share) } else { format!("rgba(180,35,24,{:.2})", (0.85 * share).min(0.85)) };
-                                                view! {
-                                                    <td class="num cell" class:strong=strong style=format!("background:{bg}") data-testid=format!("cm-{}-{}", t, p)>
-                                                        <span class="count">{thousands(v as usize)}</span>
-                                                        <span class="share">{format!("{:.1} %", share * 100.0)}</span>
-                                                    </td>
-                                                }
-                                            }).collect_view()}
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    <Table class="heatmap" testid="confusion" shown=Shown::Note caption="Rows: true class · columns: predicted · count and % of the row" head=std::iter::once(col("true \\ predicted")).chain(classes.iter().map(|c| num(c.code()))).collect()>
+                        {e.confusion.iter().enumerate().map(|(t, row)| {
+                            let c = classes[t];
+                            view! {
+                                <tr>
+                                    <th scope="row">{c.code()}</th>
+                                    {row.iter().enumerate().map(|(p, &v)| {
+                                        let share = if max_row[t] > 0 { v as f64 / max_row[t] as f64 } else { 0.0 };
+                                        let strong = share > 0.5;
+                                        let bg = if t == p { format!("rgba(22,101,52,{:.2})", 0.08 + 0.85 * share) } else { format!("rgba(180,35,24,{:.2})", (0.85 * share).min(0.85)) };
+                                        view! {
+                                            <td class="num cell" class:strong=strong style=format!("background:{bg}") data-testid=format!("cm-{}-{}", t, p)>
+                                                <span class="count">{thousands(v as usize)}</span>
+                                                <span class="share">{format!("{:.1} %", share * 100.0)}</span>
+                                            </td>
+                                        }
+                                    }).collect_view()}
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </Table>
                 </div>
                 <div>
                     <h3>"The guide's success indicators"</h3>
@@ -449,26 +418,19 @@ pub fn RunResults(
             </div>
             <h3>"Per record: where the S, V and F errors live"</h3>
             <p class="muted small">"Each test record's ectopic beats found of those present (Se) and its false alarms, most S and F errors first. In DS2, record 232 holds about three quarters of the S beats and 213 most of the F beats."</p>
-            <div class="table-wrap">
-                <table data-testid="per-record-table">
-                    <thead><tr><th scope="col">"Record"</th><th scope="col" class="num">"Beats"</th>
-                        {["S", "V", "F"].map(|c| view! { <th scope="col" class="num">{format!("{c} found")}</th><th scope="col" class="num">{format!("{c} Se %")}</th><th scope="col" class="num">{format!("{c} false alarms")}</th> }).to_vec()}
-                    </tr></thead>
-                    <tbody>
-                        {record_rows.into_iter().map(|r| view! {
-                            <tr data-testid=format!("record-row-{}", r.record)>
-                                <th scope="row">{r.record.clone()}</th>
-                                <td class="num">{thousands(r.beats as usize)}</td>
-                                {r.classes.iter().map(|c| view! {
-                                    <td class="num">{format!("{} / {}", thousands(c.found as usize), thousands(c.support as usize))}</td>
-                                    <td class="num">{c.se.map_or("–".to_string(), pct)}</td>
-                                    <td class="num">{thousands(c.false_alarms as usize)}</td>
-                                }).collect_view()}
-                            </tr>
+            <Table testid="per-record-table" head=per_record_columns()>
+                {record_rows.into_iter().map(|r| view! {
+                    <tr data-testid=format!("record-row-{}", r.record)>
+                        <th scope="row">{r.record.clone()}</th>
+                        <td class="num">{thousands(r.beats as usize)}</td>
+                        {r.classes.iter().map(|c| view! {
+                            <td class="num">{format!("{} / {}", thousands(c.found as usize), thousands(c.support as usize))}</td>
+                            <td class="num">{c.se.map_or("–".to_string(), pct)}</td>
+                            <td class="num">{thousands(c.false_alarms as usize)}</td>
                         }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+                    </tr>
+                }).collect_view()}
+            </Table>
             <h3>"Misclassified beats"</h3>
             <div class="gallery" data-testid="misclassified">
                 {if mis_groups.is_empty() { Some(view! { <p class="muted">"None."</p> }) } else { None }}
@@ -490,63 +452,104 @@ pub fn RunResults(
     }
 }
 
+/// How the run splits its beats: by patient (DS1 → DS2) or, labelled optimistic, random beats
+/// with their own seed and test share.
+#[component]
+fn SplitChoice(
+    /// Random beats when true.
+    random: RwSignal<bool>,
+    /// The random split's seed (text of the input).
+    seed: RwSignal<String>,
+    /// The random split's test share in % (text of the input).
+    fraction: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <fieldset class="radios">
+            <legend>"Split"</legend>
+            <label><input type="radio" name="train-split" data-testid="train-split-inter" prop:checked=move || !random.get() on:change=move |_| random.set(false) />" By patient: DS1 → DS2 (de Chazal 2004) "<span class="badge good">"honest"</span></label>
+            <label><input type="radio" name="train-split" data-testid="train-split-random" prop:checked=move || random.get() on:change=move |_| random.set(true) />" Random beats "<span class="badge warn">"optimistic"</span></label>
+            <Show when=move || random.get()>
+                <div class="inline-fields">
+                    {number_field("Split seed ", "train-split-seed", seed, "1")}
+                    {number_field("Test share (%) ", "train-split-fraction", fraction, "1")}
+                </div>
+            </Show>
+        </fieldset>
+    }
+}
+
 #[component]
 fn RunsTable() -> impl IntoView {
     let state = AppState::get();
     view! {
         <Show when=move || !state.runs.get().is_empty()>
-            <section class="card" aria-labelledby="runs-title">
-                <h2 id="runs-title">"All runs, side by side"</h2>
-                <div class="table-wrap">
-                    <table data-testid="runs-table">
-                        <thead>
-                            <tr>
-                                <th scope="col">"Run"</th>
-                                <th scope="col">"Settings"</th>
-                                {AamiClass::ALL.into_iter().map(|c| view! { <th scope="col" class="num">{format!("{} Se / +P / F1", c.code())}</th> }).collect_view()}
-                                <th scope="col" class="num">"Macro-F1 NSVF"</th>
-                                <th scope="col" class="num">"Accuracy"</th>
-                                <th scope="col" class="num">"Time"</th>
-                                <th scope="col">"Actions"</th>
+            <Card id="runs" title="All runs, side by side">
+                <Table testid="runs-table" head=run_columns()>
+                    {move || state.runs.get().into_iter().map(|r| {
+                        let id = r.id;
+                        let e = r.evaluation.clone();
+                        let epoch_ms = r.epoch_seconds.iter().map(|s| format!("{:.0}", s * 1000.0)).collect::<Vec<_>>().join(",");
+                        // A run kept from a worker that stopped: its figures, not its model.
+                        let kept = state.restart.is_kept_run(id);
+                        let remove = move |_| {
+                            if kept {
+                                state.restart.forget_run(id);
+                                state.runs.update(|r| r.retain(|x| x.id != id));
+                            } else {
+                                state.send(Request::RemoveRun { id });
+                            }
+                        };
+                        view! {
+                            <tr data-testid="run-row" data-run=id.to_string() data-epoch-ms=epoch_ms data-kept=kept.to_string() class:selected=move || state.selected_run.get() == Some(id)>
+                                <th scope="row">
+                                    {format!("#{id}{}", if r.cancelled { " (cancelled)" } else { "" })}
+                                    {kept.then(|| view! { <span class="muted small" title="The worker that trained this run stopped: its figures are kept, its model is not.">" figures only"</span> })}
+                                </th>
+                                <td class="wrap">{settings_text(&r.config)}</td>
+                                {e.per_class.iter().map(|m| view! { <td class="num">{format!("{} / {} / {:.2}", pct(m.se), pct(m.ppv), m.f1)}</td> }).collect_view()}
+                                <td class="num">{format!("{:.3}", e.macro_f1_nsvf)}</td>
+                                <td class="num">{pct(e.accuracy)}" %"</td>
+                                <td class="num">{format!("{:.0} s", r.train_seconds)}</td>
+                                <td>
+                                    <button class="link" on:click=move |_| state.selected_run.set(Some(id))>"show"</button>
+                                    <button class="link danger" on:click=remove>"remove"</button>
+                                </td>
                             </tr>
-                        </thead>
-                        <tbody>
-                            {move || state.runs.get().into_iter().map(|r| {
-                                let id = r.id;
-                                let e = r.evaluation.clone();
-                                let epoch_ms = r.epoch_seconds.iter().map(|s| format!("{:.0}", s * 1000.0)).collect::<Vec<_>>().join(",");
-                                // A run kept from a worker that stopped: its figures, not its model.
-                                let kept = state.restart.is_kept_run(id);
-                                let remove = move |_| {
-                                    if kept {
-                                        state.restart.forget_run(id);
-                                        state.runs.update(|r| r.retain(|x| x.id != id));
-                                    } else {
-                                        state.send(Request::RemoveRun { id });
-                                    }
-                                };
-                                view! {
-                                    <tr data-testid="run-row" data-run=id.to_string() data-epoch-ms=epoch_ms data-kept=kept.to_string() class:selected=move || state.selected_run.get() == Some(id)>
-                                        <th scope="row">
-                                            {format!("#{id}{}", if r.cancelled { " (cancelled)" } else { "" })}
-                                            {kept.then(|| view! { <span class="muted small" title="The worker that trained this run stopped: its figures are kept, its model is not.">" figures only"</span> })}
-                                        </th>
-                                        <td class="wrap">{settings_text(&r.config)}</td>
-                                        {e.per_class.iter().map(|m| view! { <td class="num">{format!("{} / {} / {:.2}", pct(m.se), pct(m.ppv), m.f1)}</td> }).collect_view()}
-                                        <td class="num">{format!("{:.3}", e.macro_f1_nsvf)}</td>
-                                        <td class="num">{pct(e.accuracy)}" %"</td>
-                                        <td class="num">{format!("{:.0} s", r.train_seconds)}</td>
-                                        <td>
-                                            <button class="link" on:click=move |_| state.selected_run.set(Some(id))>"show"</button>
-                                            <button class="link danger" on:click=remove>"remove"</button>
-                                        </td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                </div>
-            </section>
+                        }
+                    }).collect_view()}
+                </Table>
+            </Card>
         </Show>
     }
+}
+
+/// The headings of the per-record table: each ectopic class's beats found, sensitivity and
+/// false alarms.
+fn per_record_columns() -> Vec<Col> {
+    let per_class = ["S", "V", "F"].into_iter().flat_map(|c| {
+        [
+            num(format!("{c} found")),
+            num(format!("{c} Se %")),
+            num(format!("{c} false alarms")),
+        ]
+    });
+    [col("Record"), num("Beats")]
+        .into_iter()
+        .chain(per_class)
+        .collect()
+}
+
+/// The headings of the table of runs.
+fn run_columns() -> Vec<Col> {
+    let per_class = AamiClass::ALL.map(|c| num(format!("{} Se / +P / F1", c.code())));
+    [col("Run"), col("Settings")]
+        .into_iter()
+        .chain(per_class)
+        .chain([
+            num("Macro-F1 NSVF"),
+            num("Accuracy"),
+            num("Time"),
+            col("Actions"),
+        ])
+        .collect()
 }

@@ -8,7 +8,9 @@ use super::forms::{BaseUrlForm, LightwaveForm};
 use super::net::{cache_clear, cancel};
 use super::state::{FetchState, fail, start};
 use crate::io::catalogue::{CATALOGUE, LabelKind};
+use crate::web::card::Card;
 use crate::web::charts::thousands;
+use crate::web::table::{Col, Shown, Table, col, num};
 
 /// The "Get data" panel.
 #[component]
@@ -17,11 +19,8 @@ pub fn GetDataPanel(
     fs: FetchState,
 ) -> impl IntoView {
     view! {
-        <section class="card" aria-labelledby="get-title" data-testid="get-data">
-            <h2 id="get-title">"Get data from PhysioNet or another server"</h2>
-            <p class="muted small">
-                "Nothing is fetched until you click. Records come through PhysioNet's LightWAVE service or from any folder of WFDB files whose server allows other sites to read it (CORS), and are kept in this browser's cache. A server that refuses still leaves you the usual way: download the files and drop them above."
-            </p>
+        <Card id="get" title="Get data from PhysioNet or another server" testid="get-data"
+            intro="Nothing is fetched until you click. Records come through PhysioNet's LightWAVE service or from any folder of WFDB files whose server allows other sites to read it (CORS), and are kept in this browser's cache. A server that refuses still leaves you the usual way: download the files and drop them above.">
             <Catalogue fs=fs />
             <div class="fetch-forms">
                 <LightwaveForm fs=fs />
@@ -30,7 +29,7 @@ pub fn GetDataPanel(
             <FetchProgress fs=fs />
             <CacheView fs=fs />
             <FetchedTable fs=fs />
-        </section>
+        </Card>
     }
 }
 
@@ -43,57 +42,39 @@ fn Catalogue(
     view! {
         <details class="catalogue">
             <summary>"Which databases add minority beats?"</summary>
-            <div class="table-wrap">
-                <table data-testid="catalogue">
-                    <caption class="visually-hidden">"Public ECG databases: size, rate, labels, licence, what they add"</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Database"</th>
-                            <th scope="col" class="num">"Records"</th>
-                            <th scope="col">"Recordings"</th>
-                            <th scope="col">"Rate"</th>
-                            <th scope="col">"Labels"</th>
-                            <th scope="col">"Licence"</th>
-                            <th scope="col">"Size"</th>
-                            <th scope="col">"What it adds"</th>
-                            <th scope="col">"Use"</th>
+            <Table testid="catalogue" caption="Public ECG databases: size, rate, labels, licence, what they add" head=catalogue_columns()>
+                {CATALOGUE.iter().map(|d| {
+                    let lw = d.lightwave_db;
+                    let files = d.files_url;
+                    view! {
+                        <tr data-testid="catalogue-row" data-db=d.id>
+                            <th scope="row">{d.title}<br/><span class="muted small">{d.source}</span></th>
+                            <td class="num">{d.records}</td>
+                            <td>{d.recordings}</td>
+                            <td>{d.fs}</td>
+                            <td>{d.labels.text()}</td>
+                            <td>{d.licence}</td>
+                            <td>{d.size}</td>
+                            <td>{d.adds}</td>
+                            <td>
+                                {lw.map(|db| view! {
+                                    <button class="link" data-testid="catalogue-use-lightwave" on:click=move |_| {
+                                        fs.db.set(db.to_string());
+                                        fs.records.set(Vec::new());
+                                    }>"LightWAVE"</button>
+                                })}
+                                {files.map(|u| view! {
+                                    <button class="link" data-testid="catalogue-use-url" on:click=move |_| {
+                                        fs.base.set(u.to_string());
+                                        fs.base_records.set(Vec::new());
+                                    }>"Files URL"</button>
+                                })}
+                                {(d.labels == LabelKind::Records && files.is_none()).then_some("download from the source")}
+                            </td>
                         </tr>
-                    </thead>
-                    <tbody>
-                        {CATALOGUE.iter().map(|d| {
-                            let lw = d.lightwave_db;
-                            let files = d.files_url;
-                            view! {
-                                <tr data-testid="catalogue-row" data-db=d.id>
-                                    <th scope="row">{d.title}<br/><span class="muted small">{d.source}</span></th>
-                                    <td class="num">{d.records}</td>
-                                    <td>{d.recordings}</td>
-                                    <td>{d.fs}</td>
-                                    <td>{d.labels.text()}</td>
-                                    <td>{d.licence}</td>
-                                    <td>{d.size}</td>
-                                    <td>{d.adds}</td>
-                                    <td>
-                                        {lw.map(|db| view! {
-                                            <button class="link" data-testid="catalogue-use-lightwave" on:click=move |_| {
-                                                fs.db.set(db.to_string());
-                                                fs.records.set(Vec::new());
-                                            }>"LightWAVE"</button>
-                                        })}
-                                        {files.map(|u| view! {
-                                            <button class="link" data-testid="catalogue-use-url" on:click=move |_| {
-                                                fs.base.set(u.to_string());
-                                                fs.base_records.set(Vec::new());
-                                            }>"Files URL"</button>
-                                        })}
-                                        {(d.labels == LabelKind::Records && files.is_none()).then_some("download from the source")}
-                                    </td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+                    }
+                }).collect_view()}
+            </Table>
         </details>
     }
 }
@@ -184,47 +165,50 @@ fn FetchedTable(
 ) -> impl IntoView {
     view! {
         <Show when=move || !fs.fetched.get().is_empty()>
-            <div class="table-wrap">
-                <table data-testid="fetched-table">
-                    <caption>"Fetched records (checksums of the loaded samples and annotations)"</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Record"</th>
-                            <th scope="col">"From"</th>
-                            <th scope="col" class="num">"Samples"</th>
-                            <th scope="col" class="num">"Beats"</th>
-                            <th scope="col">"SHA-256 of the samples"</th>
+            <Table testid="fetched-table" shown=Shown::Title caption="Fetched records (checksums of the loaded samples and annotations)" head=vec![col("Record"), col("From"), num("Samples"), num("Beats"), col("SHA-256 of the samples")]>
+                {move || fs.fetched.get().into_iter().map(|(source, f)| {
+                    let source_attr = source.clone();
+                    let short_sha = format!("{}…", &f.digital_sha256[..16.min(f.digital_sha256.len())]);
+                    view! {
+                        <tr data-testid="fetched-record" data-record=f.name.clone() data-source=source_attr
+                            data-sig-len=f.sig_len.to_string()
+                            data-sha256=f.digital_sha256.clone()
+                            data-sum=to_json(&f.digital_sum)
+                            data-sum-sq=to_json(&f.digital_sum_sq)
+                            data-first=to_json(&f.first_10)
+                            data-last=to_json(&f.last_10)
+                            data-n-annotations=f.n_annotations.to_string()
+                            data-n-beats=f.n_beats.to_string()
+                            data-beats-sha256=f.beats_sha256.clone()
+                            data-annotations-sha256=f.annotations_sha256.clone()>
+                            <td>{f.name.clone()}</td>
+                            <td>{source}</td>
+                            <td class="num">{thousands(f.sig_len)}</td>
+                            <td class="num">{thousands(f.n_beats)}</td>
+                            <td><code>{short_sha}</code></td>
                         </tr>
-                    </thead>
-                    <tbody>
-                        {move || fs.fetched.get().into_iter().map(|(source, f)| {
-                            let source_attr = source.clone();
-                            let short_sha = format!("{}…", &f.digital_sha256[..16.min(f.digital_sha256.len())]);
-                            view! {
-                                <tr data-testid="fetched-record" data-record=f.name.clone() data-source=source_attr
-                                    data-sig-len=f.sig_len.to_string()
-                                    data-sha256=f.digital_sha256.clone()
-                                    data-sum=to_json(&f.digital_sum)
-                                    data-sum-sq=to_json(&f.digital_sum_sq)
-                                    data-first=to_json(&f.first_10)
-                                    data-last=to_json(&f.last_10)
-                                    data-n-annotations=f.n_annotations.to_string()
-                                    data-n-beats=f.n_beats.to_string()
-                                    data-beats-sha256=f.beats_sha256.clone()
-                                    data-annotations-sha256=f.annotations_sha256.clone()>
-                                    <td>{f.name.clone()}</td>
-                                    <td>{source}</td>
-                                    <td class="num">{thousands(f.sig_len)}</td>
-                                    <td class="num">{thousands(f.n_beats)}</td>
-                                    <td><code>{short_sha}</code></td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+                    }
+                }).collect_view()}
+            </Table>
         </Show>
     }
+}
+
+/// The headings of the catalogue of public databases.
+fn catalogue_columns() -> Vec<Col> {
+    let words = [
+        "Recordings",
+        "Rate",
+        "Labels",
+        "Licence",
+        "Size",
+        "What it adds",
+        "Use",
+    ];
+    [col("Database"), num("Records")]
+        .into_iter()
+        .chain(words.map(col))
+        .collect()
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> String {
