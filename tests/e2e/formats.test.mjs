@@ -11,6 +11,16 @@ import zlib from 'node:zlib';
 import { openPage, foreignRequests, MITDB, REFERENCE, referenceCounts } from './harness.mjs';
 import { DataScreen, DistributionScreen } from './pages.mjs';
 
+/** `size` bytes holding `fields` = [[offset, width (2 or 4 bytes), value]], little-endian. */
+function le(size, fields) {
+  const b = Buffer.alloc(size);
+  for (const [at, width, value] of fields) {
+    if (width === 2) b.writeUInt16LE(value, at);
+    else b.writeUInt32LE(value, at);
+  }
+  return b;
+}
+
 /** A zip archive (deflated entries) of `entries` = [{ name, data: Buffer }]. */
 function makeZip(entries) {
   const locals = [];
@@ -20,35 +30,20 @@ function makeZip(entries) {
     const nameBuf = Buffer.from(name);
     const deflated = zlib.deflateRawSync(data);
     const crc = zlib.crc32(data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(deflated.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBuf.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(deflated.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(nameBuf.length, 28);
-    central.writeUInt32LE(offset, 42);
+    // Version 2.0, method 8 (deflate), CRC-32, sizes and the name's length: the local header
+    // (signature PK\3\4) and, with the local header's offset, the central one (PK\1\2).
+    const sizes = [crc, deflated.length, data.length];
+    const local = le(30, [[0, 4, 0x04034b50], [4, 2, 20], [8, 2, 8],
+      ...sizes.map((v, i) => [14 + 4 * i, 4, v]), [26, 2, nameBuf.length]]);
+    const central = le(46, [[0, 4, 0x02014b50], [4, 2, 20], [6, 2, 20], [10, 2, 8],
+      ...sizes.map((v, i) => [16 + 4 * i, 4, v]), [28, 2, nameBuf.length], [42, 4, offset]]);
     locals.push(local, nameBuf, deflated);
     centrals.push(central, nameBuf);
     offset += 30 + nameBuf.length + deflated.length;
   }
   const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
+  const end = le(22, [[0, 4, 0x06054b50], [8, 2, entries.length], [10, 2, entries.length],
+    [12, 4, cd.length], [16, 4, offset]]);
   return Buffer.concat([...locals, cd, end]);
 }
 

@@ -1,8 +1,26 @@
 // Page objects: one per screen. Tests talk to the page only through these and data-testids.
 
-import { CLASSES } from './harness.mjs';
+import { before, after } from 'node:test';
+import { CLASSES, openPage } from './harness.mjs';
 
 const num = (s) => Number(String(s).replace(/[,\s]/g, ''));
+
+/**
+ * One page for all the tests of the calling file: opened before them, on the built-in demo set
+ * (24 synthetic patients) once it is shown, and closed after them. Returns the object
+ * `openPage` gives, filled in by the time the first test runs.
+ */
+export function pageForTests() {
+  const h = {};
+  before(async () => {
+    Object.assign(h, await openPage());
+    await new DataScreen(h.page).waitDemo();
+  });
+  after(async () => {
+    await h.close?.();
+  });
+  return h;
+}
 
 export class DataScreen {
   constructor(page) {

@@ -5,23 +5,16 @@
 // every beat of record 100 exactly as before (the saved annotation files are equal byte for
 // byte). "Forget everything" then leaves nothing of the person's work in the browser's storage.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { openPage, foreignRequests, mitdbFiles, referenceCounts } from './harness.mjs';
-import { DataScreen, TrainScreen } from './pages.mjs';
+import { foreignRequests, mitdbFiles, referenceCounts } from './harness.mjs';
+import { DataScreen, TrainScreen, pageForTests } from './pages.mjs';
 
 // Two DS1 records to train on and two DS2 records to test on.
 const RECORDS = ['118', '208', '100', '213'];
 
-let h;
-before(async () => {
-  h = await openPage();
-  await new DataScreen(h.page).waitDemo();
-});
-after(async () => {
-  await h?.close();
-});
+const h = pageForTests();
 
 /** Opens record 100, classifies it with the newest run and returns the saved labels' bytes. */
 async function labelsOf100(page) {

@@ -6,25 +6,18 @@
 // before; record 232's labeller comes back with the same beats (by R-peak sample) and the same
 // 3 labels, on the first beat not labelled.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { openPage, foreignRequests, mitdbFiles } from './harness.mjs';
-import { DataScreen, TrainScreen } from './pages.mjs';
+import { foreignRequests, mitdbFiles } from './harness.mjs';
+import { DataScreen, TrainScreen, pageForTests } from './pages.mjs';
 import { SynthSection } from './synth_pages.mjs';
 
 const TRAIN = ['118', '208'];
 const RECORD = '232';
 const LABELS = ['n', 's', 'v'];
 
-let h;
-before(async () => {
-  h = await openPage();
-  await new DataScreen(h.page).waitDemo();
-});
-after(async () => {
-  await h?.close();
-});
+const h = pageForTests();
 
 async function download(page, testid) {
   const [d] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${testid}]`)]);

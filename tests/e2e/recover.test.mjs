@@ -4,23 +4,18 @@
 // figures of the finished run (marked "figures only": its model died with the worker), and a new
 // run trains and gets the next run number.
 
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, foreignRequests, mitdbFiles, referenceCounts } from './harness.mjs';
-import { DataScreen, TrainScreen } from './pages.mjs';
+import { foreignRequests, mitdbFiles, referenceCounts } from './harness.mjs';
+import { DataScreen, TrainScreen, pageForTests } from './pages.mjs';
 
 // Two DS1 records to train on and two DS2 records to test on.
 const RECORDS = ['118', '208', '100', '213'];
 const KILLED = 'stopped by the recovery test';
 
-let h;
+const h = pageForTests();
 before(async () => {
-  h = await openPage();
-  await new DataScreen(h.page).waitDemo();
   await new DataScreen(h.page).upload(mitdbFiles(RECORDS), { expectRecords: RECORDS.length });
-});
-after(async () => {
-  await h?.close();
 });
 
 async function leader(page) {

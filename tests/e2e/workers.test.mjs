@@ -4,20 +4,12 @@
 // its best model; the main thread, which passes every gradient between the workers, never blocks
 // for more than 50 ms while they train (PerformanceObserver, long tasks).
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, foreignRequests, watchLongTasks, longTasks } from './harness.mjs';
-import { DataScreen, TrainScreen } from './pages.mjs';
+import { foreignRequests, watchLongTasks, longTasks } from './harness.mjs';
+import { TrainScreen, pageForTests } from './pages.mjs';
 
-let h;
-before(async () => {
-  h = await openPage();
-  // The page opens on the demo set (24 synthetic patients).
-  await new DataScreen(h.page).waitDemo();
-});
-after(async () => {
-  await h?.close();
-});
+const h = pageForTests();
 
 test('the Workers input starts at one fewer than the logical processors, 1 to 8', async () => {
   const train = new TrainScreen(h.page);
