@@ -7,14 +7,17 @@ const num = (s) => Number(String(s).replace(/[,\s]/g, ''));
 
 /**
  * One page for all the tests of the calling file: opened before them, on the built-in demo set
- * (24 synthetic patients) once it is shown, and closed after them. Returns the object
- * `openPage` gives, filled in by the time the first test runs.
+ * (24 synthetic patients) once it is shown, then `prepare(h)` if given, and closed after them.
+ * Returns the object `openPage` gives, filled in by the time the first test runs. (Node runs a
+ * file's top-level `before` hooks side by side, so what must follow the page's opening goes in
+ * `prepare`, not in a hook of its own.)
  */
-export function pageForTests() {
+export function pageForTests(prepare) {
   const h = {};
   before(async () => {
     Object.assign(h, await openPage());
     await new DataScreen(h.page).waitDemo();
+    await prepare?.(h);
   });
   after(async () => {
     await h.close?.();

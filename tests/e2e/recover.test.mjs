@@ -4,7 +4,7 @@
 // figures of the finished run (marked "figures only": its model died with the worker), and a new
 // run trains and gets the next run number.
 
-import { test, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { foreignRequests, mitdbFiles, referenceCounts } from './harness.mjs';
 import { DataScreen, TrainScreen, pageForTests } from './pages.mjs';
@@ -13,9 +13,8 @@ import { DataScreen, TrainScreen, pageForTests } from './pages.mjs';
 const RECORDS = ['118', '208', '100', '213'];
 const KILLED = 'stopped by the recovery test';
 
-const h = pageForTests();
-before(async () => {
-  await new DataScreen(h.page).upload(mitdbFiles(RECORDS), { expectRecords: RECORDS.length });
+const h = pageForTests(async ({ page }) => {
+  await new DataScreen(page).upload(mitdbFiles(RECORDS), { expectRecords: RECORDS.length });
 });
 
 async function leader(page) {
