@@ -279,7 +279,11 @@ impl TrainedModel {
             let record = burn::store::ModuleRecord::from_bytes(
                 burn::tensor::Bytes::from_bytes_vec(chunk.to_vec()),
             )
-            .map_err(|e| ModelFileError::Damaged(e.to_string()))?;
+            .map_err(|e| ModelFileError::Damaged(e.to_string()))?
+            // A tensor stored as another dtype of the same width (an edited file: "I32" for
+            // "F32") is cast to the parameter's float, not a panic inside burn's loader; the
+            // weights are then checked like any others.
+            .cast_to_module_dtype();
             let model = header
                 .model_config
                 .init(&device)
