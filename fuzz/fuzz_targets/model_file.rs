@@ -6,10 +6,6 @@
 #![no_main]
 use std::sync::OnceLock;
 
-use ecg_balance_lab::dataset::{BeatLayout, BeatSet, Origin};
-use ecg_balance_lab::ecg::aami::AamiClass;
-use ecg_balance_lab::ecg::beats::N_RR;
-use ecg_balance_lab::features::{FeatureMaker, FeatureSpec, Normalizer, Templates};
 use ecg_balance_lab::training::TrainedModel;
 use ecg_balance_lab::training::model_file::MODEL_MAGIC;
 use libfuzzer_sys::fuzz_target;
@@ -17,21 +13,7 @@ use libfuzzer_sys::fuzz_target;
 fn base() -> &'static [u8] {
     static BASE: OnceLock<Vec<u8>> = OnceLock::new();
     BASE.get_or_init(|| {
-        let features = FeatureMaker {
-            spec: FeatureSpec {
-                template: true,
-                rr: true,
-                rr_relative_only: false,
-                rhythm: true,
-                second_lead: false,
-            },
-            normalizer: Normalizer {
-                rr_mean: vec![0.8; N_RR],
-                rr_std: vec![0.2; N_RR],
-            },
-            templates: Templates::default(),
-        };
-        TrainedModel::untrained(features, BeatLayout::default())
+        TrainedModel::example()
             .to_bytes()
             .expect("a model file")
     })
@@ -53,19 +35,7 @@ fuzz_target!(|bytes: &[u8]| {
         file
     };
     if let Ok(model) = TrainedModel::from_bytes(&file) {
-        let layout = model.layout;
-        let mut beats = BeatSet::new(layout);
-        let id = beats.record_index("r");
-        beats.push(
-            &vec![0.1; layout.len],
-            &[0.8; N_RR],
-            AamiClass::N,
-            id,
-            0,
-            Origin::Real,
-        );
-        let classes = model.predict(&beats, &[0], &Templates::fit(&beats));
-        assert_eq!(classes.len(), 1);
+        assert_eq!(model.classify_flat_beat().len(), 1);
         let _ = model.to_bytes();
     }
 });

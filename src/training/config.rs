@@ -90,6 +90,12 @@ pub struct TrainConfig {
     /// Natively, threads play this part (`Session::set_threads`).
     #[config(default = "None")]
     pub workers: Option<usize>,
+    /// Decay of an exponential moving average of the weights, updated after every step
+    /// (Polyak averaging, with TensorFlow's warm-up `min(d, (1 + t) / (10 + t))`); when set,
+    /// validation, the snapshots and the saved model use the averaged weights. `None`: the
+    /// weights as trained.
+    #[config(default = "None")]
+    pub weight_average: Option<f64>,
 }
 
 /// Learning-rate schedule.

@@ -122,3 +122,43 @@ pub fn gradient_from_bytes(bytes: &[u8]) -> Vec<f32> {
         .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
         .collect()
 }
+
+struct Values(Vec<f32>);
+
+impl ModuleVisitor for Values {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        self.0.extend(param.val().into_data().iter::<f32>());
+    }
+}
+
+/// The values of `model`'s float parameters as one vector, in the order of [`flatten`].
+pub fn parameters(model: &Model) -> Vec<f32> {
+    let mut v = Values(Vec::with_capacity(parameter_count(model)));
+    model.visit(&mut v);
+    v.0
+}
+
+struct Load<'a> {
+    flat: &'a [f32],
+    at: usize,
+}
+
+impl burn::module::ModuleMapper for Load<'_> {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let n = param.val().shape().num_elements();
+        let Some(chunk) = self.flat.get(self.at..self.at + n) else {
+            return param;
+        };
+        self.at += n;
+        param.map(|t| {
+            let device = t.device();
+            Tensor::<D>::from_data(TensorData::new(chunk.to_vec(), t.shape()), &device)
+        })
+    }
+}
+
+/// `model` with its float parameters replaced by `flat` (made by [`parameters`] for the same
+/// model shape; a parameter past the end of a short vector keeps its value).
+pub fn with_parameters(model: Model, flat: &[f32]) -> Model {
+    model.map(&mut Load { flat, at: 0 })
+}

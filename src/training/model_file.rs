@@ -208,6 +208,43 @@ impl TrainedModel {
         }
     }
 
+    /// An untrained model of the default beat layout that reads every feature (templates, RR
+    /// and rhythm) with a fixed RR standardisation: the base model file of tests and of the
+    /// model-file fuzz target.
+    pub fn example() -> TrainedModel {
+        let features = FeatureMaker {
+            spec: crate::features::FeatureSpec {
+                template: true,
+                rr: true,
+                rr_relative_only: false,
+                rhythm: true,
+                second_lead: false,
+            },
+            normalizer: crate::features::Normalizer {
+                rr_mean: vec![0.8; crate::ecg::beats::N_RR],
+                rr_std: vec![0.2; crate::ecg::beats::N_RR],
+            },
+            templates: Templates::default(),
+        };
+        TrainedModel::untrained(features, crate::dataset::BeatLayout::default())
+    }
+
+    /// Classifies one flat beat of the model's own layout (a record of its own, RR intervals of
+    /// 0.8 s): what a test or fuzzer asks of a model file that read, to show it is usable.
+    pub fn classify_flat_beat(&self) -> Vec<usize> {
+        let mut beats = crate::dataset::BeatSet::new(self.layout);
+        let id = beats.record_index("r");
+        beats.push(
+            &vec![0.1; self.layout.len],
+            &[0.8; crate::ecg::beats::N_RR],
+            crate::ecg::aami::AamiClass::N,
+            id,
+            0,
+            crate::dataset::Origin::Real,
+        );
+        self.predict(&beats, &[0], &Templates::fit(&beats))
+    }
+
     /// The model as a file: magic, header length, JSON header, then each network's weights.
     pub fn to_bytes(&self) -> Result<Vec<u8>, crate::Error> {
         let mut weights = Vec::new();
@@ -312,27 +349,11 @@ impl TrainedModel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::{FeatureSpec, Normalizer};
     use serde_json::{Value, json};
 
     /// An untrained model of the default shape, as a file.
     fn model_file() -> Vec<u8> {
-        let spec = FeatureSpec {
-            template: true,
-            rr: true,
-            rr_relative_only: false,
-            rhythm: true,
-            second_lead: false,
-        };
-        let features = FeatureMaker {
-            spec,
-            normalizer: Normalizer {
-                rr_mean: vec![0.8; crate::ecg::beats::N_RR],
-                rr_std: vec![0.2; crate::ecg::beats::N_RR],
-            },
-            templates: Templates::default(),
-        };
-        let mut model = TrainedModel::untrained(features, crate::dataset::BeatLayout::default());
+        let mut model = TrainedModel::example();
         model.class_weights = [1.0, 20.0, 8.0, 100.0, 5.0];
         model.trained_on = vec!["101".into()];
         model.to_bytes().expect("model bytes")

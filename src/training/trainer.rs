@@ -100,6 +100,8 @@ pub struct Trainer {
     layout: crate::dataset::BeatLayout,
     /// A follower replica of data-parallel training (no validation, no snapshots).
     follower: bool,
+    /// The moving average of the weights ([`TrainConfig::weight_average`]) and its steps.
+    average: Option<(Vec<f32>, u64)>,
 }
 
 /// What a trainer is made from ([`Trainer::start`]): the model and its inputs, without the
@@ -276,6 +278,7 @@ impl Trainer {
             class_weights: parts.class_weights,
             layout: parts.layout,
             follower: parts.follower,
+            average: None,
         }
     }
 
@@ -404,7 +407,11 @@ impl Trainer {
                 self.config.epochs * per_epoch,
                 per_epoch,
             );
-            self.model = Some(self.optim.step(lr, model, grads));
+            let model = self.optim.step(lr, model, grads);
+            if let (Some(d), false) = (self.config.weight_average, self.follower) {
+                self.update_average(&model, d);
+            }
+            self.model = Some(model);
         }
         self.loss_sum += f64::from(loss) * n as f64;
         self.loss_n += n;
@@ -517,6 +524,31 @@ impl Trainer {
         self.phase = Phase::Finished;
     }
 
+    /// Moves the weight average towards `model`'s weights ([`TrainConfig::weight_average`]).
+    fn update_average(&mut self, model: &Model, decay: f64) {
+        let now = gradients::parameters(model);
+        match &mut self.average {
+            None => self.average = Some((now, 1)),
+            Some((avg, t)) => {
+                let d = decay.min((1.0 + *t as f64) / (10.0 + *t as f64)) as f32;
+                for (a, w) in avg.iter_mut().zip(&now) {
+                    *a = d * *a + (1.0 - d) * w;
+                }
+                *t += 1;
+            }
+        }
+    }
+
+    /// The model validation scores and snapshots keep: the averaged weights when averaging,
+    /// else the current ones.
+    fn kept_model(&self) -> Option<Model> {
+        let m = self.model.as_ref()?.valid();
+        Some(match &self.average {
+            Some((avg, _)) => gradients::with_parameters(m, avg),
+            None => m,
+        })
+    }
+
     fn end_epoch(&mut self, on_event: &mut dyn FnMut(TrainEvent)) {
         if self.follower {
             self.epoch += 1;
@@ -527,11 +559,10 @@ impl Trainer {
             return;
         }
         let train_loss = (self.loss_sum / self.loss_n.max(1) as f64) as f32;
-        let val_macro_f1 = match &self.model {
+        let kept = self.kept_model();
+        let val_macro_f1 = match &kept {
             Some(m) if !self.val.labels.is_empty() => {
-                let inference = m.valid();
-                let pred =
-                    predict_inputs(&inference, &self.val, self.features.spec, self.layout.len);
+                let pred = predict_inputs(m, &self.val, self.features.spec, self.layout.len);
                 validation_score(&ConfusionMatrix::from_predictions(
                     &self.val.labels,
                     &pred,
@@ -542,8 +573,8 @@ impl Trainer {
             _ => f64::from(self.epoch as u32),
         };
         let improved = self.best_score.is_none_or(|b| val_macro_f1 > b);
-        if let Some(m) = &self.model {
-            self.snapshots.push((val_macro_f1, self.epoch, m.valid()));
+        if let Some(m) = kept {
+            self.snapshots.push((val_macro_f1, self.epoch, m));
         }
         if improved {
             self.best_score = Some(val_macro_f1);
@@ -578,7 +609,7 @@ impl Trainer {
         let k = self.config.ensemble.max(1);
         let mut epochs = Vec::new();
         let models: Vec<Model> = if self.snapshots.is_empty() {
-            vec![self.model?.valid()]
+            vec![self.kept_model()?]
         } else {
             self.snapshots
                 .into_iter()

@@ -134,9 +134,9 @@ pub fn AugmentPanel() -> impl IntoView {
                     {format!("Generated a training set of {} beats ({} augmented) in {:.2} s, in this tab.", thousands(beats), thousands(r.augmented.total()), ms / 1000.0)}
                 </p>
                 <div class="buttons left">
-                    <button class="secondary" data-testid="export-rebalanced-csv" on:click=move |_| state.send(Request::ExportRebalanced { format: ExportFormat::Csv })>"Export as Kaggle-style CSV"</button>
-                    <button class="secondary" data-testid="export-rebalanced-parquet" on:click=move |_| state.send(Request::ExportRebalanced { format: ExportFormat::Parquet })>"Export as Parquet"</button>
-                    <button class="secondary" data-testid="export-rebalanced-native" on:click=move |_| state.send(Request::ExportRebalanced { format: ExportFormat::EcgBeats })>"Export (.ecgbeats, loads back here)"</button>
+                    <button class="secondary" data-testid="export-rebalanced-csv" disabled=move || state.busy.get() on:click=move |_| state.send(Request::ExportRebalanced { format: ExportFormat::Csv })>"Export as Kaggle-style CSV"</button>
+                    <button class="secondary" data-testid="export-rebalanced-parquet" disabled=move || state.busy.get() on:click=move |_| state.send(Request::ExportRebalanced { format: ExportFormat::Parquet })>"Export as Parquet"</button>
+                    <button class="secondary" data-testid="export-rebalanced-native" disabled=move || state.busy.get() on:click=move |_| state.send(Request::ExportRebalanced { format: ExportFormat::EcgBeats })>"Export (.ecgbeats, loads back here)"</button>
                 </div>
                 <p class="muted small">"The CSV has one beat per row: 187 values at 125 Hz (the whole window, scaled to 0–1, zero-padded; R peak at index 31), then the class 0–4 — the layout of Kaggle's mitbih_train.csv."</p>
                 <p class="muted small">"The Parquet file has one row per beat with the window as stored (mV, at the window's rate), the class (label, label_index), record, origin (real or augmented), R-peak position and RR features: pandas.read_parquet, Spark, Dask and Polars read it as it is."</p>

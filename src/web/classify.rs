@@ -279,8 +279,8 @@ fn ClassifiedResult(v: ClassifiedView, statements: Vec<Statement>) -> impl IntoV
         };
         let export_csv = export.clone();
         view! {
-            <button class="secondary" data-testid="export-record-beats-csv" on:click=move |_| export_csv(ExportFormat::Csv)>"Beats as Kaggle-style CSV"</button>
-            <button class="secondary" data-testid="export-record-beats-parquet" on:click=move |_| export(ExportFormat::Parquet)>"Beats as Parquet"</button>
+            <button class="secondary" data-testid="export-record-beats-csv" disabled=move || state.busy.get() on:click=move |_| export_csv(ExportFormat::Csv)>"Beats as Kaggle-style CSV"</button>
+            <button class="secondary" data-testid="export-record-beats-parquet" disabled=move || state.busy.get() on:click=move |_| export(ExportFormat::Parquet)>"Beats as Parquet"</button>
         }
     });
     let file_hint = v.export_name.clone();

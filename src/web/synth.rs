@@ -181,8 +181,8 @@ fn SynthResults(
                 " Add these synthetic beats to the training beats of the next training runs (training split only)"
             </label>
             <div class="buttons left">
-                <button class="secondary" data-testid="export-synth-csv" on:click=move |_| export(ExportFormat::Csv)>"Export as Kaggle-style CSV"</button>
-                <button class="secondary" data-testid="export-synth-parquet" on:click=move |_| export(ExportFormat::Parquet)>"Export as Parquet"</button>
+                <button class="secondary" data-testid="export-synth-csv" disabled=move || state.busy.get() on:click=move |_| export(ExportFormat::Csv)>"Export as Kaggle-style CSV"</button>
+                <button class="secondary" data-testid="export-synth-parquet" disabled=move || state.busy.get() on:click=move |_| export(ExportFormat::Parquet)>"Export as Parquet"</button>
             </div>
         </div>
     }

@@ -335,9 +335,9 @@ pub fn RunResults(
             <div class="card-head">
                 <h2 id="results-title">{format!("Run {} — results on the test set{}", run.id, if run.cancelled { " (cancelled: best model so far)" } else { "" })}</h2>
                 <div class="buttons">
-                    <button class="secondary" data-testid="export-json" on:click=move |_| state.send(Request::ExportRun { id, format: ExportFormat::Json })>"Metrics JSON"</button>
-                    <button class="secondary" data-testid="export-csv" on:click=move |_| state.send(Request::ExportRun { id, format: ExportFormat::Csv })>"Metrics CSV"</button>
-                    <button class="secondary" data-testid="export-model" on:click=move |_| state.send(Request::ExportModel { id })>"Model file"</button>
+                    <button class="secondary" data-testid="export-json" disabled=move || state.busy.get() on:click=move |_| state.send(Request::ExportRun { id, format: ExportFormat::Json })>"Metrics JSON"</button>
+                    <button class="secondary" data-testid="export-csv" disabled=move || state.busy.get() on:click=move |_| state.send(Request::ExportRun { id, format: ExportFormat::Csv })>"Metrics CSV"</button>
+                    <button class="secondary" data-testid="export-model" disabled=move || state.busy.get() on:click=move |_| state.send(Request::ExportModel { id })>"Model file"</button>
                 </div>
             </div>
             <p class="muted small" data-testid="run-settings">{format!("{} · {} · trained in {:.1} s on {} beats (validation records: {}); the {} best epochs ({}) vote.",
