@@ -58,6 +58,31 @@ pub fn AugmentPanel() -> impl IntoView {
             .workspace
             .with(|w| w.record_counts.total() > 0 || !w.beat_files.is_empty())
     };
+    // The form starts from the last set's settings (after a reload, those of the set made
+    // again); asking for a set from the form notes them without writing the form back.
+    Effect::new(move |_| {
+        let Some(made) = state.rebalance_settings.get() else {
+            return;
+        };
+        seed.set(made.seed.to_string());
+        match made.plan {
+            Plan::Seed => kind.set("seed".into()),
+            Plan::Balance(n) => {
+                k.set(n.to_string());
+                kind.set("balance".into());
+            }
+            Plan::Ratio(r) => {
+                ratio.set(r.to_string());
+                kind.set("ratio".into());
+            }
+            Plan::Custom(targets) => {
+                for (field, n) in custom.iter().zip(targets) {
+                    field.set(n.to_string());
+                }
+                kind.set("custom".into());
+            }
+        }
+    });
     // Ask for the plan's targets whenever the plan, the split or the data change.
     Effect::new(move |_| {
         let p = plan();
@@ -120,7 +145,9 @@ pub fn AugmentPanel() -> impl IntoView {
                 <button data-testid="rebalance-generate" disabled=move || state.busy.get() || !has_data() on:click=move |_| {
                     state.busy.set(true);
                     state.rebalanced.set(None);
-                    state.send(Request::Rebalance { split: state.split.get_untracked(), config: config() });
+                    let config = config();
+                    state.rebalance_settings.update_untracked(|s| *s = Some(config.clone()));
+                    state.send(Request::Rebalance { split: state.split.get_untracked(), config });
                 }>"Generate the rebalanced training set"</button>
                 <label class="checkbox">
                     <input type="checkbox" data-testid="rebalance-use" prop:checked=move || state.train_rebalance.get().is_some() on:change=move |ev| {

@@ -35,6 +35,18 @@ pub fn SynthPanel() -> impl IntoView {
     let seed = RwSignal::new(d.seed.to_string());
     let error = RwSignal::new(None::<String>);
     let has_data = move || state.workspace.with(|w| w.record_counts.total() > 0);
+    // The form starts from the last set's settings (after a reload, those of the set made
+    // again); asking for a set from the form notes them without writing the form back.
+    Effect::new(move |_| {
+        let Some(made) = ss.settings.get() else {
+            return;
+        };
+        for (c, field) in counts {
+            field.set(made.count_of(c).to_string());
+        }
+        fitted.set(made.mode == SynthMode::Fitted);
+        seed.set(made.seed.to_string());
+    });
     let plan = move || -> Result<SynthTrainConfig, String> {
         let mut out = Vec::new();
         for (c, s) in counts {
@@ -67,6 +79,7 @@ pub fn SynthPanel() -> impl IntoView {
             state.notices.set(Vec::new());
             state.busy.set(true);
             ss.running.set(true);
+            ss.settings.update_untracked(|s| *s = Some(config.clone()));
             state.send(Request::Synthesize {
                 split: state.split.get_untracked(),
                 config,

@@ -52,8 +52,11 @@ test('the rebalanced set, the synthetic beats and adaptation labels are made aga
   await train.startShort();
   await train.results(1);
 
-  // The rebalanced training set (the default plan), as Parquet.
+  // The rebalanced training set (imbalance capped at 20:1, seed 3), as Parquet.
   await page.click('[data-testid=tab-augment]');
+  await page.click('[data-testid=plan-ratio]');
+  await page.fill('[data-testid=plan-r]', '20');
+  await page.fill('[data-testid=plan-seed-value]', '3');
   await page.click('[data-testid=rebalance-generate]');
   const beats = await (await page.waitForSelector('[data-testid=rebalance-timing]', { timeout: 120000 })).getAttribute('data-beats');
   const rebalanced = await download(page, 'export-rebalanced-parquet');
@@ -110,6 +113,12 @@ test('the rebalanced set, the synthetic beats and adaptation labels are made aga
   const again = await page.waitForSelector('[data-testid=rebalance-timing]', { timeout: 120000 });
   assert.equal(await again.getAttribute('data-beats'), beats);
   assert.ok((await download(page, 'export-rebalanced-parquet')).equals(rebalanced), 'the rebalanced set, byte for byte');
+  // The forms show the settings the sets were made with, not their defaults.
+  for (const c of ['S', 'V', 'F']) assert.equal(await s.count(c), 100, `synthetic ${c} count`);
+  await page.click('[data-testid=tab-augment]');
+  assert.ok(await page.isChecked('[data-testid=plan-ratio]'), 'the ratio plan is chosen');
+  assert.equal(await page.inputValue('[data-testid=plan-r]'), '20');
+  assert.equal(await page.inputValue('[data-testid=plan-seed-value]'), '3');
 
   await openRecord(page, RECORD);
   const back = await labeller(page);

@@ -98,6 +98,9 @@ pub struct AppState {
     pub rebalanced: RwSignal<Option<(RebalanceReport, f64, usize)>>,
     /// Rebalance the training beats with this configuration when training.
     pub train_rebalance: RwSignal<Option<RebalanceConfig>>,
+    /// The settings of the last rebalanced set asked for (in the form, or made again after a
+    /// reload): the form starts from them.
+    pub rebalance_settings: RwSignal<Option<RebalanceConfig>>,
     /// The last beats found and classified in a record.
     pub classified: RwSignal<Option<ClassifiedView>>,
     /// A find-and-classify request is on its way.
@@ -145,6 +148,7 @@ impl AppState {
             augment_preview: RwSignal::new(None),
             rebalanced: RwSignal::new(None),
             train_rebalance: RwSignal::new(None),
+            rebalance_settings: RwSignal::new(None),
             classified: RwSignal::new(None),
             classify_pending: RwSignal::new(false),
             workers: RwSignal::new(followers::default_workers()),

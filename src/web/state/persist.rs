@@ -532,6 +532,9 @@ impl Persist {
         let mut made = Vec::new();
         if let Some(request) = after.rebalance {
             made.push("the rebalanced training set".to_string());
+            if let Request::Rebalance { config, .. } = &request {
+                state.rebalance_settings.set(Some(config.clone()));
+            }
             state.busy.set(true);
             state.send(request);
         }
@@ -559,6 +562,9 @@ impl Persist {
         if let Some(request) = after.synthesize {
             // A job: sent last, so that nothing above waits for it.
             made.push("the synthetic beats".to_string());
+            if let Request::Synthesize { config, .. } = &request {
+                state.synth.settings.set(Some(config.clone()));
+            }
             state.busy.set(true);
             state.synth.running.set(true);
             state.send(request);

@@ -15,6 +15,9 @@ pub struct SynthState {
     pub add: RwSignal<Option<SynthTrainConfig>>,
     /// A generation is running.
     pub running: RwSignal<bool>,
+    /// The settings of the last set asked for (in the form, or made again after a reload): the
+    /// form starts from them.
+    pub settings: RwSignal<Option<SynthTrainConfig>>,
 }
 
 impl SynthState {
@@ -24,6 +27,7 @@ impl SynthState {
             view: RwSignal::new(None),
             add: RwSignal::new(None),
             running: RwSignal::new(false),
+            settings: RwSignal::new(None),
         }
     }
 
