@@ -30,7 +30,7 @@ extern "C" {
     pub fn local_databases() -> js_sys::Array;
 }
 
-use super::state::followers::buffers_of;
+use super::state::followers::{buffers_of, port_of};
 
 /// One message from the worker.
 fn on_message(state: AppState, data: &JsValue) {
@@ -53,9 +53,12 @@ fn on_message(state: AppState, data: &JsValue) {
     }
     let response = match reply.response.forward() {
         Forward::Show(r) => r,
-        // The leader's messages to its followers: passed on, buffers and all, unread.
+        // The leader's messages to its followers: passed on, buffers and port and all, unread
+        // (after a run's `Follow`, which brings the port, the two talk directly).
         Forward::Follower { shard, request } => {
-            return state.followers.send(shard, request, buffers_of(data));
+            return state
+                .followers
+                .send(shard, request, buffers_of(data), port_of(data));
         }
         Forward::Leader(_) => return,
     };

@@ -118,6 +118,17 @@ impl WorkerLink {
 
     /// Sends `request` with its bytes in `buffers` (transferred); returns its number.
     pub fn send(&self, request: Request, buffers: Vec<js_sys::ArrayBuffer>) -> RequestId {
+        self.send_with_port(request, buffers, None)
+    }
+
+    /// As [`WorkerLink::send`], with a `MessagePort` transferred beside the request (a
+    /// training run's channel between two workers, [`crate::web::worker`]).
+    pub fn send_with_port(
+        &self,
+        request: Request,
+        buffers: Vec<js_sys::ArrayBuffer>,
+        port: Option<web_sys::MessagePort>,
+    ) -> RequestId {
         let kind = request.kind();
         if matches!(kind, RequestKind::LoadFiles | RequestKind::LoadPart) {
             self.files_sent.set_value(true);
@@ -135,6 +146,10 @@ impl WorkerLink {
         let transfer: js_sys::Array = buffers.iter().collect();
         let _ = js_sys::Reflect::set(&msg, &"json".into(), &json.into());
         let _ = js_sys::Reflect::set(&msg, &"buffers".into(), &transfer);
+        if let Some(port) = port {
+            let _ = js_sys::Reflect::set(&msg, &"port".into(), &port);
+            transfer.push(&port);
+        }
         self.post(&msg, &transfer);
         id
     }

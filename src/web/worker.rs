@@ -12,6 +12,12 @@
 //! ([`crate::session::follower`]): the same session, following the first worker's run. A leader
 //! waiting for its followers' gradients is not driven ([`Session::waiting`]); the message that
 //! brings the last one starts it again.
+//!
+//! The leader and each follower talk directly: with each run's `Follow` the leader makes a
+//! `MessageChannel`, keeps one port for that follower and sends the other along (the page
+//! passes it on with the `Follow`). Every batch's `FollowStep` and `ShardGradient` then go
+//! worker to worker without waking the page's thread (two hops each way through it before).
+//! Without a port (a follower of another run) they still go through the page.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -19,7 +25,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use crate::session::{Envelope, ErrorKind, Reply, Response, Session};
+use crate::session::{Envelope, ErrorKind, Forward, Reply, Response, Session};
 
 /// Work done between two yields to the event loop, ms.
 pub const SLICE_MS: f64 = 40.0;
@@ -42,6 +48,61 @@ fn now_ms() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
+/// A training worker this one talks to directly: its shard (0 for the leader), the port, and
+/// the port's message handler (kept as long as the port).
+struct Peer {
+    shard: usize,
+    port: web_sys::MessagePort,
+    _handler: Closure<dyn FnMut(web_sys::MessageEvent)>,
+}
+
+thread_local! {
+    /// The worker, for the handlers of its peers' ports.
+    static WORKER: RefCell<Option<Rc<Worker>>> = const { RefCell::new(None) };
+    /// The training workers this one talks to directly.
+    static PEERS: RefCell<Vec<Peer>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Talks to the worker of `shard` through `port` from now on (replacing an older port).
+fn add_peer(shard: usize, port: web_sys::MessagePort) {
+    let Some(worker) = WORKER.with(|w| w.borrow().clone()) else {
+        return;
+    };
+    let handler =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            on_message(&worker, &e)
+        });
+    port.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    PEERS.with(|p| {
+        let mut peers = p.borrow_mut();
+        if let Some(old) = peers.iter().position(|q| q.shard == shard) {
+            let old = peers.swap_remove(old);
+            old.port.set_onmessage(None);
+            old.port.close();
+        }
+        peers.push(Peer {
+            shard,
+            port,
+            _handler: handler,
+        });
+    });
+}
+
+/// `{ json, buffers }` with `buffers` (and `port`, if any) in the transfer list.
+fn message(
+    json: &str,
+    buffers: &js_sys::Array,
+    port: Option<&web_sys::MessagePort>,
+) -> js_sys::Object {
+    let msg = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&msg, &"json".into(), &JsValue::from_str(json));
+    let _ = js_sys::Reflect::set(&msg, &"buffers".into(), buffers);
+    if let Some(port) = port {
+        let _ = js_sys::Reflect::set(&msg, &"port".into(), port);
+    }
+    msg
+}
+
 fn post(mut reply: Reply) {
     let buffers: js_sys::Array = reply
         .response
@@ -49,13 +110,45 @@ fn post(mut reply: Reply) {
         .iter()
         .map(|b| js_sys::Uint8Array::from(b.as_slice()).buffer())
         .collect();
+    // A batch's message to another training worker: straight to it when they share a port.
+    let to_peer = match &reply.response {
+        Response::FollowStep(m) => Some(m.shard),
+        Response::ShardGradient(_) => Some(0),
+        _ => None,
+    };
+    if let Some(shard) = to_peer {
+        let port = PEERS.with(|p| {
+            p.borrow()
+                .iter()
+                .find(|q| q.shard == shard)
+                .map(|q| q.port.clone())
+        });
+        if let Some(port) = port {
+            let request = match reply.response.clone().forward() {
+                Forward::Follower { request, .. } | Forward::Leader(request) => request,
+                Forward::Show(_) => return,
+            };
+            let Ok(text) = serde_json::to_string(&Envelope { id: 0, request }) else {
+                return;
+            };
+            let _ = port.post_message_with_transferable(&message(&text, &buffers, None), &buffers);
+            return;
+        }
+    }
+    // A run's first message to a follower carries the port of their channel.
+    let mut port = None;
+    if let Response::Follow(m) = &reply.response {
+        if let Ok(channel) = web_sys::MessageChannel::new() {
+            add_peer(m.shard, channel.port1());
+            let other = channel.port2();
+            buffers.push(&other);
+            port = Some(other);
+        }
+    }
     let Ok(text) = serde_json::to_string(&reply) else {
         return;
     };
-    let msg = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&msg, &"json".into(), &JsValue::from_str(&text));
-    let _ = js_sys::Reflect::set(&msg, &"buffers".into(), &buffers);
-    let _ = scope().post_message_with_transfer(&msg, &buffers);
+    let _ = scope().post_message_with_transfer(&message(&text, &buffers, port.as_ref()), &buffers);
 }
 
 /// Something the worker says unasked.
@@ -113,10 +206,17 @@ fn on_message(worker: &Rc<Worker>, e: &web_sys::MessageEvent) {
             ));
         }
     };
+    // A run's `Follow` brings the port to the leader.
+    if let Ok(port) = js_sys::Reflect::get(&data, &"port".into())
+        .and_then(|p| p.dyn_into::<web_sys::MessagePort>())
+    {
+        add_peer(0, port);
+    }
     let buffers = js_sys::Reflect::get(&data, &"buffers".into()).unwrap_or(JsValue::NULL);
     envelope.request.attach(
         js_sys::Array::from(&buffers)
             .iter()
+            .filter(|b| b.is_instance_of::<js_sys::ArrayBuffer>())
             .map(|b| js_sys::Uint8Array::new(&b).to_vec())
             .collect(),
     );
@@ -148,6 +248,7 @@ pub fn worker_memory_bytes() -> f64 {
 pub fn start_worker() {
     console_error_panic_hook::set_once();
     let worker = Rc::new(Worker::default());
+    WORKER.with(|w| *w.borrow_mut() = Some(Rc::clone(&worker)));
     let handler =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
             on_message(&worker, &e)

@@ -1,8 +1,9 @@
 // Data-parallel training across Web Workers, end to end on the built-in demo set: the Workers
 // input starts at min(logical processors − 1, 8) (at least 1); a run on 2 workers starts a second
 // worker, finishes, and its settings say "2 workers"; Cancel stops a second 2-worker run and keeps
-// its best model; the main thread, which passes every gradient between the workers, never blocks
-// for more than 50 ms while they train (PerformanceObserver, long tasks).
+// its best model; the workers pass every batch's gradients to each other directly (the page
+// passes on only a run's first message, which brings their channel's port), and the main thread
+// never blocks for more than 50 ms while they train (PerformanceObserver, long tasks).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,6 +27,16 @@ test('a run on 2 workers finishes, says so, and never blocks the page', async ()
   const train = new TrainScreen(h.page);
   await train.set('train-workers', 2);
   await train.set('train-epochs', 2);
+  // Every request the page posts to a worker, by type.
+  await h.page.evaluate(() => {
+    window.toWorkers = [];
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (msg, transfer) {
+      const type = /"type":"(\w+)"/.exec(msg?.json ?? '');
+      if (type) window.toWorkers.push(type[1]);
+      return post.call(this, msg, transfer);
+    };
+  });
   await train.start();
   await h.page.waitForSelector('[data-testid=train-live]');
   // Watched from here on: what training on two workers puts on the main thread (passing every
@@ -39,6 +50,10 @@ test('a run on 2 workers finishes, says so, and never blocks the page', async ()
   assert.match(await train.rowSettings(1), /\b2 workers\b/);
   assert.ok(r.N.support > 0 && r.N.se > 0, `N: ${JSON.stringify(r.N)}`);
   assert.deepEqual(tasks.filter((d) => d > 50), [], 'no main-thread task over 50 ms while training');
+  const sent = await h.page.evaluate(() => window.toWorkers);
+  console.log(`# requests the page posted to workers during the run: ${JSON.stringify(sent)}`);
+  assert.ok(sent.includes('Follow'), 'the page passed the run\'s Follow on to the follower');
+  assert.deepEqual(sent.filter((t) => t === 'FollowStep' || t === 'ShardGradient'), [], 'no batch went through the page');
 });
 
 test('Cancel stops a 2-worker run and keeps its best model so far', async () => {

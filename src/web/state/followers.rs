@@ -99,13 +99,20 @@ impl Followers {
         }
     }
 
-    /// Sends `request` to the follower of `shard` (from 1), transferring `buffers`.
-    pub fn send(&self, shard: usize, request: Request, buffers: Vec<js_sys::ArrayBuffer>) {
+    /// Sends `request` to the follower of `shard` (from 1), transferring `buffers` and the
+    /// port of its channel to the leader, if the leader sent one.
+    pub fn send(
+        &self,
+        shard: usize,
+        request: Request,
+        buffers: Vec<js_sys::ArrayBuffer>,
+        port: Option<web_sys::MessagePort>,
+    ) {
         let link = self
             .links
             .with_value(|l| shard.checked_sub(1).and_then(|k| l.get(k).copied()));
         if let Some(link) = link {
-            link.send(request, buffers);
+            link.send_with_port(request, buffers, port);
         }
     }
 }
@@ -133,6 +140,13 @@ fn start(state: AppState, k: usize, link: WorkerLink) -> bool {
             });
         },
     )
+}
+
+/// The port beside a worker's message (a training run's `Follow`), if any.
+pub fn port_of(data: &JsValue) -> Option<web_sys::MessagePort> {
+    js_sys::Reflect::get(data, &"port".into())
+        .ok()
+        .and_then(|p| p.dyn_into().ok())
 }
 
 /// The buffers beside a worker's message.
