@@ -17,8 +17,10 @@
 //!    deterministic, equals the native run on as many threads bit for bit, and with one
 //!    worker is the plain loop.
 //!
-//! The messages go through the page ([`super::protocol::Response::forward`]), which only passes
-//! the buffers on. Gradients are little-endian `f32` in the model's parameter order. A message
+//! In the page a run's `Follow` goes through the page's thread, which passes the buffers on with
+//! the port of a channel the leader made for the two workers; the batches' messages then go
+//! through that channel ([`super::protocol::Response::forward`] names where each goes;
+//! `web/worker.rs`). Gradients are little-endian `f32` in the model's parameter order. A message
 //! of another run or another batch than the one awaited is ignored (a cancelled run's late
 //! gradients).
 

@@ -206,7 +206,7 @@ fn on_message(worker: &Rc<Worker>, e: &web_sys::MessageEvent) {
             ));
         }
     };
-    // A run's `Follow` brings the port to the leader.
+    // A run's `Follow` brings the follower its port to the leader.
     if let Ok(port) = js_sys::Reflect::get(&data, &"port".into())
         .and_then(|p| p.dyn_into::<web_sys::MessagePort>())
     {

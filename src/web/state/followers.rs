@@ -1,10 +1,12 @@
 //! The page's extra training workers: follower instances of the same worker
 //! ([`crate::session::follower`]) that train in step with the page's own worker, the leader.
 //!
-//! The page only passes messages between them ([`crate::session::Response::forward`]): a
-//! leader's answer for follower `shard` goes to that follower as a request, a follower's
-//! gradient goes to the leader, each with the same ArrayBuffers transferred — the main thread
-//! reads a few bytes of JSON per message and never a gradient.
+//! The page passes on each run's first message between them
+//! ([`crate::session::Response::forward`]): the leader's `Follow` for follower `shard`, with its
+//! replica's ArrayBuffers and the port of the channel the leader made for the two of them; from
+//! then on every batch's messages go worker to worker through that channel
+//! ([`crate::web::worker`]). Without a port they come through here and are passed on the same
+//! way: the main thread reads a few bytes of JSON per message and never a gradient.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
