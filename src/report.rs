@@ -116,7 +116,14 @@ pub fn settings_rows(c: &TrainConfig) -> Vec<(&'static str, String)> {
         ("Rhythm features", on(c.rhythm)),
         ("Relative RR features only", on(c.rr_relative_only)),
         ("Second lead", on(c.second_lead)),
-        ("Calibration", on(c.calibrate)),
+        (
+            "Calibration",
+            if c.calibrates() && !c.calibrate {
+                "on (always on a beat-level split)".into()
+            } else {
+                on(c.calibrate)
+            },
+        ),
     ]
 }
 

@@ -620,7 +620,7 @@ impl Trainer {
                 })
                 .collect()
         };
-        let offsets = if self.config.calibrate && !self.val.labels.is_empty() {
+        let offsets = if self.config.calibrates() && !self.val.labels.is_empty() {
             let p = probabilities(&models, &self.val, self.features.spec, self.layout.len);
             fit_offsets(&p, &self.val.labels)
         } else {
