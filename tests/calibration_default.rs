@@ -22,8 +22,8 @@ fn beat_level_splits_calibrate_and_patient_splits_do_not() {
             .with_seed(3);
         assert!(!config.calibrate, "not asked for");
         let run = prepare_run(&beats, &config, None).expect("prepare");
-        let mut t = Trainer::new(config, &run.train, &run.val, run.templates.clone())
-            .expect("trainer");
+        let mut t =
+            Trainer::new(config, &run.train, &run.val, run.templates.clone()).expect("trainer");
         while t.step(&mut |_| {}) == Phase::Running {}
         let model: TrainedModel = t.finish().expect("a model");
         let val: Vec<u32> = (0..run.val.len() as u32).collect();
@@ -41,7 +41,10 @@ fn beat_level_splits_calibrate_and_patient_splits_do_not() {
     });
     assert!(random.train_config.calibrates());
     assert_ne!(wanted, [0.0; 5], "the validation beats call for offsets");
-    assert_eq!(random.offsets, wanted, "the offsets of the validation beats");
+    assert_eq!(
+        random.offsets, wanted,
+        "the offsets of the validation beats"
+    );
 
     let (by_patient, _) = train(SplitKind::default());
     assert!(!by_patient.train_config.calibrates());
