@@ -30,7 +30,7 @@ extern "C" {
     pub fn local_databases() -> js_sys::Array;
 }
 
-use super::state::followers::{buffers_of, port_of};
+use super::link::{buffers_of, port_of};
 
 /// One message from the worker.
 fn on_message(state: AppState, data: &JsValue) {

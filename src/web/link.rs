@@ -142,13 +142,10 @@ impl WorkerLink {
         let Ok(json) = serde_json::to_string(&Envelope { id, request }) else {
             return id;
         };
-        let msg = js_sys::Object::new();
         let transfer: js_sys::Array = buffers.iter().collect();
-        let _ = js_sys::Reflect::set(&msg, &"json".into(), &json.into());
-        let _ = js_sys::Reflect::set(&msg, &"buffers".into(), &transfer);
-        if let Some(port) = port {
-            let _ = js_sys::Reflect::set(&msg, &"port".into(), &port);
-            transfer.push(&port);
+        let msg = message(&json, &transfer, port.as_ref());
+        if let Some(port) = &port {
+            transfer.push(port);
         }
         self.post(&msg, &transfer);
         id
@@ -175,6 +172,40 @@ impl WorkerLink {
             });
         }
     }
+}
+
+/// A message of the page and its workers, both ways: `{ json, buffers }`, and `port` when it
+/// brings a training run's channel between two workers ([`crate::web::worker`]). The buffers and
+/// the port go in the transfer list beside it.
+pub fn message(
+    json: &str,
+    buffers: &js_sys::Array,
+    port: Option<&web_sys::MessagePort>,
+) -> js_sys::Object {
+    let msg = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&msg, &"json".into(), &json.into());
+    let _ = js_sys::Reflect::set(&msg, &"buffers".into(), buffers);
+    if let Some(port) = port {
+        let _ = js_sys::Reflect::set(&msg, &"port".into(), port);
+    }
+    msg
+}
+
+/// The buffers of a [`message`].
+pub fn buffers_of(data: &wasm_bindgen::JsValue) -> Vec<js_sys::ArrayBuffer> {
+    let buffers =
+        js_sys::Reflect::get(data, &"buffers".into()).unwrap_or(wasm_bindgen::JsValue::NULL);
+    js_sys::Array::from(&buffers)
+        .iter()
+        .filter_map(|b| b.dyn_into().ok())
+        .collect()
+}
+
+/// The port of a [`message`] (a training run's `Follow`), if any.
+pub fn port_of(data: &wasm_bindgen::JsValue) -> Option<web_sys::MessagePort> {
+    js_sys::Reflect::get(data, &"port".into())
+        .ok()
+        .and_then(|p| p.dyn_into().ok())
 }
 
 impl Default for WorkerLink {

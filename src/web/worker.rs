@@ -26,6 +26,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::session::{Envelope, ErrorKind, Forward, Reply, Response, Session};
+use crate::web::link::{buffers_of, message, port_of};
 
 /// Work done between two yields to the event loop, ms.
 pub const SLICE_MS: f64 = 40.0;
@@ -88,21 +89,6 @@ fn add_peer(shard: usize, port: web_sys::MessagePort) {
     });
 }
 
-/// `{ json, buffers }` with `buffers` (and `port`, if any) in the transfer list.
-fn message(
-    json: &str,
-    buffers: &js_sys::Array,
-    port: Option<&web_sys::MessagePort>,
-) -> js_sys::Object {
-    let msg = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&msg, &"json".into(), &JsValue::from_str(json));
-    let _ = js_sys::Reflect::set(&msg, &"buffers".into(), buffers);
-    if let Some(port) = port {
-        let _ = js_sys::Reflect::set(&msg, &"port".into(), port);
-    }
-    msg
-}
-
 fn post(mut reply: Reply) {
     let buffers: js_sys::Array = reply
         .response
@@ -124,7 +110,7 @@ fn post(mut reply: Reply) {
                 .map(|q| q.port.clone())
         });
         if let Some(port) = port {
-            let request = match reply.response.clone().forward() {
+            let request = match reply.response.forward() {
                 Forward::Follower { request, .. } | Forward::Leader(request) => request,
                 Forward::Show(_) => return,
             };
@@ -207,17 +193,13 @@ fn on_message(worker: &Rc<Worker>, e: &web_sys::MessageEvent) {
         }
     };
     // A run's `Follow` brings the follower its port to the leader.
-    if let Ok(port) = js_sys::Reflect::get(&data, &"port".into())
-        .and_then(|p| p.dyn_into::<web_sys::MessagePort>())
-    {
+    if let Some(port) = port_of(&data) {
         add_peer(0, port);
     }
-    let buffers = js_sys::Reflect::get(&data, &"buffers".into()).unwrap_or(JsValue::NULL);
     envelope.request.attach(
-        js_sys::Array::from(&buffers)
+        buffers_of(&data)
             .iter()
-            .filter(|b| b.is_instance_of::<js_sys::ArrayBuffer>())
-            .map(|b| js_sys::Uint8Array::new(&b).to_vec())
+            .map(|b| js_sys::Uint8Array::new(b).to_vec())
             .collect(),
     );
     worker

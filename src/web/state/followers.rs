@@ -9,12 +9,11 @@
 //! way: the main thread reads a few bytes of JSON per message and never a gradient.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use super::AppState;
 use crate::session::{Forward, Reply, Request, Response};
-use crate::web::link::WorkerLink;
+use crate::web::link::{WorkerLink, buffers_of};
 
 /// Most training workers the page starts by itself.
 pub const MAX_DEFAULT_WORKERS: usize = 8;
@@ -142,22 +141,6 @@ fn start(state: AppState, k: usize, link: WorkerLink) -> bool {
             });
         },
     )
-}
-
-/// The port beside a worker's message (a training run's `Follow`), if any.
-pub fn port_of(data: &JsValue) -> Option<web_sys::MessagePort> {
-    js_sys::Reflect::get(data, &"port".into())
-        .ok()
-        .and_then(|p| p.dyn_into().ok())
-}
-
-/// The buffers beside a worker's message.
-pub fn buffers_of(data: &JsValue) -> Vec<js_sys::ArrayBuffer> {
-    let buffers = js_sys::Reflect::get(data, &"buffers".into()).unwrap_or(JsValue::NULL);
-    js_sys::Array::from(&buffers)
-        .iter()
-        .filter_map(|b| b.dyn_into().ok())
-        .collect()
 }
 
 /// A follower's message: `Ready`, a gradient for the leader, or a failure.
