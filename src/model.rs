@@ -114,55 +114,74 @@ impl Default for ModelConfig {
     }
 }
 
-/// `conv` ('same' padding, stride 1) then max-pooling by 2 along the last axis (an odd last
-/// output is dropped, as `MaxPool1d` with kernel 2 and stride 2 does), as matrix products: the
-/// im2col columns of the even and of the odd output positions are each one selection of padded
-/// samples (`select`, whose backward pass is one scatter-add); two batched products with the
-/// kernel and their element-wise maximum give the pooled outputs, and the gradient goes to the
-/// larger of each pair (the second on an exact tie, where max-pooling's arg-max takes the
-/// first).
-///
-/// The same values as `conv.forward` then `MaxPool1d` up to float rounding, and an epoch 45 %
-/// shorter natively (3.09 → 1.7 s on one thread): burn-flex runs a 1-D convolution through its
-/// direct 3-D convolution (a quarter of an epoch), `MaxPool1d` through its 3-D pooling with
-/// indices (31 %) and a maximum over pairs through a scatter in the backward pass (12 %). Columns
-/// cut as narrowed views and stacked cost two copies each way and a zero-filled tensor per tap
-/// in the backward pass (28 % of an epoch); `select` costs one.
+/// `conv` ('same' padding, stride 1) then max-pooling by 2 along the length, on `[b, c, l]`
+/// tensors (an odd last output is dropped, as `MaxPool1d` with kernel 2 and stride 2 does):
+/// [`conv_pool_last`] between two transpositions. The model itself stays channels-last from its
+/// first layer to its last and calls [`conv_pool_last`] directly.
+#[cfg(test)]
 fn conv_pool(conv: &Conv1d, x: Tensor<3>) -> Tensor<3> {
-    let [b, cin, l] = x.dims();
+    conv_pool_last(conv, x.swap_dims(1, 2)).swap_dims(1, 2)
+}
+
+/// [`conv_pool`] on channels-last tensors, `[b, l, c_in]` → `[b, l / 2, c_out]`, as matrix
+/// products. The im2col row of output position 2m + s of beat `i` is the k · c_in samples of the
+/// padded input from position 2m + s on — k whole rows of the `[b · padded, c_in]` input — so the
+/// columns of either parity are one row selection (`select` on the first axis copies whole rows,
+/// and its backward pass is one row scatter-add). One matrix product over every beat and
+/// position at once, `[b · l/2, k · c_in] × [k · c_in, c_out]`, then gives that parity's
+/// outputs, and the element-wise maximum of the two parities the pooled ones; the gradient
+/// goes to the larger of each pair (the second on an exact tie, where max-pooling's arg-max
+/// takes the first).
+///
+/// The same values as `conv.forward` then `MaxPool1d` up to float rounding. Two layouts came
+/// before, each measured slower: burn-flex's direct convolution and 3-D pooling with indices
+/// (3.09 s an epoch natively), then channels-first columns selected sample by sample and one
+/// small product per beat (1.6 s natively, 3.2–3.7 s in the page, where the page's profile gave
+/// 20 % of a run to the sample-by-sample gather and 11 % to packing the same kernel for every
+/// beat).
+fn conv_pool_last(conv: &Conv1d, x: Tensor<3>) -> Tensor<3> {
+    let [b, l, cin] = x.dims();
     let half = l / 2;
     let w = conv.weight.val();
     let [cout, _, k] = w.dims();
     let left = (k - 1) / 2;
-    // Padded to an even length that covers every tap of the 2·half outputs kept.
+    // Padded to a length that covers every tap of the 2·half outputs kept.
     let padded = 2 * half + k;
-    let padded = padded + padded % 2;
     let x = x.pad(
-        [(0, 0), (0, 0), (left, padded - l - left)],
+        [(0, 0), (left, padded - l - left), (0, 0)],
         burn::tensor::ops::PadMode::Constant(0.0),
     );
-    // Rows of (beat, channel): the im2col columns of either parity are one selection of
-    // samples along the rows, whose backward pass is one scatter-add.
-    let rows: Tensor<2> = x.reshape([b * cin, padded]);
+    let rows: Tensor<2> = x.reshape([b * padded, cin]);
     let device = rows.device();
-    let w = w.reshape([1, cout, cin * k]);
-    // Output position 2m + s reads padded samples 2m + s + j, j < k.
+    // The kernel as `[k · c_in, c_out]`, rows in the columns' (tap, channel) order.
+    let w: Tensor<2> = w.permute([2, 1, 0]).reshape([k * cin, cout]);
     let at = |s: usize| {
-        let idx: Vec<i64> = (0..k)
-            .flat_map(|j| (0..half).map(move |m| (2 * m + s + j) as i64))
-            .collect();
-        let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [k * half]), &device);
-        let cols: Tensor<3> = rows.clone().select(1, idx).reshape([b, cin * k, half]);
-        let y = w.clone().matmul(cols);
+        let idx = row_index(b, padded, half, k, s);
+        let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [b * half * k]), &device);
+        let cols: Tensor<2> = rows.clone().select(0, idx).reshape([b * half, k * cin]);
+        let y = cols.matmul(w.clone());
         match &conv.bias {
-            Some(bias) => y + bias.val().reshape([1, cout, 1]),
+            Some(bias) => y + bias.val().reshape([1, cout]),
             None => y,
         }
     };
     // max(a, b) as b + relu(a − b): element-wise kernels both ways (burn-flex's `max_pair` goes
     // through `mask_where`, twice as slow here); the gradient goes to a where a > b, else to b.
     let (even, odd) = (at(0), at(1));
-    odd.clone() + relu(even - odd)
+    (odd.clone() + relu(even - odd)).reshape([b, half, cout])
+}
+
+/// Rows of the `[b · padded, c_in]` input that make the im2col columns of parity `s`: for beat
+/// `i`, output `m` and tap `j`, row `i · padded + 2m + s + j`.
+fn row_index(b: usize, padded: usize, half: usize, k: usize, s: usize) -> Vec<i64> {
+    let mut idx = Vec::with_capacity(b * half * k);
+    for i in 0..b {
+        for m in 0..half {
+            let first = (i * padded + 2 * m + s) as i64;
+            idx.extend(first..first + k as i64);
+        }
+    }
+    idx
 }
 
 impl Model {
@@ -184,11 +203,14 @@ impl Model {
         rr: Tensor<2>,
         dropout: Option<Tensor<2>>,
     ) -> Tensor<2> {
-        let x = relu(conv_pool(&self.conv1, windows)); // [b, f1, L/2]
-        let x = relu(conv_pool(&self.conv2, x)); // [b, f2, L/4]
-        let x = relu(conv_pool(&self.conv3, x)); // [b, f3, L/8]
-        let [b, c, l] = x.dims();
-        let x: Tensor<2> = x.reshape([b, c * l]); // [b, f3·L/8]
+        // Channels-last through the convolutions ([`conv_pool_last`]), back to channels-first
+        // before the dense head, whose weights read the features channel by channel.
+        let x = windows.swap_dims(1, 2); // [b, L, channels_in]
+        let x = relu(conv_pool_last(&self.conv1, x)); // [b, L/2, f1]
+        let x = relu(conv_pool_last(&self.conv2, x)); // [b, L/4, f2]
+        let x = relu(conv_pool_last(&self.conv3, x)); // [b, L/8, f3]
+        let [b, l, c] = x.dims();
+        let x: Tensor<2> = x.swap_dims(1, 2).reshape([b, c * l]); // [b, f3·L/8]
         let x = if rr.dims()[1] > 0 {
             let rr = match &self.rr_dense {
                 Some(d) => relu(d.forward(rr)), // [b, rr_hidden]
