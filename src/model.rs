@@ -171,6 +171,50 @@ fn conv_pool_last(conv: &Conv1d, x: Tensor<3>) -> Tensor<3> {
     (odd.clone() + relu(even - odd)).reshape([b, half, cout])
 }
 
+/// [`conv_pool_last`] of the model's input windows, `[b, c_in, l]` (channels-first, as the
+/// features come) → `[b, l / 2, c_out]`. The windows are data, never differentiated, so the
+/// im2col columns are cut from their values in a plain loop — for each beat, output and channel
+/// the k taps are k consecutive samples — instead of through `select`, whose per-row copies of
+/// c_in = 2 samples were the largest part of the gather; the products, the bias and the pooling
+/// are [`conv_pool_last`]'s, with the columns in (channel, tap) order and the kernel read as
+/// `[c_out, c_in · k]`.
+fn conv_pool_input(conv: &Conv1d, windows: Tensor<3>) -> Tensor<3> {
+    let [b, cin, l] = windows.dims();
+    let device = windows.device();
+    let x: Vec<f32> = windows.into_data().iter::<f32>().collect();
+    let half = l / 2;
+    let w = conv.weight.val();
+    let [cout, _, k] = w.dims();
+    let left = (k - 1) / 2;
+    let w: Tensor<2> = w.reshape([cout, cin * k]).transpose();
+    let at = |s: usize| {
+        let mut cols = vec![0.0f32; b * half * cin * k];
+        for (row, out) in cols.chunks_exact_mut(cin * k).enumerate() {
+            let (i, m) = (row / half, row % half);
+            // Taps j read sample 2m + s + j − left; those outside the window stay 0.
+            let start = (2 * m + s) as isize - left as isize;
+            let (lo, hi) = (
+                start.max(0) as usize,
+                ((start + k as isize) as usize).min(l),
+            );
+            let skip = (lo as isize - start) as usize;
+            for c in 0..cin {
+                let src = &x[(i * cin + c) * l..][lo..hi];
+                out[c * k + skip..c * k + skip + src.len()].copy_from_slice(src);
+            }
+        }
+        let cols: Tensor<2> =
+            Tensor::from_data(TensorData::new(cols, [b * half, cin * k]), &device);
+        let y = cols.matmul(w.clone());
+        match &conv.bias {
+            Some(bias) => y + bias.val().reshape([1, cout]),
+            None => y,
+        }
+    };
+    let (even, odd) = (at(0), at(1));
+    (odd.clone() + relu(even - odd)).reshape([b, half, cout])
+}
+
 /// Rows of the `[b · padded, c_in]` input that make the im2col columns of parity `s`: for beat
 /// `i`, output `m` and tap `j`, row `i · padded + 2m + s + j`.
 fn row_index(b: usize, padded: usize, half: usize, k: usize, s: usize) -> Vec<i64> {
@@ -205,8 +249,7 @@ impl Model {
     ) -> Tensor<2> {
         // Channels-last through the convolutions ([`conv_pool_last`]), back to channels-first
         // before the dense head, whose weights read the features channel by channel.
-        let x = windows.swap_dims(1, 2); // [b, L, channels_in]
-        let x = relu(conv_pool_last(&self.conv1, x)); // [b, L/2, f1]
+        let x = relu(conv_pool_input(&self.conv1, windows)); // [b, L/2, f1]
         let x = relu(conv_pool_last(&self.conv2, x)); // [b, L/4, f2]
         let x = relu(conv_pool_last(&self.conv3, x)); // [b, L/8, f3]
         let [b, l, c] = x.dims();
@@ -278,9 +321,13 @@ mod tests {
             let x = normal([4, cin, l], &mut rng, &device).require_grad();
             let probe = normal([4, cout, l / 2], &mut rng, &device);
             let ours = conv_pool(&conv, x.clone());
+            // The first layer's path, on the same values as data (no input gradient).
+            let first = conv_pool_input(&conv, x.clone().detach()).swap_dims(1, 2);
             let theirs = pool.forward(conv.forward(x.clone()));
             let what = format!("cin {cin}, cout {cout}, k {k}, l {l}");
             assert_close(&values(ours.clone()), &values(theirs.clone()), &what);
+            assert_close(&values(first.clone()), &values(theirs.clone()), &what);
+            let g_first = (first * probe.clone()).sum().backward();
             let g_ours = (ours * probe.clone()).sum().backward();
             let g_theirs = (theirs * probe).sum().backward();
             let grad = |g| -> [Vec<f32>; 3] {
@@ -294,12 +341,19 @@ mod tests {
                     values(x.grad(g).expect("input gradient")),
                 ]
             };
+            let theirs = grad(&g_theirs);
             for (part, (a, b)) in ["kernel", "bias", "input"]
                 .into_iter()
-                .zip(grad(&g_ours).iter().zip(&grad(&g_theirs)))
+                .zip(grad(&g_ours).iter().zip(&theirs))
             {
                 assert_close(a, b, &format!("{what}: gradient of the {part}"));
             }
+            let kernel = values(conv.weight.val().grad(&g_first).expect("kernel gradient"));
+            assert_close(
+                &kernel,
+                &theirs[0],
+                &format!("{what}: first layer's kernel gradient"),
+            );
         }
     }
 }
