@@ -114,16 +114,16 @@ fn train_runs_the_pages_training_job_and_writes_its_metrics_and_model() {
     let saved = TrainedModel::from_bytes(&std::fs::read(&model).expect("model")).expect("a model");
     assert_eq!(saved.train_config.epochs, 1);
 
-    // The page's session, given the same files and settings, makes the same run.
+    // The page's session, given the same files and settings (the page's defaults for a
+    // random split), makes the same run.
     let mut s = Session::new();
     ask(&mut s, load_mitdb(&["100"]));
-    let config = TrainConfig::new()
-        .with_split(SplitKind::RandomBeats {
-            seed: TrainConfig::default().seed,
-            test_fraction: 0.2,
-        })
-        .with_epochs(1)
-        .with_batch_size(512);
+    let config = TrainConfig::for_split(SplitKind::RandomBeats {
+        seed: TrainConfig::default().seed,
+        test_fraction: 0.2,
+    })
+    .with_epochs(1)
+    .with_batch_size(512);
     let answers = ask(
         &mut s,
         Request::Train {
@@ -520,12 +520,54 @@ fn a_reports_reproduce_command_resolves_to_the_runs_settings() {
             seed: 0,
             ..RebalanceConfig::default()
         }));
-    for config in [page_default, changed, other_weights] {
+    let random_default = TrainConfig::for_split(SplitKind::RandomBeats {
+        seed: 42,
+        test_fraction: 0.2,
+    });
+    let patience = TrainConfig::new().with_patience(9);
+    for config in [
+        page_default,
+        changed,
+        other_weights,
+        random_default,
+        patience,
+    ] {
         assert!(config.without_cli_flag().is_empty());
         assert_eq!(resolved_config(&config.cli_args()), config);
     }
     // A setting no option sets is named, and the command indeed trains something else.
-    let patient = TrainConfig::new().with_patience(9);
-    assert_eq!(patient.without_cli_flag(), vec!["patience 9".to_string()]);
-    assert_ne!(resolved_config(&patient.cli_args()), patient);
+    let rhythm = TrainConfig::new().with_rhythm(true);
+    assert_eq!(
+        rhythm.without_cli_flag(),
+        vec!["rhythm features true".to_string()]
+    );
+    assert_ne!(resolved_config(&rhythm.cli_args()), rhythm);
+}
+
+#[test]
+fn the_cli_defaults_are_the_pages_for_each_split() {
+    // Only the split given: the CLI resolves to the page's defaults for that split, which on a
+    // random split are a lower weight cap, more epochs and more patience.
+    let inter = resolved_config(&["--split".into(), "inter-patient".into()]);
+    assert_eq!(
+        inter,
+        TrainConfig::new().with_split(SplitKind::InterPatient {
+            seed: 42,
+            test_fraction: 0.5
+        })
+    );
+    let random = resolved_config(&["--split".into(), "intra-patient".into()]);
+    let page = TrainConfig::for_split(SplitKind::RandomBeats {
+        seed: 42,
+        test_fraction: 0.2,
+    });
+    assert_eq!(random, page);
+    assert_ne!(
+        (page.weight_cap, page.epochs, page.patience),
+        (
+            TrainConfig::new().weight_cap,
+            TrainConfig::new().epochs,
+            TrainConfig::new().patience
+        )
+    );
 }

@@ -59,6 +59,7 @@ impl TrainConfig {
             self.focal_gamma.map_or("0".into(), |g| g.to_string()),
         );
         opt("epochs", self.epochs.to_string());
+        opt("patience", self.patience.to_string());
         opt("batch-size", self.batch_size.to_string());
         opt("lr", self.learning_rate.to_string());
         if let Some(r) = &self.rebalance {
@@ -109,10 +110,6 @@ impl TrainConfig {
                 "focal γ {:?} (the CLI reads 0 as plain cross-entropy, the same loss)",
                 self.focal_gamma
             ),
-        );
-        check(
-            self.patience != d.patience,
-            format!("patience {}", self.patience),
         );
         check(self.jitter != d.jitter, format!("jitter {}", self.jitter));
         check(
@@ -170,7 +167,7 @@ mod tests {
         assert_eq!(
             a.join(" "),
             "--split inter-patient --split-seed 0 --seed 42 --weights max-over-count \
-             --weight-cap 100 --focal-gamma 2 --epochs 16 --batch-size 256 --lr 0.0005"
+             --weight-cap 100 --focal-gamma 2 --epochs 16 --patience 4 --batch-size 256 --lr 0.0005"
         );
         assert!(c.without_cli_flag().is_empty());
     }
@@ -183,11 +180,12 @@ mod tests {
             .with_split(SplitKind::Given)
             .with_synthetic(Some(SynthTrainConfig::default()));
         let missing = c.without_cli_flag();
-        assert_eq!(missing.len(), 3, "{missing:?}");
+        assert_eq!(missing.len(), 2, "{missing:?}");
         assert!(missing[0].contains("given by the files"));
-        assert!(missing[1].contains("patience 9"));
+        assert!(missing[1].contains("rhythm features"));
         let a = c.cli_args().join(" ");
         assert!(!a.contains("--split "), "{a}");
+        assert!(a.contains("--patience 9"), "{a}");
         assert!(
             a.ends_with("--synth F:4000,S:3000,V:2000 --synth-mode default --synth-seed 42"),
             "{a}"

@@ -110,7 +110,8 @@ fn Settings() -> impl IntoView {
     };
     let scheme = RwSignal::new(s_scheme.to_string());
     let beta = RwSignal::new(format!("{s_beta}"));
-    let cap = RwSignal::new(d.weight_cap.map_or("0".into(), |c| format!("{c}")));
+    let cap_text = |c: Option<f32>| c.map_or("0".into(), |c| format!("{c}"));
+    let cap = RwSignal::new(cap_text(d.weight_cap));
     let focal_on = RwSignal::new(d.focal_gamma.is_some());
     let gamma = RwSignal::new(d.focal_gamma.map_or("2".into(), |g| format!("{g}")));
     let epochs = RwSignal::new(format!("{}", d.epochs));
@@ -118,6 +119,31 @@ fn Settings() -> impl IntoView {
     let lr = RwSignal::new(format!("{}", d.learning_rate));
     let seed = RwSignal::new(format!("{}", d.seed));
     let workers = RwSignal::new(format!("{}", state.workers.get_untracked()));
+    // The cap and the most epochs follow the split's defaults ([`TrainConfig::for_split`]) as
+    // long as the person has not changed them.
+    let split_defaults = |random: bool| {
+        TrainConfig::for_split(if random {
+            SplitKind::RandomBeats {
+                seed: 42,
+                test_fraction: 0.2,
+            }
+        } else {
+            SplitKind::default()
+        })
+    };
+    Effect::new(move |before: Option<bool>| {
+        let random = split_random.get();
+        if let Some(before) = before.filter(|b| *b != random) {
+            let (from, to) = (split_defaults(before), split_defaults(random));
+            if cap.get_untracked() == cap_text(from.weight_cap) {
+                cap.set(cap_text(to.weight_cap));
+            }
+            if epochs.get_untracked() == from.epochs.to_string() {
+                epochs.set(to.epochs.to_string());
+            }
+        }
+        random
+    });
     let has_data = move || {
         state
             .workspace
@@ -144,8 +170,7 @@ fn Settings() -> impl IntoView {
             _ => WeightScheme::MaxOverCount,
         };
         let cap_v = num(cap, 0.0) as f32;
-        let config = TrainConfig::new()
-            .with_split(split)
+        let config = TrainConfig::for_split(split)
             .with_weights(weights)
             .with_weight_cap((cap_v > 0.0).then_some(cap_v))
             .with_focal_gamma(focal_on.get_untracked().then(|| num(gamma, 2.0) as f32))

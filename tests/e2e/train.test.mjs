@@ -74,6 +74,25 @@ test('Cancel stops a run and keeps its best model so far', async () => {
   assert.ok(epoch < 40, `stopped at epoch ${epoch}`);
 });
 
+test('the weight cap and the most epochs follow the split until the person changes them', async () => {
+  const train = new TrainScreen(h.page);
+  await train.open();
+  const value = (id) => h.page.inputValue(`[data-testid=${id}]`);
+  await h.page.check('[data-testid=train-split-inter]');
+  // The CLI's defaults for each split are the same (tests/cli.rs): by patient cap 100 and 16
+  // epochs; on a random split cap 5 and 32 epochs (with decision offsets chosen on the
+  // validation beats, and more patience).
+  await train.set('train-cap', 100);
+  await train.set('train-epochs', 16);
+  await h.page.check('[data-testid=train-split-random]');
+  assert.equal(await value('train-cap'), '5');
+  assert.equal(await value('train-epochs'), '32');
+  await train.set('train-epochs', 7);
+  await h.page.check('[data-testid=train-split-inter]');
+  assert.equal(await value('train-cap'), '100');
+  assert.equal(await value('train-epochs'), '7', 'a number the person typed stays');
+});
+
 test('no request left 127.0.0.1 and the page logged no error', async () => {
   assert.deepEqual(foreignRequests(h.requests, h.url), []);
   assert.deepEqual(h.consoleErrors, []);

@@ -280,15 +280,20 @@ pub struct TrainArgs {
     /// β of the effective-number weights.
     #[arg(long, default_value_t = 0.9999)]
     pub beta: f64,
-    /// Largest weight relative to the smallest (0 = no cap; default: the page's, 100).
+    /// Largest weight relative to the smallest (0 = no cap; default: the page's, 100 by
+    /// patient and 5 on a random split).
     #[arg(long)]
     pub weight_cap: Option<f32>,
     /// Focal-loss γ (0 = plain cross-entropy; default: the page's, 2).
     #[arg(long)]
     pub focal_gamma: Option<f32>,
-    /// Most epochs.
+    /// Most epochs (default: the page's, 16 by patient and 32 on a random split).
     #[arg(long)]
     pub epochs: Option<usize>,
+    /// Epochs without a better validation score before stopping (default: the page's, 4 by
+    /// patient and 8 on a random split).
+    #[arg(long)]
+    pub patience: Option<usize>,
     /// Beats per batch.
     #[arg(long)]
     pub batch_size: Option<usize>,

@@ -11,11 +11,11 @@ use ecg_balance_lab::session::views::RunReport;
 use ecg_balance_lab::session::{Request, Response};
 use ecg_balance_lab::training::TrainConfig;
 
-/// The run's settings: the page's defaults, with what the options change.
+/// The run's settings: the page's defaults for the split ([`TrainConfig::for_split`]), with what
+/// the options change.
 fn config(a: &TrainArgs) -> Result<TrainConfig, String> {
     let seed = a.run.seed.seed;
-    let mut config = TrainConfig::new()
-        .with_split(a.run.split_kind())
+    let mut config = TrainConfig::for_split(a.run.split_kind())
         .with_weights(a.weights.scheme(a.beta))
         .with_seed(seed);
     if let Some(cap) = a.weight_cap {
@@ -26,6 +26,9 @@ fn config(a: &TrainArgs) -> Result<TrainConfig, String> {
     }
     if let Some(e) = a.epochs {
         config = config.with_epochs(e);
+    }
+    if let Some(p) = a.patience {
+        config = config.with_patience(p);
     }
     if let Some(b) = a.batch_size {
         config = config.with_batch_size(b);
