@@ -103,8 +103,11 @@ fn mitdb_beats() -> BeatSet {
     ws.beats(BeatSource::Records).clone()
 }
 
-fn config_with(set: &Value, seed: u64) -> TrainConfig {
-    let mut v = serde_json::to_value(TrainConfig::new().with_seed(seed)).expect("config as JSON");
+/// The page's defaults for `split` ([`TrainConfig::for_split`]) with `seed`, and what `set`
+/// changes.
+fn config_with(set: &Value, seed: u64, split: SplitKind) -> TrainConfig {
+    let mut v = serde_json::to_value(TrainConfig::for_split(split).with_seed(seed))
+        .expect("config as JSON");
     if let (Some(obj), Some(over)) = (v.as_object_mut(), set.as_object()) {
         for (k, x) in over {
             assert!(obj.contains_key(k), "TrainConfig has no field {k}");
@@ -188,7 +191,7 @@ fn run_cv(beats: &BeatSet, args: &Args, seed: u64) -> Scored {
         pred: Vec::new(),
     };
     for (f, test_ids) in folds(beats, args.folds).iter().enumerate() {
-        let config = config_with(&args.set, seed);
+        let config = config_with(&args.set, seed, SplitKind::default());
         let in_ds1 = |i: u32| DS1.contains(&beats.record_of(i as usize));
         let test: Vec<u32> = (0..beats.len() as u32)
             .filter(|&i| test_ids.contains(&beats.record_id[i as usize]))
@@ -225,7 +228,7 @@ fn run_cv(beats: &BeatSet, args: &Args, seed: u64) -> Scored {
 }
 
 fn run_split(beats: &BeatSet, args: &Args, seed: u64, split: SplitKind) -> Scored {
-    let config = config_with(&args.set, seed).with_split(split);
+    let config = config_with(&args.set, seed, split);
     let run = prepare_run(beats, &config, None).expect("prepare");
     let t0 = std::time::Instant::now();
     let model = train(config, &run.train, &run.val, &run.templates);
@@ -296,7 +299,7 @@ fn run_adapt(beats: &BeatSet, args: &Args, seed: u64) {
         AdaptBase, AdaptConfig, PatientLabels, UnlabelledBeats, adapt, first_minutes,
         pseudo_labels, select_queries,
     };
-    let config = config_with(&args.set, seed);
+    let config = config_with(&args.set, seed, SplitKind::default());
     let run = prepare_run(beats, &config, None).expect("prepare");
     let model = match args.model.as_deref().and_then(|p| std::fs::read(p).ok()) {
         Some(bytes) => TrainedModel::from_bytes(&bytes).expect("a model file"),
