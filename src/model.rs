@@ -129,9 +129,9 @@ fn conv_pool(conv: &Conv1d, x: Tensor<3>) -> Tensor<3> {
 /// columns of either parity are one row selection (`select` on the first axis copies whole rows,
 /// and its backward pass is one row scatter-add). One matrix product over every beat and
 /// position at once, `[b · l/2, k · c_in] × [k · c_in, c_out]`, then gives that parity's
-/// outputs, and the element-wise maximum of the two parities the pooled ones; the gradient
-/// goes to the larger of each pair (the second on an exact tie, where max-pooling's arg-max
-/// takes the first).
+/// outputs ([`project`]), and the element-wise maximum of the two parities the pooled ones
+/// ([`pool_pairs`]); the gradient goes to the larger of each pair (the second on an exact tie,
+/// where max-pooling's arg-max takes the first).
 ///
 /// The same values as `conv.forward` then `MaxPool1d` up to float rounding. Two layouts came
 /// before, each measured slower: burn-flex's direct convolution and 3-D pooling with indices
@@ -159,16 +159,30 @@ fn conv_pool_last(conv: &Conv1d, x: Tensor<3>) -> Tensor<3> {
         let idx = row_index(b, padded, half, k, s);
         let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [b * half * k]), &device);
         let cols: Tensor<2> = rows.clone().select(0, idx).reshape([b * half, k * cin]);
-        let y = cols.matmul(w.clone());
-        match &conv.bias {
-            Some(bias) => y + bias.val().reshape([1, cout]),
-            None => y,
-        }
+        project(conv, cols, &w)
     };
-    // max(a, b) as b + relu(a − b): element-wise kernels both ways (burn-flex's `max_pair` goes
-    // through `mask_where`, twice as slow here); the gradient goes to a where a > b, else to b.
-    let (even, odd) = (at(0), at(1));
-    (odd.clone() + relu(even - odd)).reshape([b, half, cout])
+    pool_pairs(at(0), at(1)).reshape([b, half, cout])
+}
+
+/// The im2col `cols` times the kernel `w` (`[c_in · k, c_out]`, rows in the columns' order),
+/// plus the bias: one parity's outputs, `[b · l/2, c_out]`.
+fn project(conv: &Conv1d, cols: Tensor<2>, w: &Tensor<2>) -> Tensor<2> {
+    let y = cols.matmul(w.clone());
+    match &conv.bias {
+        Some(bias) => {
+            let cout = w.dims()[1];
+            y + bias.val().reshape([1, cout])
+        }
+        None => y,
+    }
+}
+
+/// Max-pooling by 2 as the element-wise maximum of the even and the odd outputs, computed as
+/// odd + relu(even − odd): element-wise kernels both ways (burn-flex's `max_pair` goes through
+/// `mask_where`, twice as slow here); the gradient goes to the even output where it is larger,
+/// else to the odd one.
+fn pool_pairs(even: Tensor<2>, odd: Tensor<2>) -> Tensor<2> {
+    odd.clone() + relu(even - odd)
 }
 
 /// [`conv_pool_last`] of the model's input windows, `[b, c_in, l]` (channels-first, as the
@@ -176,8 +190,8 @@ fn conv_pool_last(conv: &Conv1d, x: Tensor<3>) -> Tensor<3> {
 /// im2col columns are cut from their values in a plain loop — for each beat, output and channel
 /// the k taps are k consecutive samples — instead of through `select`, whose per-row copies of
 /// c_in = 2 samples were the largest part of the gather; the products, the bias and the pooling
-/// are [`conv_pool_last`]'s, with the columns in (channel, tap) order and the kernel read as
-/// `[c_out, c_in · k]`.
+/// are [`conv_pool_last`]'s ([`project`], [`pool_pairs`]), with the columns in (channel, tap)
+/// order and the kernel read as `[c_out, c_in · k]`.
 fn conv_pool_input(conv: &Conv1d, windows: Tensor<3>) -> Tensor<3> {
     let [b, cin, l] = windows.dims();
     let device = windows.device();
@@ -205,14 +219,9 @@ fn conv_pool_input(conv: &Conv1d, windows: Tensor<3>) -> Tensor<3> {
         }
         let cols: Tensor<2> =
             Tensor::from_data(TensorData::new(cols, [b * half, cin * k]), &device);
-        let y = cols.matmul(w.clone());
-        match &conv.bias {
-            Some(bias) => y + bias.val().reshape([1, cout]),
-            None => y,
-        }
+        project(conv, cols, &w)
     };
-    let (even, odd) = (at(0), at(1));
-    (odd.clone() + relu(even - odd)).reshape([b, half, cout])
+    pool_pairs(at(0), at(1)).reshape([b, half, cout])
 }
 
 /// Rows of the `[b · padded, c_in]` input that make the im2col columns of parity `s`: for beat
