@@ -440,7 +440,14 @@ impl Trainer {
     /// initialisation, whatever another thread did to the device's generator meanwhile).
     pub fn copy_weights_from(&mut self, other: &Trainer) {
         if let Some(m) = &other.model {
-            self.model = Some(m.clone());
+            // Forked, not cloned: a clone shares the other trainer's parameter nodes, and
+            // burn's autodiff keeps every node that shares a parent in one graph (a global
+            // locator), so replicas on other threads would train in one merged graph, whose
+            // backward passes clean up each other's entries. A fork gives the same values their
+            // own nodes, as burn documents for data parallelism. (Seen before this: a 3-thread
+            // run's first epoch differing, once in CI and once in about 60 local runs; too
+            // rare to show the fix by repetition.)
+            self.model = Some(m.clone().fork(&self.device));
         }
     }
 
