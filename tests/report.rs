@@ -213,7 +213,7 @@ fn the_report_holds_each_runs_own_figures_and_makes_no_request() {
     assert!(one.contains(
         "ecg-balance train --data DIR --out run-1-metrics.json --threads 1 --split inter-patient \
          --split-seed 0 --seed 42 --weights max-over-count --weight-cap 100 --focal-gamma 2 \
-         --epochs 2 --batch-size 512 --lr 0.0005</code>"
+         --epochs 2 --patience 4 --batch-size 512 --lr 0.0005</code>"
     ));
     assert!(!one.contains("report-no-flag"));
 
