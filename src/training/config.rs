@@ -147,10 +147,9 @@ impl TrainConfig {
     /// Random split (`benches/ablation.rs --mode random`), seeds 42 and 1: accuracy 97.8 / 97.2 %
     /// and macro-F1 (N, S, V, F) 0.85 / 0.82 with the inter-patient defaults; with these, chosen
     /// on those two seeds, 98.9 / 98.7 % and 0.91 / 0.90, and on seeds 2 and 3, not looked at
-    /// before, 99.1 / 98.9 % and 0.93 / 0.92 (benches/results-2026-12-07.md, third session). By
-    /// patient the
-    /// steep weights and the early stop stay: a cap of 10 cost F sensitivity on DS2 (1.5–12 %
-    /// against 29–42 %), and DS2's figures did not improve with longer runs.
+    /// before, 99.1 / 98.9 % and 0.93 / 0.92 (benches/results-2026-12-07.md, third session).
+    /// By patient the steep weights and the early stop stay: a cap of 10 cost F sensitivity on
+    /// DS2 (1.5–12 % against 29–42 %), and DS2's figures did not improve with longer runs.
     pub fn for_split(split: SplitKind) -> TrainConfig {
         let config = TrainConfig::new().with_split(split);
         if split.is_optimistic() {
