@@ -151,8 +151,14 @@ impl TrainConfig {
     /// By patient the steep weights and the early stop stay: a cap of 10 cost F sensitivity on
     /// DS2 (1.5–12 % against 29–42 %), and DS2's figures did not improve with longer runs.
     pub fn for_split(split: SplitKind) -> TrainConfig {
-        let config = TrainConfig::new().with_split(split);
-        if split.is_optimistic() {
+        TrainConfig::defaults(split.is_optimistic()).with_split(split)
+    }
+
+    /// [`TrainConfig::for_split`]'s settings before the split is set: those of a beat-level
+    /// split when `beat_level`, else [`TrainConfig::new`].
+    pub fn defaults(beat_level: bool) -> TrainConfig {
+        let config = TrainConfig::new();
+        if beat_level {
             config
                 .with_weight_cap(Some(BEAT_LEVEL_WEIGHT_CAP))
                 .with_epochs(BEAT_LEVEL_EPOCHS)

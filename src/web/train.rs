@@ -121,20 +121,10 @@ fn Settings() -> impl IntoView {
     let workers = RwSignal::new(format!("{}", state.workers.get_untracked()));
     // The cap and the most epochs follow the split's defaults ([`TrainConfig::for_split`]) as
     // long as the person has not changed them.
-    let split_defaults = |random: bool| {
-        TrainConfig::for_split(if random {
-            SplitKind::RandomBeats {
-                seed: 42,
-                test_fraction: 0.2,
-            }
-        } else {
-            SplitKind::default()
-        })
-    };
     Effect::new(move |before: Option<bool>| {
         let random = split_random.get();
         if let Some(before) = before.filter(|b| *b != random) {
-            let (from, to) = (split_defaults(before), split_defaults(random));
+            let (from, to) = (TrainConfig::defaults(before), TrainConfig::defaults(random));
             if cap.get_untracked() == cap_text(from.weight_cap) {
                 cap.set(cap_text(to.weight_cap));
             }
