@@ -5,11 +5,17 @@
 //! patients), pooling the out-of-fold predictions of all 22 DS1 records. DS2 is only for the
 //! final report (`--mode ds2`, the page's own path: split, validation records, training and
 //! scoring as `ecg-balance train` does). `--mode random` is the optimistic random beat split.
+//! Patient-adaptive fine-tuning is chosen the same way: `--mode adapt-cv` adapts each fold's
+//! model to the fold's own DS1 records, `--mode adapt` the DS1 model to every DS2 record
+//! (`--budgets`, `--adapt '{json}'` merged into the default `AdaptConfig`, `--model FILE` caches
+//! the trained models).
 //!
 //! ```sh
 //! cargo bench --bench ablation -- --mode cv --seeds 1,2,3 --tag base
 //! cargo bench --bench ablation -- --mode cv --seeds 1,2,3 --tag no-rhythm --set '{"rhythm":false}'
 //! cargo bench --bench ablation -- --mode ds2 --seeds 1,2,3 --tag default
+//! cargo bench --bench ablation -- --mode adapt-cv --seeds 1,2,3 --budgets 20 --tag replay20 --adapt '{"replay":20}'
+//! cargo bench --bench ablation -- --mode adapt --seeds 1,2,3 --budgets 0,10,20,50,100,first5
 //! ```
 //!
 //! `--set` takes a JSON object merged into the default `TrainConfig` (its serde field names).
@@ -290,53 +296,43 @@ fn summary(beats: &BeatSet, s: &Scored) -> Value {
     })
 }
 
-/// Patient-adaptive runs on DS2: the DS1 model (trained here, or read from `--model` when the
-/// file exists, and written there otherwise), then for every DS2 record and every budget the
-/// queried beats' annotations — and only theirs — are revealed, a copy of the model is
-/// fine-tuned, and the record's unqueried beats are scored, pooled over the records.
-fn run_adapt(beats: &BeatSet, args: &Args, seed: u64) {
+/// What adapting to many records pooled, for one budget: truth and decisions of the unqueried
+/// beats, each record's confusion and the classes of its labelled beats.
+#[derive(Default)]
+struct Pooled {
+    truth: Vec<usize>,
+    pred: Vec<usize>,
+    per_record: serde_json::Map<String, Value>,
+    labelled_classes: serde_json::Map<String, Value>,
+    queried: usize,
+}
+
+/// Adapts a copy of `model` (trained on `train`, whose templates are `templates`) to each of
+/// `records` of `beats` in turn, for every budget, revealing only the queried beats'
+/// annotations, and pools the scores of the unqueried beats into `pooled` (one per budget).
+#[allow(clippy::too_many_arguments)]
+fn adapt_records(
+    beats: &BeatSet,
+    records: &[u32],
+    model: &TrainedModel,
+    train: &BeatSet,
+    templates: &Templates,
+    budgets: &[String],
+    ac: &ecg_balance_lab::training::adapt::AdaptConfig,
+    pooled: &mut [Pooled],
+) {
     use ecg_balance_lab::training::adapt::{
-        AdaptBase, AdaptConfig, PatientLabels, UnlabelledBeats, adapt, first_minutes,
-        pseudo_labels, select_queries,
+        AdaptBase, PatientLabels, UnlabelledBeats, adapt, first_minutes, pseudo_labels,
+        select_queries,
     };
-    let config = config_with(&args.set, seed, SplitKind::default());
-    let run = prepare_run(beats, &config, None).expect("prepare");
-    let model = match args.model.as_deref().and_then(|p| std::fs::read(p).ok()) {
-        Some(bytes) => TrainedModel::from_bytes(&bytes).expect("a model file"),
-        None => {
-            let m = train(config, &run.train, &run.val, &run.templates);
-            if let Some(p) = &args.model {
-                let _ = std::fs::write(p, m.to_bytes().expect("model bytes"));
-            }
-            m
-        }
-    };
-    let mut ac: AdaptConfig = {
-        let mut v = serde_json::to_value(AdaptConfig::default()).expect("json");
-        if let (Some(obj), Some(over)) = (v.as_object_mut(), args.adapt.as_object()) {
-            for (k, x) in over {
-                obj.insert(k.clone(), x.clone());
-            }
-        }
-        serde_json::from_value(v).expect("an AdaptConfig")
-    };
-    ac.seed = seed;
-    let mut records: Vec<u32> = run.test.record_id.clone();
-    records.sort_unstable();
-    records.dedup();
-    for budget in &args.budgets {
-        let t0 = std::time::Instant::now();
-        let mut truth_all = Vec::new();
-        let mut pred_all = Vec::new();
-        let mut per_record = serde_json::Map::new();
-        let mut queried_total = 0;
-        for &rid in &records {
-            let rec = run.test.only_record(rid);
+    for (budget, out) in budgets.iter().zip(pooled.iter_mut()) {
+        for &rid in records {
+            let rec = beats.only_record(rid);
             let truth: Vec<usize> = rec.labels.iter().map(|c| c.index()).collect();
             let unl = UnlabelledBeats::new(rec.clone());
             let tmpl = Templates::fit(unl.beats());
             let (queries, labelled): (Vec<u32>, Vec<(u32, AamiClass)>) = match budget.as_str() {
-                "self" => (Vec::new(), pseudo_labels(&model, &unl, &tmpl, 0.95, 300)),
+                "self" => (Vec::new(), pseudo_labels(model, &unl, &tmpl, 0.95, 300)),
                 "first5" => {
                     let q = first_minutes(&unl, 360.0, 5.0);
                     let l = q.iter().map(|&i| (i, rec.labels[i as usize])).collect();
@@ -344,23 +340,27 @@ fn run_adapt(beats: &BeatSet, args: &Args, seed: u64) {
                 }
                 k => {
                     let k: usize = k.parse().expect("a budget");
-                    let q = select_queries(&model, &unl, &tmpl, k);
+                    let q = select_queries(model, &unl, &tmpl, k);
                     let l = q.iter().map(|&i| (i, rec.labels[i as usize])).collect();
                     (q, l)
                 }
             };
-            queried_total += queries.len();
+            out.queried += queries.len();
+            let mut given = [0usize; N_CLASSES];
+            labelled.iter().for_each(|(_, c)| given[c.index()] += 1);
+            out.labelled_classes
+                .insert(rec.records[0].clone(), json!(given));
             let base = AdaptBase {
-                model: &model,
-                train: &run.train,
-                templates: &run.templates,
+                model,
+                train,
+                templates,
             };
             let patient = PatientLabels {
                 record: &unl,
                 templates: &tmpl,
                 labelled: &labelled,
             };
-            let adapted = adapt(base, patient, &ac, &mut |_, _| false)
+            let adapted = adapt(base, patient, ac, &mut |_, _| false)
                 .expect("adapt")
                 .expect("not cancelled");
             let all: Vec<u32> = (0..unl.len() as u32).collect();
@@ -372,20 +372,111 @@ fn run_adapt(beats: &BeatSet, args: &Args, seed: u64) {
                     p.push(pred[i]);
                 }
             }
-            per_record.insert(
+            out.per_record.insert(
                 rec.records[0].clone(),
                 json!(ConfusionMatrix::from_predictions(&t, &p, N_CLASSES).counts),
             );
-            truth_all.extend(t);
-            pred_all.extend(p);
+            out.truth.extend(t);
+            out.pred.extend(p);
         }
-        let cm = ConfusionMatrix::from_predictions(&truth_all, &pred_all, N_CLASSES);
+    }
+}
+
+/// A trained model read from `path` when that file exists, otherwise `make()`'s, written there.
+fn cached_model(path: Option<String>, make: impl FnOnce() -> TrainedModel) -> TrainedModel {
+    if let Some(bytes) = path.as_deref().and_then(|p| std::fs::read(p).ok()) {
+        return TrainedModel::from_bytes(&bytes).expect("a model file");
+    }
+    let m = make();
+    if let Some(p) = &path {
+        let _ = std::fs::write(p, m.to_bytes().expect("model bytes"));
+    }
+    m
+}
+
+/// Patient-adaptive runs. `--mode adapt` adapts the DS1 model (trained here, or read from
+/// `--model` + `.seed<seed>` when that file exists, and written there otherwise) to every DS2
+/// record; `--mode adapt-cv` is the same on DS1 alone, where its settings are chosen: in each
+/// of the `--folds` record folds, a model trained on the other folds (cached as `--model` +
+/// `.seed<seed>.fold<f>`) adapts to each held-out record. For every record and budget the queried beats' annotations — and
+/// only theirs — are revealed, a copy of the model is fine-tuned, and the record's unqueried
+/// beats are scored, pooled over the records.
+fn run_adapt(beats: &BeatSet, args: &Args, seed: u64, cv: bool) {
+    use ecg_balance_lab::training::adapt::AdaptConfig;
+    let mut ac: AdaptConfig = {
+        let mut v = serde_json::to_value(AdaptConfig::default()).expect("json");
+        if let (Some(obj), Some(over)) = (v.as_object_mut(), args.adapt.as_object()) {
+            for (k, x) in over {
+                assert!(obj.contains_key(k), "AdaptConfig has no field {k}");
+                obj.insert(k.clone(), x.clone());
+            }
+        }
+        serde_json::from_value(v).expect("an AdaptConfig")
+    };
+    ac.seed = seed;
+    let t0 = std::time::Instant::now();
+    let mut pooled: Vec<Pooled> = args.budgets.iter().map(|_| Pooled::default()).collect();
+    if cv {
+        let templates = Templates::fit(beats);
+        for (f, test_ids) in folds(beats, args.folds).iter().enumerate() {
+            let config = config_with(&args.set, seed, SplitKind::default());
+            let trainval: Vec<u32> = (0..beats.len() as u32)
+                .filter(|&i| {
+                    DS1.contains(&beats.record_of(i as usize))
+                        && !test_ids.contains(&beats.record_id[i as usize])
+                })
+                .collect();
+            let val_ids = pick_validation(beats, &trainval, config.validation_fraction, seed);
+            let (val, tr): (Vec<u32>, Vec<u32>) = trainval
+                .iter()
+                .partition(|&&i| val_ids.contains(&beats.record_id[i as usize]));
+            let train_set = beats.subset(&tr);
+            let path = args
+                .model
+                .as_ref()
+                .map(|p| format!("{p}.seed{seed}.fold{f}"));
+            let model = cached_model(path, || {
+                train(config, &train_set, &beats.subset(&val), &templates)
+            });
+            adapt_records(
+                beats,
+                test_ids,
+                &model,
+                &train_set,
+                &templates,
+                &args.budgets,
+                &ac,
+                &mut pooled,
+            );
+        }
+    } else {
+        let config = config_with(&args.set, seed, SplitKind::default());
+        let run = prepare_run(beats, &config, None).expect("prepare");
+        let path = args.model.as_ref().map(|p| format!("{p}.seed{seed}"));
+        let model = cached_model(path, || train(config, &run.train, &run.val, &run.templates));
+        let mut records: Vec<u32> = run.test.record_id.clone();
+        records.sort_unstable();
+        records.dedup();
+        adapt_records(
+            &run.test,
+            &records,
+            &model,
+            &run.train,
+            &run.templates,
+            &args.budgets,
+            &ac,
+            &mut pooled,
+        );
+    }
+    for (budget, p) in args.budgets.iter().zip(pooled) {
+        let cm = ConfusionMatrix::from_predictions(&p.truth, &p.pred, N_CLASSES);
         let pc = cm.per_class();
         let row = |c: usize| (100.0 * pc[c].se, 100.0 * pc[c].ppv, pc[c].f1);
         let (s, v, fu) = (row(1), row(2), row(3));
         eprintln!(
-            "{:<16} adapt k={budget:<6} seed {seed}: S {:.1}/{:.1} F1 {:.3} | V {:.1}/{:.1} F1 {:.3} | F {:.1}/{:.1} F1 {:.3} | N F1 {:.3} | mF1 {:.3} | queried {queried_total} ({:.0} s)",
+            "{:<16} {} k={budget:<6} seed {seed}: S {:.1}/{:.1} F1 {:.3} | V {:.1}/{:.1} F1 {:.3} | F {:.1}/{:.1} F1 {:.3} | N F1 {:.3} | mF1 {:.3} | queried {} ({:.0} s)",
             args.tag,
+            args.mode,
             s.0,
             s.1,
             s.2,
@@ -397,14 +488,15 @@ fn run_adapt(beats: &BeatSet, args: &Args, seed: u64) {
             fu.2,
             pc[0].f1,
             cm.macro_f1_nsvf(),
+            p.queried,
             t0.elapsed().as_secs_f64()
         );
         let line = json!({
-            "tag": args.tag, "mode": "adapt", "budget": budget, "seed": seed, "set": args.set,
-            "adapt": ac, "queried": queried_total,
+            "tag": args.tag, "mode": args.mode, "budget": budget, "seed": seed, "set": args.set,
+            "adapt": ac, "queried": p.queried,
             "result": {"confusion": cm.counts, "macro_f1_nsvf": cm.macro_f1_nsvf(),
                 "per_class": pc.iter().map(|m| json!({"se": m.se, "ppv": m.ppv, "f1": m.f1, "support": m.support})).collect::<Vec<_>>(),
-                "per_record": per_record},
+                "per_record": p.per_record, "labelled_classes": p.labelled_classes},
         });
         use std::io::Write as _;
         if let Ok(mut f) = std::fs::OpenOptions::new()
@@ -433,8 +525,8 @@ fn main() {
     };
     let beats = mitdb_beats();
     for &seed in &args.seeds {
-        if args.mode == "adapt" {
-            run_adapt(&beats, &args, seed);
+        if args.mode == "adapt" || args.mode == "adapt-cv" {
+            run_adapt(&beats, &args, seed, args.mode == "adapt-cv");
             continue;
         }
         let t0 = std::time::Instant::now();
