@@ -112,15 +112,21 @@ fn mitdb_beats() -> BeatSet {
 /// The page's defaults for `split` ([`TrainConfig::for_split`]) with `seed`, and what `set`
 /// changes.
 fn config_with(set: &Value, seed: u64, split: SplitKind) -> TrainConfig {
-    let mut v = serde_json::to_value(TrainConfig::for_split(split).with_seed(seed))
-        .expect("config as JSON");
-    if let (Some(obj), Some(over)) = (v.as_object_mut(), set.as_object()) {
+    merged(TrainConfig::for_split(split).with_seed(seed), set)
+}
+
+/// `base` with the fields `over` (a JSON object of its serde field names) sets; a field it does
+/// not have is refused.
+fn merged<T: serde::Serialize + serde::de::DeserializeOwned>(base: T, over: &Value) -> T {
+    let what = std::any::type_name::<T>();
+    let mut v = serde_json::to_value(base).expect("settings as JSON");
+    if let (Some(obj), Some(over)) = (v.as_object_mut(), over.as_object()) {
         for (k, x) in over {
-            assert!(obj.contains_key(k), "TrainConfig has no field {k}");
+            assert!(obj.contains_key(k), "{what} has no field {k}");
             obj.insert(k.clone(), x.clone());
         }
     }
-    serde_json::from_value(v).expect("a valid TrainConfig")
+    serde_json::from_value(v).unwrap_or_else(|e| panic!("not a valid {what}: {e}"))
 }
 
 fn train(
@@ -307,54 +313,45 @@ struct Pooled {
     queried: usize,
 }
 
-/// Adapts a copy of `model` (trained on `train`, whose templates are `templates`) to each of
-/// `records` of `beats` in turn, for every budget, revealing only the queried beats'
-/// annotations, and pools the scores of the unqueried beats into `pooled` (one per budget).
-#[allow(clippy::too_many_arguments)]
+/// Adapts a copy of `base`'s model to each of `records` of `beats` in turn, for every budget,
+/// revealing only the queried beats' annotations, and pools the scores of the unqueried beats
+/// into `pooled` (one per budget).
 fn adapt_records(
     beats: &BeatSet,
     records: &[u32],
-    model: &TrainedModel,
-    train: &BeatSet,
-    templates: &Templates,
+    base: ecg_balance_lab::training::adapt::AdaptBase,
     budgets: &[String],
     ac: &ecg_balance_lab::training::adapt::AdaptConfig,
     pooled: &mut [Pooled],
 ) {
     use ecg_balance_lab::training::adapt::{
-        AdaptBase, PatientLabels, UnlabelledBeats, adapt, first_minutes, pseudo_labels,
-        select_queries,
+        PatientLabels, UnlabelledBeats, adapt, first_minutes, pseudo_labels, select_queries,
     };
-    for (budget, out) in budgets.iter().zip(pooled.iter_mut()) {
-        for &rid in records {
-            let rec = beats.only_record(rid);
-            let truth: Vec<usize> = rec.labels.iter().map(|c| c.index()).collect();
-            let unl = UnlabelledBeats::new(rec.clone());
-            let tmpl = Templates::fit(unl.beats());
-            let (queries, labelled): (Vec<u32>, Vec<(u32, AamiClass)>) = match budget.as_str() {
-                "self" => (Vec::new(), pseudo_labels(model, &unl, &tmpl, 0.95, 300)),
-                "first5" => {
-                    let q = first_minutes(&unl, 360.0, 5.0);
-                    let l = q.iter().map(|&i| (i, rec.labels[i as usize])).collect();
-                    (q, l)
-                }
-                k => {
-                    let k: usize = k.parse().expect("a budget");
-                    let q = select_queries(model, &unl, &tmpl, k);
-                    let l = q.iter().map(|&i| (i, rec.labels[i as usize])).collect();
-                    (q, l)
-                }
+    let model = base.model;
+    for &rid in records {
+        let rec = beats.only_record(rid);
+        let name = &rec.records[0];
+        let unl = UnlabelledBeats::new(rec.clone());
+        let tmpl = Templates::fit(unl.beats());
+        let all: Vec<u32> = (0..unl.len() as u32).collect();
+        for (budget, out) in budgets.iter().zip(pooled.iter_mut()) {
+            let queries: Vec<u32> = match budget.as_str() {
+                "self" => Vec::new(),
+                "first5" => first_minutes(&unl, 360.0, 5.0),
+                k => select_queries(model, &unl, &tmpl, k.parse().expect("a budget")),
+            };
+            let labelled: Vec<(u32, AamiClass)> = if budget == "self" {
+                pseudo_labels(model, &unl, &tmpl, 0.95, 300)
+            } else {
+                queries
+                    .iter()
+                    .map(|&i| (i, rec.labels[i as usize]))
+                    .collect()
             };
             out.queried += queries.len();
             let mut given = [0usize; N_CLASSES];
             labelled.iter().for_each(|(_, c)| given[c.index()] += 1);
-            out.labelled_classes
-                .insert(rec.records[0].clone(), json!(given));
-            let base = AdaptBase {
-                model,
-                train,
-                templates,
-            };
+            out.labelled_classes.insert(name.clone(), json!(given));
             let patient = PatientLabels {
                 record: &unl,
                 templates: &tmpl,
@@ -363,17 +360,16 @@ fn adapt_records(
             let adapted = adapt(base, patient, ac, &mut |_, _| false)
                 .expect("adapt")
                 .expect("not cancelled");
-            let all: Vec<u32> = (0..unl.len() as u32).collect();
             let pred = adapted.predict(unl.beats(), &all, &tmpl);
+            let mut queried = vec![false; unl.len()];
+            queries.iter().for_each(|&i| queried[i as usize] = true);
             let (mut t, mut p) = (Vec::new(), Vec::new());
-            for i in 0..unl.len() {
-                if !queries.contains(&(i as u32)) {
-                    t.push(truth[i]);
-                    p.push(pred[i]);
-                }
+            for i in (0..unl.len()).filter(|&i| !queried[i]) {
+                t.push(rec.labels[i].index());
+                p.push(pred[i]);
             }
             out.per_record.insert(
-                rec.records[0].clone(),
+                name.clone(),
                 json!(ConfusionMatrix::from_predictions(&t, &p, N_CLASSES).counts),
             );
             out.truth.extend(t);
@@ -402,17 +398,8 @@ fn cached_model(path: Option<String>, make: impl FnOnce() -> TrainedModel) -> Tr
 /// only theirs — are revealed, a copy of the model is fine-tuned, and the record's unqueried
 /// beats are scored, pooled over the records.
 fn run_adapt(beats: &BeatSet, args: &Args, seed: u64, cv: bool) {
-    use ecg_balance_lab::training::adapt::AdaptConfig;
-    let mut ac: AdaptConfig = {
-        let mut v = serde_json::to_value(AdaptConfig::default()).expect("json");
-        if let (Some(obj), Some(over)) = (v.as_object_mut(), args.adapt.as_object()) {
-            for (k, x) in over {
-                assert!(obj.contains_key(k), "AdaptConfig has no field {k}");
-                obj.insert(k.clone(), x.clone());
-            }
-        }
-        serde_json::from_value(v).expect("an AdaptConfig")
-    };
+    use ecg_balance_lab::training::adapt::{AdaptBase, AdaptConfig};
+    let mut ac = merged(AdaptConfig::default(), &args.adapt);
     ac.seed = seed;
     let t0 = std::time::Instant::now();
     let mut pooled: Vec<Pooled> = args.budgets.iter().map(|_| Pooled::default()).collect();
@@ -438,16 +425,12 @@ fn run_adapt(beats: &BeatSet, args: &Args, seed: u64, cv: bool) {
             let model = cached_model(path, || {
                 train(config, &train_set, &beats.subset(&val), &templates)
             });
-            adapt_records(
-                beats,
-                test_ids,
-                &model,
-                &train_set,
-                &templates,
-                &args.budgets,
-                &ac,
-                &mut pooled,
-            );
+            let base = AdaptBase {
+                model: &model,
+                train: &train_set,
+                templates: &templates,
+            };
+            adapt_records(beats, test_ids, base, &args.budgets, &ac, &mut pooled);
         }
     } else {
         let config = config_with(&args.set, seed, SplitKind::default());
@@ -457,16 +440,12 @@ fn run_adapt(beats: &BeatSet, args: &Args, seed: u64, cv: bool) {
         let mut records: Vec<u32> = run.test.record_id.clone();
         records.sort_unstable();
         records.dedup();
-        adapt_records(
-            &run.test,
-            &records,
-            &model,
-            &run.train,
-            &run.templates,
-            &args.budgets,
-            &ac,
-            &mut pooled,
-        );
+        let base = AdaptBase {
+            model: &model,
+            train: &run.train,
+            templates: &run.templates,
+        };
+        adapt_records(&run.test, &records, base, &args.budgets, &ac, &mut pooled);
     }
     for (budget, p) in args.budgets.iter().zip(pooled) {
         let cm = ConfusionMatrix::from_predictions(&p.truth, &p.pred, N_CLASSES);
