@@ -5,7 +5,9 @@
 //! - [`UnlabelledBeats`] holds the new recording's beats with their labels removed: nothing
 //!   downstream can read a label it was not given.
 //! - [`select_queries`] picks the beats whose labels help most: always the patient's dominant
-//!   beat (the one nearest the record's own template), then, greedily, beats that are both
+//!   beat (the one nearest the record's own template), then the most probable beat of each
+//!   class the model calls at least five beats of (so every class it sees is confirmed or
+//!   corrected, as querying cluster centres does in Wiens & Guttag), then, greedily, beats that are both
 //!   uncertain for the model (small margin between its two most probable classes) and far from
 //!   every beat already picked in the model's own input space (morphology against the
 //!   patient's template, RR features), so the queries spread over the record's beat clusters.
@@ -137,7 +139,7 @@ fn query_space(
     model: &TrainedModel,
     beats: &BeatSet,
     templates: &Templates,
-) -> (Vec<Vec<f32>>, Vec<f32>, Vec<f32>) {
+) -> (Vec<Vec<f32>>, Vec<f32>, Vec<f32>, Vec<f32>) {
     let all: Vec<u32> = (0..beats.len() as u32).collect();
     let fm = FeatureMaker {
         templates: templates.clone(),
@@ -170,7 +172,7 @@ fn query_space(
             1.0 - (s[0] - s.get(1).copied().unwrap_or(0.0))
         })
         .collect();
-    (points, uncertainty, typicality)
+    (points, uncertainty, typicality, probs)
 }
 
 /// Weight of the model's uncertainty in a query's score; the rest goes to the distance from the
@@ -181,6 +183,9 @@ fn query_space(
 /// (uncertainty alone loses the spread over the clusters, and with it V sensitivity).
 pub const QUERY_UNCERTAINTY: f32 = 0.85;
 
+/// Beats the model must call a class before the class's most probable beat is queried.
+pub const QUERY_CLASS_MIN: usize = 5;
+
 fn distance(a: &[f32], b: &[f32]) -> f32 {
     a.iter()
         .zip(b)
@@ -190,7 +195,8 @@ fn distance(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// The `budget` beats of `record` whose labels should help most (indices into the record's
-/// beats, in the order chosen): the dominant beat first, then by uncertainty and spread.
+/// beats, in the order chosen): the dominant beat first, then the most probable beat of each
+/// class the model calls often enough ([`cover_classes`]), then by uncertainty and spread.
 /// `templates` are the record's own (label-free, [`Templates::fit`] on its beats).
 pub fn select_queries(
     model: &TrainedModel,
@@ -202,14 +208,21 @@ pub fn select_queries(
     if n == 0 || budget == 0 {
         return Vec::new();
     }
-    let (points, uncertainty, typicality) = query_space(model, record.beats(), templates);
+    let (points, uncertainty, typicality, probs) = query_space(model, record.beats(), templates);
     let first = (0..n)
         .min_by(|&a, &b| typicality[a].total_cmp(&typicality[b]))
         .unwrap_or(0);
     let mut chosen = vec![first as u32];
     let mut taken = vec![false; n];
     taken[first] = true;
+    let decided = super::calibrate::decide(&probs, &model.offsets);
+    cover_classes(&decided, &probs, budget.min(n), &mut chosen, &mut taken);
     let mut nearest: Vec<f32> = points.iter().map(|p| distance(p, &points[first])).collect();
+    for &i in &chosen[1..] {
+        for (d, p) in nearest.iter_mut().zip(&points) {
+            *d = d.min(distance(p, &points[i as usize]));
+        }
+    }
     let u_max = uncertainty.iter().copied().fold(1e-6f32, f32::max);
     while chosen.len() < budget.min(n) {
         let d_max = nearest
@@ -237,6 +250,45 @@ pub fn select_queries(
         }
     }
     chosen
+}
+
+/// Adds to `chosen` (up to `limit` queries) the most probable beat of every class the model
+/// calls (`decided`, from `probs`) at least [`QUERY_CLASS_MIN`] beats of, the most called class
+/// first, unless a query is already called that class: the person confirms or corrects each
+/// class the model sees in the record. Without it, a record whose dominant beat is S (232) can
+/// be given S queries only, and fine-tuning then calls all its N beats S.
+fn cover_classes(
+    decided: &[usize],
+    probs: &[f32],
+    limit: usize,
+    chosen: &mut Vec<u32>,
+    taken: &mut [bool],
+) {
+    let mut called = [0usize; N_CLASSES];
+    decided.iter().for_each(|&c| called[c] += 1);
+    let mut classes: Vec<usize> = (0..N_CLASSES)
+        .filter(|&c| called[c] >= QUERY_CLASS_MIN)
+        .collect();
+    classes.sort_by_key(|&c| std::cmp::Reverse(called[c]));
+    for c in classes {
+        if chosen.len() >= limit {
+            break;
+        }
+        if chosen.iter().any(|&i| decided[i as usize] == c) {
+            continue;
+        }
+        let best = (0..decided.len())
+            .filter(|&i| decided[i] == c && !taken[i])
+            .max_by(|&a, &b| {
+                probs[a * N_CLASSES + c]
+                    .total_cmp(&probs[b * N_CLASSES + c])
+                    .then(b.cmp(&a))
+            });
+        if let Some(i) = best {
+            taken[i] = true;
+            chosen.push(i as u32);
+        }
+    }
 }
 
 /// The beats of `record` within the first `minutes` (R peak before `minutes` × 60 s at the
@@ -585,6 +637,40 @@ mod tests {
         s.push(&[0.0; 4], &[1.0; N_RR], AamiClass::V, r, 0, Origin::Real);
         let u = UnlabelledBeats::new(s);
         assert_eq!(u.beats().labels, vec![AamiClass::N]);
+    }
+
+    #[test]
+    fn every_class_the_model_calls_gets_a_query() {
+        // Eight beats: the dominant beat (0) is called S, as are 1-2; N is called on 3-7 (five,
+        // QUERY_CLASS_MIN), most probably on 5; V on one beat only (below the minimum).
+        let decided = [1, 1, 1, 0, 0, 0, 0, 0, 2];
+        let p_n = [0.1, 0.1, 0.2, 0.6, 0.7, 0.9, 0.8, 0.6, 0.1];
+        let probs: Vec<f32> = decided
+            .iter()
+            .zip(p_n)
+            .flat_map(|(&c, pn)| {
+                let mut row = [0.0f32; N_CLASSES];
+                row[0] = pn;
+                row[c] = row[c].max(1.0 - pn);
+                row
+            })
+            .collect();
+        let mut chosen = vec![0u32];
+        let mut taken = vec![false; decided.len()];
+        taken[0] = true;
+        cover_classes(&decided, &probs, 20, &mut chosen, &mut taken);
+        assert_eq!(
+            chosen,
+            vec![0, 5],
+            "N's most probable beat joins; V has too few"
+        );
+        // A query already called N covers N; the budget is respected.
+        let mut chosen = vec![0u32, 4];
+        cover_classes(&decided, &probs, 20, &mut chosen, &mut taken);
+        assert_eq!(chosen, vec![0, 4]);
+        let mut chosen = vec![0u32];
+        cover_classes(&decided, &probs, 1, &mut chosen, &mut taken);
+        assert_eq!(chosen, vec![0]);
     }
 
     #[test]
