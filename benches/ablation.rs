@@ -8,7 +8,7 @@
 //! Patient-adaptive fine-tuning is chosen the same way: `--mode adapt-cv` adapts each fold's
 //! model to the fold's own DS1 records, `--mode adapt` the DS1 model to every DS2 record
 //! (`--budgets`, `--adapt '{json}'` merged into the default `AdaptConfig`, `--model FILE` caches
-//! the trained models).
+//! the trained models). `--window` changes the beat window (`WindowSpec` fields as JSON).
 //!
 //! ```sh
 //! cargo bench --bench ablation -- --mode cv --seeds 1,2,3 --tag base
@@ -26,6 +26,7 @@ use ecg_balance_lab::dataset::BeatSet;
 use ecg_balance_lab::dataset::pipeline::pick_validation;
 use ecg_balance_lab::dataset::split::{DS1, SplitKind};
 use ecg_balance_lab::ecg::aami::{AamiClass, ClassCounts, N_CLASSES};
+use ecg_balance_lab::ecg::beats::WindowSpec;
 use ecg_balance_lab::features::Templates;
 use ecg_balance_lab::io::files::{Grouped, InputFile};
 use ecg_balance_lab::metrics::ConfusionMatrix;
@@ -45,6 +46,7 @@ struct Args {
     budgets: Vec<String>,
     model: Option<String>,
     adapt: Value,
+    window: Value,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -61,6 +63,7 @@ fn parse_args() -> Result<Args, String> {
             .to_vec(),
         model: None,
         adapt: json!({}),
+        window: json!({}),
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -83,6 +86,9 @@ fn parse_args() -> Result<Args, String> {
             "--adapt" => {
                 a.adapt = serde_json::from_str(&v()?).map_err(|e| format!("--adapt: {e}"))?;
             }
+            "--window" => {
+                a.window = serde_json::from_str(&v()?).map_err(|e| format!("--window: {e}"))?;
+            }
             "--bench" => {}
             other => return Err(format!("unknown argument {other}")),
         }
@@ -90,7 +96,9 @@ fn parse_args() -> Result<Args, String> {
     Ok(a)
 }
 
-fn mitdb_beats() -> BeatSet {
+/// Every MIT-BIH record's beats, cut with `window` (a JSON object of `WindowSpec` fields merged
+/// into the default: `{"pre_ms":600,"post_ms":600}` takes the neighbouring beats in).
+fn mitdb_beats(window: &Value) -> BeatSet {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/mitdb");
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).expect("../shared/data/mitdb is readable") {
@@ -104,6 +112,8 @@ fn mitdb_beats() -> BeatSet {
         });
     }
     let mut ws = Workspace::new();
+    ws.set_window(merged(WindowSpec::default(), window))
+        .expect("a valid --window");
     let report = ws.load_all(&Grouped::new(files));
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     ws.beats(BeatSource::Records).clone()
@@ -502,7 +512,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let beats = mitdb_beats();
+    let beats = mitdb_beats(&args.window);
     for &seed in &args.seeds {
         if args.mode == "adapt" || args.mode == "adapt-cv" {
             run_adapt(&beats, &args, seed, args.mode == "adapt-cv");
