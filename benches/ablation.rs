@@ -14,6 +14,7 @@
 //! cargo bench --bench ablation -- --mode cv --seeds 1,2,3 --tag base
 //! cargo bench --bench ablation -- --mode cv --seeds 1,2,3 --tag no-rhythm --set '{"rhythm":false}'
 //! cargo bench --bench ablation -- --mode ds2 --seeds 1,2,3 --tag default
+//! cargo bench --bench ablation -- --mode cv --seeds 1,2 --tag ctx --window '{"pre_ms":600,"post_ms":600}'
 //! cargo bench --bench ablation -- --mode adapt-cv --seeds 1,2,3 --budgets 20 --tag replay20 --adapt '{"replay":20}'
 //! cargo bench --bench ablation -- --mode adapt --seeds 1,2,3 --budgets 0,10,20,50,100,first5
 //! ```

@@ -7,10 +7,11 @@
 //! - [`select_queries`] picks the beats whose labels help most: always the patient's dominant
 //!   beat (the one nearest the record's own template), then the most probable beat of each
 //!   class the model calls at least five beats of (so every class it sees is confirmed or
-//!   corrected, as querying cluster centres does in Wiens & Guttag), then, greedily, beats that are both
-//!   uncertain for the model (small margin between its two most probable classes) and far from
-//!   every beat already picked in the model's own input space (morphology against the
-//!   patient's template, RR features), so the queries spread over the record's beat clusters.
+//!   corrected, as querying cluster centres does in Wiens & Guttag), then, greedily, beats that
+//!   are both uncertain for the model (small margin between its two most probable classes)
+//!   and far from every beat already picked in the model's own input space (morphology
+//!   against the patient's template, RR features), so the queries spread over the record's
+//!   beat clusters.
 //!   This follows the active learning of Wiens & Guttag (2010), who reached V sensitivity of
 //!   96 % with under 37 labelled beats a record, with the margin criterion of Settles (2009).
 //! - [`adapt`] fine-tunes every network of the model on the labelled beats, repeated, beside a
@@ -660,8 +661,8 @@ mod tests {
 
     #[test]
     fn every_class_the_model_calls_gets_a_query() {
-        // Eight beats: the dominant beat (0) is called S, as are 1-2; N is called on 3-7 (five,
-        // QUERY_CLASS_MIN), most probably on 5; V on one beat only (below the minimum).
+        // Nine beats: the dominant beat (0) is called S, as are 1-2; N is called on 3-7 (five,
+        // QUERY_CLASS_MIN), most probably on 5; V on beat 8 only (below the minimum).
         let decided = [1, 1, 1, 0, 0, 0, 0, 0, 2];
         let p_n = [0.1, 0.1, 0.2, 0.6, 0.7, 0.9, 0.8, 0.6, 0.1];
         let probs: Vec<f32> = decided
