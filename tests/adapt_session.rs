@@ -117,6 +117,25 @@ fn a_model_adapts_to_record_232_through_the_protocol() {
         assert!(b.strip.start_s <= b.t_s && b.t_s <= b.strip.start_s + 4.01);
         assert!(b.strip.beats_s.iter().any(|&t| (t - b.t_s).abs() < 1e-9));
     }
+    // Each query says why it is asked: the patient's dominant beat first, then the clearest beat
+    // of each class the model calls often enough, then where the model hesitates.
+    let whys: Vec<&str> = q.queries.iter().map(|b| b.why.as_str()).collect();
+    eprintln!("why: {whys:#?}");
+    assert!(
+        whys[0].starts_with("Asked first: the patient's most typical beat"),
+        "{}",
+        whys[0]
+    );
+    assert!(
+        whys[1..]
+            .iter()
+            .all(|w| w.starts_with("Asked because the model")),
+        "{whys:?}"
+    );
+    assert!(
+        whys.iter().any(|w| w.contains("hesitates here")),
+        "{whys:?}"
+    );
 
     // A label of a beat nobody asked about is refused.
     let asked: Vec<u32> = q.queries.iter().map(|b| b.index).collect();
@@ -175,6 +194,23 @@ fn a_model_adapts_to_record_232_through_the_protocol() {
     assert_eq!(v.labelled, labels.len());
     assert_eq!(v.counts_before.total(), q.beats);
     assert_eq!(v.counts_after.total(), q.beats);
+    // A query asked for a class names how many beats the model calls that class: the record's
+    // classes before fine-tuning, counted by the result's own path, must agree.
+    let mut cited = 0;
+    for w in &whys {
+        if let Some(rest) = w.strip_prefix("Asked because the model calls ") {
+            let mut it = rest.split(' ');
+            let n: usize = it.next().and_then(|x| x.parse().ok()).expect("a count");
+            let code = rest
+                .split("beats ")
+                .nth(1)
+                .and_then(|x| x.split(' ').next());
+            let class = code.and_then(AamiClass::from_code).expect("a class code");
+            assert_eq!(n, v.counts_before.get(class), "{w}");
+            cited += 1;
+        }
+    }
+    assert!(cited >= 1, "no query was asked for a class: {whys:?}");
     let sc = v.scores.clone().expect("232 has annotations: scored");
     assert_eq!(sc.scored + sc.unmatched, q.beats - 20);
     assert!(sc.scored > 1650, "{} unqueried beats scored", sc.scored);

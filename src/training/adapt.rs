@@ -213,6 +213,63 @@ fn distance(a: &[f32], b: &[f32]) -> f32 {
         .sqrt()
 }
 
+/// Why [`select_queries`] picked a beat, for the person labelling it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum QueryReason {
+    /// The patient's dominant beat: the one nearest the record's own template.
+    Dominant,
+    /// The beat the model is surest is `class`, which it calls `called` of the record's beats.
+    ClassSeen {
+        /// The class.
+        class: AamiClass,
+        /// Beats of the record the model calls it.
+        called: usize,
+        /// The model's probability of it for this beat.
+        p: f32,
+    },
+    /// The model hesitates between two classes here (and the beat is unlike those picked before).
+    Uncertain {
+        /// Most probable class.
+        first: AamiClass,
+        /// Its probability.
+        p_first: f32,
+        /// Second most probable class.
+        second: AamiClass,
+        /// Its probability.
+        p_second: f32,
+    },
+}
+
+impl QueryReason {
+    /// One sentence for the page.
+    pub fn sentence(&self) -> String {
+        match *self {
+            QueryReason::Dominant => {
+                "Asked first: the patient's most typical beat (nearest the record's own template)."
+                    .into()
+            }
+            QueryReason::ClassSeen { class, called, p } => format!(
+                "Asked because the model calls {called} of this record's beats {} ({}); this is the one it is surest of ({:.0} %). Confirm or correct it.",
+                class.code(),
+                class.name().to_lowercase(),
+                100.0 * p
+            ),
+            QueryReason::Uncertain {
+                first,
+                p_first,
+                second,
+                p_second,
+            } => format!(
+                "Asked because the model hesitates here: {} {:.0} %, {} {:.0} % (and it is unlike the beats asked before).",
+                first.code(),
+                100.0 * p_first,
+                second.code(),
+                100.0 * p_second
+            ),
+        }
+    }
+}
+
 /// The `budget` beats of `record` whose labels should help most (indices into the record's
 /// beats, in the order chosen): the dominant beat first, then the most probable beat of each
 /// class the model calls often enough ([`cover_classes`]), then by uncertainty and spread.
@@ -223,6 +280,19 @@ pub fn select_queries(
     templates: &Templates,
     budget: usize,
 ) -> Vec<u32> {
+    select_queries_why(model, record, templates, budget)
+        .into_iter()
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// [`select_queries`] with the reason each beat was picked.
+pub fn select_queries_why(
+    model: &TrainedModel,
+    record: &UnlabelledBeats,
+    templates: &Templates,
+    budget: usize,
+) -> Vec<(u32, QueryReason)> {
     let n = record.len();
     if n == 0 || budget == 0 {
         return Vec::new();
@@ -236,6 +306,7 @@ pub fn select_queries(
     taken[first] = true;
     let decided = super::calibrate::decide(&probs, &model.offsets);
     cover_classes(&decided, &probs, budget.min(n), &mut chosen, &mut taken);
+    let by_class = chosen.len();
     let mut nearest: Vec<f32> = points.iter().map(|p| distance(p, &points[first])).collect();
     for &i in &chosen[1..] {
         for (d, p) in nearest.iter_mut().zip(&points) {
@@ -268,7 +339,36 @@ pub fn select_queries(
             *d = d.min(distance(p, &points[pick]));
         }
     }
+    let mut called = [0usize; N_CLASSES];
+    decided.iter().for_each(|&c| called[c] += 1);
+    let class = |c: usize| AamiClass::from_index(c).unwrap_or(AamiClass::Q);
     chosen
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| {
+            let row = &probs[i as usize * N_CLASSES..(i as usize + 1) * N_CLASSES];
+            let why = if k == 0 {
+                QueryReason::Dominant
+            } else if k < by_class {
+                let c = decided[i as usize];
+                QueryReason::ClassSeen {
+                    class: class(c),
+                    called: called[c],
+                    p: row[c],
+                }
+            } else {
+                let mut order: Vec<usize> = (0..N_CLASSES).collect();
+                order.sort_by(|&a, &b| row[b].total_cmp(&row[a]).then(a.cmp(&b)));
+                QueryReason::Uncertain {
+                    first: class(order[0]),
+                    p_first: row[order[0]],
+                    second: class(order[1]),
+                    p_second: row[order[1]],
+                }
+            };
+            (i, why)
+        })
+        .collect()
 }
 
 /// Adds to `chosen` (up to `limit` queries) the most probable beat of every class the model

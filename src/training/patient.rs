@@ -8,12 +8,14 @@
 //! The oracle is the one door to a record's labels: [`adapt_record`] takes the labels by value,
 //! hands the rest of the pipeline an [`UnlabelledBeats`], and returns the list of beats whose
 //! label was read, so a test can check that it is exactly the queried beats.
+//!
+//! [`select_queries`]: super::adapt::select_queries
 
 use serde::{Deserialize, Serialize};
 
 use super::adapt::{
-    AdaptBase, AdaptConfig, PatientLabels, UnlabelledBeats, adapt, first_minutes, pseudo_labels,
-    select_queries,
+    AdaptBase, AdaptConfig, PatientLabels, QueryReason, UnlabelledBeats, adapt, first_minutes,
+    pseudo_labels, select_queries_why,
 };
 use super::trained::TrainedModel;
 use crate::dataset::BeatSet;
@@ -61,6 +63,8 @@ impl LabelOracle {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Budget {
     /// The model picks this many beats ([`select_queries`]); 0 scores the model unchanged.
+    ///
+    /// [`select_queries`]: super::adapt::select_queries
     Beats {
         /// Beats to label.
         k: usize,
@@ -182,6 +186,8 @@ pub fn adapt_record(
 /// [`Budget::Beats`], the beats of the first minutes ([`first_minutes`], R peaks at the record's
 /// rate `record_fs_hz`) for [`Budget::FirstMinutes`], none for [`Budget::SelfTraining`].
 /// `templates` are the record's own.
+///
+/// [`select_queries`]: super::adapt::select_queries
 pub fn query_beats(
     model: &TrainedModel,
     record: &UnlabelledBeats,
@@ -189,10 +195,31 @@ pub fn query_beats(
     budget: Budget,
     record_fs_hz: f64,
 ) -> Vec<u32> {
+    query_beats_why(model, record, templates, budget, record_fs_hz)
+        .into_iter()
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// [`query_beats`] with why the model picked each beat ([`QueryReason`]; `None` for the first
+/// minutes, which are not picked).
+pub fn query_beats_why(
+    model: &TrainedModel,
+    record: &UnlabelledBeats,
+    templates: &Templates,
+    budget: Budget,
+    record_fs_hz: f64,
+) -> Vec<(u32, Option<QueryReason>)> {
     match budget {
         Budget::SelfTraining => Vec::new(),
-        Budget::FirstMinutes { minutes } => first_minutes(record, record_fs_hz, minutes),
-        Budget::Beats { k } => select_queries(model, record, templates, k),
+        Budget::FirstMinutes { minutes } => first_minutes(record, record_fs_hz, minutes)
+            .into_iter()
+            .map(|i| (i, None))
+            .collect(),
+        Budget::Beats { k } => select_queries_why(model, record, templates, k)
+            .into_iter()
+            .map(|(i, why)| (i, Some(why)))
+            .collect(),
     }
 }
 

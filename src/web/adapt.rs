@@ -234,7 +234,13 @@ fn Labeller(q: AdaptQueriesView) -> impl IntoView {
             </p>
             {move || {
                 let k = adapt.current.get();
-                q.queries.get(k).cloned().map(|b| view! { <BeatFigure b=b position=k lead=lead.clone() /> })
+                q.queries.get(k).cloned().map(|b| {
+                    let why = b.why.clone();
+                    view! {
+                        <BeatFigure b=b position=k lead=lead.clone() />
+                        {(!why.is_empty()).then(|| view! { <p class="muted small adapt-why" data-testid="adapt-why">{why}</p> })}
+                    }
+                })
             }}
             <div class="label-buttons" role="group" aria-label="Class of this beat">
                 {AamiClass::ALL.into_iter().map(|c| {

@@ -69,6 +69,10 @@ test('record 232: label the 20 beats the model picks by key, fine-tune, S F1 on 
   for (let k = 0; k < 20; k++) {
     await h.page.waitForFunction((i) => document.querySelector('[data-testid=adapt-beat]')?.dataset.position === String(i), k);
     assert.match(await h.page.textContent('[data-testid=adapt-progress]'), new RegExp(`^beat ${k + 1} of 20`));
+    // Each beat says why the model asks about it; the patient's dominant beat comes first.
+    const why = await h.page.textContent('[data-testid=adapt-why]');
+    if (k === 0) assert.match(why, /^Asked first: the patient's most typical beat/);
+    else assert.match(why, /^Asked because the model (calls \d+ of this record's beats [NSVFQ]|hesitates here)/);
     const rSample = Number(await h.page.getAttribute('[data-testid=adapt-beat]', 'data-r-sample'));
     const truth = trueClass(RECORD, rSample);
     if (truth) {

@@ -3,7 +3,7 @@
 //! 1. [`queries`] (`Request::AdaptQueries`): the record's beats are found (or taken from its
 //!    annotated positions) and cut as the model's training beats were, their labels dropped
 //!    ([`UnlabelledBeats`]); the model picks the beats a person should label
-//!    ([`query_beats`]: `k` picked beats, or the first minutes), and the page gets each with a
+//!    ([`query_beats_why`]: `k` picked beats, or the first minutes), and the page gets each with a
 //!    strip of signal around it. The session keeps what it handed out ([`Pending`]).
 //! 2. [`AdaptJob`] (`Request::Adapt`, in [`job`]): with the person's labels (or, only when the
 //!    person chose it, the record's own annotations for the queried beats), a copy of the model
@@ -32,8 +32,9 @@ use crate::Record;
 use crate::classify::{BeatPositions, beat_positions, reference_classes};
 use crate::dataset::templates::Templates;
 use crate::ecg::aami::AamiClass;
+use crate::training::adapt::QueryReason;
 use crate::training::adapt::UnlabelledBeats;
-use crate::training::patient::{Budget, LabelOracle, query_beats};
+use crate::training::patient::{Budget, LabelOracle, query_beats_why};
 use crate::training::{TrainedModel, record_beats};
 use crate::workspace::{BeatSource, Workspace};
 
@@ -202,7 +203,10 @@ pub fn queries(
     let templates = Templates::fit(beats.beats());
     let all: Vec<u32> = (0..beats.len() as u32).collect();
     let predicted_before = model.predict(beats.beats(), &all, &templates);
-    let queries = query_beats(model, &beats, &templates, budget, record.fs_hz);
+    let (queries, reasons): (Vec<u32>, Vec<Option<QueryReason>>) =
+        query_beats_why(model, &beats, &templates, budget, record.fs_hz)
+            .into_iter()
+            .unzip();
     if queries.is_empty() {
         return Err(invalid(format!(
             "record {name} has no beat in its first minutes to label"
@@ -212,9 +216,11 @@ pub fn queries(
     let signal = &record.signals[lead];
     let views = queries
         .iter()
-        .map(|&i| {
+        .zip(&reasons)
+        .map(|(&i, why)| {
             let r = r_samples[i as usize];
             QueryView {
+                why: why.map(|w| w.sentence()).unwrap_or_default(),
                 index: i,
                 r_sample: r,
                 t_s: r as f64 / fs,

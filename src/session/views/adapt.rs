@@ -33,6 +33,9 @@ pub struct QueryView {
     pub t_s: f64,
     /// The signal around it (empty when the labels come from the annotations).
     pub strip: BeatStrip,
+    /// Why the model asks about it, one sentence (empty for the first minutes).
+    #[serde(default)]
+    pub why: String,
 }
 
 /// The beats to label for adapting a run's model to a record.
