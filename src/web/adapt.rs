@@ -238,7 +238,7 @@ fn Labeller(q: AdaptQueriesView) -> impl IntoView {
                     let why = b.why.clone();
                     view! {
                         <BeatFigure b=b position=k lead=lead.clone() />
-                        {(!why.is_empty()).then(|| view! { <p class="muted small adapt-why" data-testid="adapt-why">{why}</p> })}
+                        {(!why.is_empty()).then(|| view! { <p class="muted small adapt-why" data-testid="adapt-why" aria-live="polite">{why}</p> })}
                     }
                 })
             }}
