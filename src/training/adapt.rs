@@ -305,10 +305,19 @@ pub fn select_queries_why(
     let mut taken = vec![false; n];
     taken[first] = true;
     let decided = super::calibrate::decide(&probs, &model.offsets);
-    cover_classes(&decided, &probs, budget.min(n), &mut chosen, &mut taken);
+    let mut called = [0usize; N_CLASSES];
+    decided.iter().for_each(|&c| called[c] += 1);
+    cover_classes(
+        &decided,
+        &called,
+        &probs,
+        budget.min(n),
+        &mut chosen,
+        &mut taken,
+    );
     let by_class = chosen.len();
-    let mut nearest: Vec<f32> = points.iter().map(|p| distance(p, &points[first])).collect();
-    for &i in &chosen[1..] {
+    let mut nearest = vec![f32::INFINITY; n];
+    for &i in &chosen {
         for (d, p) in nearest.iter_mut().zip(&points) {
             *d = d.min(distance(p, &points[i as usize]));
         }
@@ -339,8 +348,6 @@ pub fn select_queries_why(
             *d = d.min(distance(p, &points[pick]));
         }
     }
-    let mut called = [0usize; N_CLASSES];
-    decided.iter().for_each(|&c| called[c] += 1);
     let class = |c: usize| AamiClass::from_index(c).unwrap_or(AamiClass::Q);
     chosen
         .iter()
@@ -372,19 +379,19 @@ pub fn select_queries_why(
 }
 
 /// Adds to `chosen` (up to `limit` queries) the most probable beat of every class the model
-/// calls (`decided`, from `probs`) at least [`QUERY_CLASS_MIN`] beats of, the most called class
+/// calls (`decided`, from `probs`; `called` beats of each) at least [`QUERY_CLASS_MIN`] beats of,
+/// the most called class
 /// first, unless a query is already called that class: the person confirms or corrects each
 /// class the model sees in the record. Without it, a record whose dominant beat is S (232) can
 /// be given S queries only, and fine-tuning then calls all its N beats S.
 fn cover_classes(
     decided: &[usize],
+    called: &[usize; N_CLASSES],
     probs: &[f32],
     limit: usize,
     chosen: &mut Vec<u32>,
     taken: &mut [bool],
 ) {
-    let mut called = [0usize; N_CLASSES];
-    decided.iter().for_each(|&c| called[c] += 1);
     let mut classes: Vec<usize> = (0..N_CLASSES)
         .filter(|&c| called[c] >= QUERY_CLASS_MIN)
         .collect();
@@ -775,10 +782,12 @@ mod tests {
                 row
             })
             .collect();
+        let mut called = [0usize; N_CLASSES];
+        decided.iter().for_each(|&c| called[c] += 1);
         let mut chosen = vec![0u32];
         let mut taken = vec![false; decided.len()];
         taken[0] = true;
-        cover_classes(&decided, &probs, 20, &mut chosen, &mut taken);
+        cover_classes(&decided, &called, &probs, 20, &mut chosen, &mut taken);
         assert_eq!(
             chosen,
             vec![0, 5],
@@ -786,10 +795,10 @@ mod tests {
         );
         // A query already called N covers N; the budget is respected.
         let mut chosen = vec![0u32, 4];
-        cover_classes(&decided, &probs, 20, &mut chosen, &mut taken);
+        cover_classes(&decided, &called, &probs, 20, &mut chosen, &mut taken);
         assert_eq!(chosen, vec![0, 4]);
         let mut chosen = vec![0u32];
-        cover_classes(&decided, &probs, 1, &mut chosen, &mut taken);
+        cover_classes(&decided, &called, &probs, 1, &mut chosen, &mut taken);
         assert_eq!(chosen, vec![0]);
     }
 
