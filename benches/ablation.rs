@@ -336,7 +336,7 @@ fn adapt_records(
     pooled: &mut [Pooled],
 ) {
     use ecg_balance_lab::training::adapt::{
-        PatientLabels, UnlabelledBeats, adapt, first_minutes, pseudo_labels, select_queries,
+        PatientLabels, UnlabelledBeats, adapt, first_minutes, pseudo_labels, round_sizes,
     };
     let model = base.model;
     for &rid in records {
@@ -349,7 +349,16 @@ fn adapt_records(
             let queries: Vec<u32> = match budget.as_str() {
                 "self" => Vec::new(),
                 "first5" => first_minutes(&unl, 360.0, 5.0),
-                k => select_queries(model, &unl, &tmpl, k.parse().expect("a budget")),
+                // "10+10": these rounds; "20": `AdaptConfig::rounds` rounds, as the page asks.
+                k => {
+                    let parts: Vec<usize> =
+                        k.split('+').map(|k| k.parse().expect("a budget")).collect();
+                    let sizes = match parts[..] {
+                        [k] => round_sizes(k, ac.rounds),
+                        _ => parts,
+                    };
+                    rounds(base, &unl, &tmpl, &rec, &sizes, ac)
+                }
             };
             let labelled: Vec<(u32, AamiClass)> = if budget == "self" {
                 pseudo_labels(model, &unl, &tmpl, 0.95, 300)
@@ -387,6 +396,44 @@ fn adapt_records(
             out.pred.extend(p);
         }
     }
+}
+
+/// The queries of a budget asked in rounds of `parts` beats: the first round is picked by the model,
+/// each later one by a copy fine-tuned on every beat labelled so far (the record's annotations of
+/// the queried beats, and only those, answer).
+fn rounds(
+    base: ecg_balance_lab::training::adapt::AdaptBase,
+    unl: &ecg_balance_lab::training::adapt::UnlabelledBeats,
+    tmpl: &Templates,
+    rec: &BeatSet,
+    parts: &[usize],
+    ac: &ecg_balance_lab::training::adapt::AdaptConfig,
+) -> Vec<u32> {
+    use ecg_balance_lab::training::adapt::{PatientLabels, adapt, select_more_why};
+    let mut asked: Vec<u32> = Vec::new();
+    let mut model = std::borrow::Cow::Borrowed(base.model);
+    for (r, &k) in parts.iter().enumerate() {
+        asked.extend(
+            select_more_why(&model, unl, tmpl, k, &asked)
+                .into_iter()
+                .map(|(i, _)| i),
+        );
+        if r + 1 < parts.len() {
+            let labelled: Vec<(u32, AamiClass)> =
+                asked.iter().map(|&i| (i, rec.labels[i as usize])).collect();
+            let patient = PatientLabels {
+                record: unl,
+                templates: tmpl,
+                labelled: &labelled,
+            };
+            model = std::borrow::Cow::Owned(
+                adapt(base, patient, ac, &mut |_, _| false)
+                    .expect("adapt")
+                    .expect("not cancelled"),
+            );
+        }
+    }
+    asked
 }
 
 /// A trained model read from `path` when that file exists, otherwise `make()`'s, written there.

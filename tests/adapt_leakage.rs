@@ -72,10 +72,25 @@ fn adaptation_reads_only_the_queried_labels() {
     };
     let honest = go(truth.clone());
     assert_eq!(honest.queried.len(), 20);
-    // The queries are the model's own choice from the unlabelled beats.
+    // The first round (10 of 20) is the model's own choice from the unlabelled beats; the
+    // second, a copy's fine-tuned on the first round's labels (the rotation below shows no
+    // other label reaches it).
     let unl = UnlabelledBeats::new(record.clone());
     let tmpl = ecg_balance_lab::dataset::templates::Templates::fit(unl.beats());
-    assert_eq!(honest.queried, select_queries(&model, &unl, &tmpl, 20));
+    assert_eq!(ac.round_sizes(), [10, 10]);
+    assert_eq!(
+        honest.queried[..10],
+        select_queries(&model, &unl, &tmpl, 10)[..]
+    );
+    assert_ne!(
+        honest.queried[10..],
+        select_queries(&model, &unl, &tmpl, 20)[10..],
+        "the second round is not the model's own next picks"
+    );
+    let mut distinct = honest.queried.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 20, "no beat is asked twice");
     // Scored beats are the unqueried ones only.
     let scored: u64 = honest.after.counts.iter().flatten().sum();
     assert_eq!(scored as usize, record.len() - 20);

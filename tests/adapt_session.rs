@@ -104,11 +104,13 @@ fn a_model_adapts_to_record_232_through_the_protocol() {
         f.message
     );
 
-    // The session picks 20 beats of 232, each with a strip of signal around it.
+    // The session picks 20 beats of 232 in two rounds of 10, each with a strip of signal
+    // around it: the model picks the first round.
     let t0 = std::time::Instant::now();
     let q = queries_of(&ask(&mut s, queries(run, "232", Budget::Beats { k: 20 })));
     let select_s = t0.elapsed().as_secs_f64();
-    assert_eq!(q.queries.len(), 20);
+    assert_eq!(q.queries.len(), 10);
+    assert_eq!((q.round, q.rounds, q.earlier), (1, 2, 0));
     assert!(!q.from_annotations);
     assert!(q.has_reference);
     assert!(q.beats > 1700 && q.beats < 1850, "{} beats", q.beats);
@@ -164,11 +166,50 @@ fn a_model_adapts_to_record_232_through_the_protocol() {
         .iter()
         .filter_map(|a| class_of_code(a.code).map(|c| (a.sample, c)))
         .collect();
-    let labels: Vec<(u32, AamiClass)> = q
-        .queries
-        .iter()
-        .filter_map(|b| true_class(&anns, b.r_sample, rec.fs_hz).map(|c| (b.index, c)))
-        .collect();
+    let label = |q: &AdaptQueriesView| -> Vec<(u32, AamiClass)> {
+        q.queries
+            .iter()
+            .filter_map(|b| true_class(&anns, b.r_sample, rec.fs_hz).map(|c| (b.index, c)))
+            .collect()
+    };
+    let first = label(&q);
+    // Round 1's labels: a copy is fine-tuned on them and picks the second round, which the
+    // session now accepts labels for; no result yet.
+    let t0 = std::time::Instant::now();
+    let out = ask(
+        &mut s,
+        Request::Adapt {
+            run,
+            record: "232".into(),
+            labels: first.clone(),
+            from_annotations: false,
+        },
+    );
+    let round_s = t0.elapsed().as_secs_f64();
+    assert!(
+        !out.iter().any(|r| matches!(r, Response::Adapted(_))),
+        "round 1 of 2 gives the next beats, not a result"
+    );
+    let q2 = queries_of(&out);
+    assert_eq!((q2.round, q2.rounds, q2.earlier), (2, 2, 10));
+    assert_eq!(q2.queries.len(), 20);
+    assert_eq!(
+        q2.queries[..10],
+        q.queries[..],
+        "round 1's beats head the list"
+    );
+    let mut all: Vec<u32> = q2.queries.iter().map(|b| b.index).collect();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), 20, "round 2 asks about 10 new beats");
+    let whys2: Vec<&str> = q2.queries[10..].iter().map(|b| b.why.as_str()).collect();
+    assert!(
+        whys2
+            .iter()
+            .all(|w| w.starts_with("Asked because the copy fine-tuned on your labels")),
+        "{whys2:?}"
+    );
+    let labels = label(&q2);
     assert!(
         labels.len() >= 18,
         "{} of 20 queried beats match an annotation",
@@ -219,7 +260,7 @@ fn a_model_adapts_to_record_232_through_the_protocol() {
     eprintln!(
         "232, k = 20 ({} labelled: {:?}): S F1 on {} unqueried beats {f1_before:.3} → {f1_after:.3} \
          (Se {:.3} → {:.3}, +P {:.3} → {:.3}); counts {:?} → {:?}; queries {select_s:.1} s, \
-         adaptation {adapt_s:.1} s ({} optimizer steps)",
+         round 1 {round_s:.1} s, adaptation {adapt_s:.1} s ({} optimizer steps)",
         v.labelled,
         v.labelled_counts,
         sc.scored,

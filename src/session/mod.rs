@@ -59,6 +59,8 @@ pub struct Session {
     labellings: classify::Labellings,
     /// The beats handed out to label for adapting a model to a record, until the labels come.
     adapting: Option<adapt::Pending>,
+    /// Where the running adaptation job leaves its next round's queries.
+    adapt_round: Option<adapt::job::NextRound>,
     /// Numbers of the requests [`Session::ask`] makes up (the page numbers its own).
     asked: RequestId,
     /// Native threads a training run uses (data-parallel, [`crate::training::parallel::Team`]);
@@ -312,7 +314,10 @@ impl Session {
                 from_annotations,
                 now_ms,
             ) {
-                Ok(job) => return Some(Box::new(job)),
+                Ok(job) => {
+                    self.adapt_round = Some(job.next_round());
+                    return Some(Box::new(job));
+                }
                 Err(refusal) => out(Response::Error(refusal)),
             },
             Request::Fingerprint { name } => out(match ws.record(&name) {
@@ -650,6 +655,9 @@ impl Session {
             }
             if let Some(set) = job.take_synthetic() {
                 self.synthetic = Some(set);
+            }
+            if let Some(next) = self.adapt_round.take().and_then(|n| n.borrow_mut().take()) {
+                self.adapting = Some(next);
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Scoring patient-adaptive classification the way the page and the CLI run it: for each test
 //! record, the record's labels go into a [`LabelOracle`] that answers only the beats it is asked
-//! about, the model picks its queries from the unlabelled beats ([`select_queries`]) — or the
+//! about, the model picks its queries from the unlabelled beats ([`select_queries`]; in rounds,
+//! each later round picked by a copy fine-tuned on the labels so far) — or the
 //! first five minutes are labelled (AAMI EC57's patient-specific protocol) — a copy of the model
 //! is fine-tuned ([`adapt`]), and only the beats that were *not* queried are scored, before and
 //! after.
@@ -15,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::adapt::{
     AdaptBase, AdaptConfig, PatientLabels, QueryReason, UnlabelledBeats, adapt, first_minutes,
-    pseudo_labels, select_queries_why,
+    pseudo_labels, round_sizes, select_more_why, select_queries_why,
 };
 use super::trained::TrainedModel;
 use crate::dataset::BeatSet;
@@ -146,17 +147,43 @@ pub fn adapt_record(
     cancelled: &mut dyn FnMut(usize, usize) -> bool,
 ) -> Result<Option<RecordAdaptation>, crate::Error> {
     let model = base.model;
+    config.validate()?;
     let mut oracle = labels;
     let record = beats.records.first().cloned().unwrap_or_default();
     let unl = UnlabelledBeats::new(beats);
     let templates = Templates::fit(unl.beats());
     let all: Vec<u32> = (0..unl.len() as u32).collect();
     let predicted_before = model.predict(unl.beats(), &all, &templates);
-    let queries = query_beats(model, &unl, &templates, budget, record_fs_hz);
-    let labelled = match budget {
+    let sizes = match budget {
+        Budget::Beats { k } => round_sizes(k, config.rounds),
+        _ => Vec::new(),
+    };
+    let first = match (budget, sizes.first()) {
+        (Budget::Beats { .. }, Some(&k)) => Budget::Beats { k },
+        _ => budget,
+    };
+    let mut queries = query_beats(model, &unl, &templates, first, record_fs_hz);
+    let mut labelled = match budget {
         Budget::SelfTraining => pseudo_labels(model, &unl, &templates, 0.95, 300),
         Budget::FirstMinutes { .. } | Budget::Beats { .. } => ask_all(&mut oracle, &queries)?,
     };
+    // Later rounds: a copy fine-tuned on every label so far picks the next beats.
+    for &k in sizes.iter().skip(1) {
+        let patient = PatientLabels {
+            record: &unl,
+            templates: &templates,
+            labelled: &labelled,
+        };
+        let Some(tuned) = adapt(base, patient, config, cancelled)? else {
+            return Ok(None);
+        };
+        let more: Vec<u32> = select_more_why(&tuned, &unl, &templates, k, &queries)
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect();
+        labelled.extend(ask_all(&mut oracle, &more)?);
+        queries.extend(more);
+    }
     let patient = PatientLabels {
         record: &unl,
         templates: &templates,

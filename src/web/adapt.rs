@@ -219,6 +219,29 @@ fn Labeller(q: AdaptQueriesView) -> impl IntoView {
         ev.prevent_default();
     };
     let labelled = move || adapt.labels.with(|l| l.iter().flatten().count());
+    // Beats the later rounds will ask (picked by the copy fine-tuned on these labels).
+    let later = match q.budget {
+        Budget::Beats { k } if q.round < q.rounds => k.saturating_sub(n),
+        _ => 0,
+    };
+    let round = (q.rounds > 1).then(|| {
+        format!(
+            "Round {} of {}{}",
+            q.round,
+            q.rounds,
+            if q.earlier > 0 {
+                format!(
+                    ": beats {} to {n} were picked by a copy fine-tuned on your first {} labels",
+                    q.earlier + 1,
+                    q.earlier
+                )
+            } else {
+                format!(
+                    ": after these {n}, a copy fine-tuned on your labels picks {later} more where it still hesitates"
+                )
+            }
+        )
+    });
     let q_send = q.clone();
     let q_chips = q.queries.clone();
     let lead = format!("{} ({})", q.lead_name, q.units);
@@ -226,6 +249,8 @@ fn Labeller(q: AdaptQueriesView) -> impl IntoView {
         <div class="adapt-labeller" data-testid="adapt-labeller" tabindex="0" node_ref=box_ref
             role="group" aria-label="Label the queried beats: keys n, s, v, f, q label the beat shown; Enter or right arrow moves on; left arrow goes back"
             on:keydown=on_key>
+            {round.map(|r| view! { <p class="small adapt-round" data-testid="adapt-round"
+                data-round=q.round.to_string() data-rounds=q.rounds.to_string() data-earlier=q.earlier.to_string()>{r}</p> })}
             <p class="adapt-progress" data-testid="adapt-progress" aria-live="polite"
                 data-current=move || adapt.current.get().to_string()
                 data-labelled=move || labelled().to_string()>
@@ -285,7 +310,11 @@ fn Labeller(q: AdaptQueriesView) -> impl IntoView {
             <button class="primary" data-testid="adapt-finetune"
                 disabled=move || labelled() == 0 || state.busy.get() || adapt.running.get()
                 on:click=move |_| send_adapt(state, &q_send, false)>
-                {move || format!("Fine-tune on {} labelled beats", labelled())}
+                {move || if later > 0 {
+                    format!("Fine-tune on {} labelled beats, then pick {later} more", labelled())
+                } else {
+                    format!("Fine-tune on {} labelled beats", labelled())
+                }}
             </button>
         </div>
     }

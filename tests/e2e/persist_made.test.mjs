@@ -68,12 +68,12 @@ test('the rebalanced set, the synthetic beats and adaptation labels are made aga
   const synthetic = await download(page, 'export-synth-parquet');
   assert.ok(rebalanced.length > 1000 && synthetic.length > 1000);
 
-  // Record 232: 6 beats picked, the first 3 labelled by key.
+  // Record 232: 12 beats asked in two rounds; the first round's 6 picked, 3 labelled by key.
   await openRecord(page, RECORD);
   await page.click('[data-testid=classify-run]');
   await page.waitForSelector('[data-testid=classify-result]');
   await page.waitForFunction(() => !document.querySelector('[data-testid=classify-run]').disabled);
-  await page.fill('[data-testid=adapt-k]', '6');
+  await page.fill('[data-testid=adapt-k]', '12');
   await page.click('[data-testid=adapt-start]');
   const picked = await labeller(page);
   for (const key of LABELS) {

@@ -212,6 +212,10 @@ pub struct AdaptArgs {
     /// Fine-tuning learning rate (default: the page's).
     #[arg(long)]
     pub lr: Option<f64>,
+    /// Rounds a number of beats is asked in: each round after the first is picked by a copy
+    /// fine-tuned on the labels so far (default: the page's, 2).
+    #[arg(long)]
+    pub rounds: Option<usize>,
     #[command(flatten)]
     pub seed: SeedArgs,
     /// Only these test records (names; default: every test record).

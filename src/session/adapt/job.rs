@@ -2,6 +2,9 @@
 //! step per job step ([`Adaptation`]), then the record classified again and scored on the beats
 //! nobody was asked about ([`score_unqueried`], the CLI's rule).
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use super::views::{AdaptScores, AdaptView, ClassScores};
 use super::{Pending, invalid};
 use crate::classify::reference_classes;
@@ -37,7 +40,13 @@ pub struct AdaptJob {
     last_post_ms: f64,
     replay_pool: usize,
     fine_tune_beats: usize,
+    /// The next round's queries, once this round's copy picked them; the session holds the
+    /// other end ([`AdaptJob::next_round`]).
+    next: NextRound,
 }
+
+/// Where an [`AdaptJob`] leaves the next round's queries for the session.
+pub type NextRound = Rc<RefCell<Option<Pending>>>;
 
 impl AdaptJob {
     /// The job for `labelled` beats of the `pending` queries (checked by the caller), started at
@@ -66,7 +75,14 @@ impl AdaptJob {
             last_post_ms: f64::NEG_INFINITY,
             replay_pool: 0,
             fine_tune_beats: 0,
+            next: NextRound::default(),
         }
+    }
+
+    /// Where the job leaves the next round's queries when it is not the last round: the
+    /// session keeps them once the job is over.
+    pub fn next_round(&self) -> NextRound {
+        Rc::clone(&self.next)
     }
 
     /// The real beats of the records the model was trained on, by its own split, and the
@@ -113,8 +129,13 @@ impl AdaptJob {
             done: p.steps_done as f64,
             total: p.steps.max(1) as f64,
             label: format!(
-                "fine-tuning on {} labelled beats: network {} of {}, step {} of {}",
+                "fine-tuning on {} labelled beats{}: network {} of {}, step {} of {}",
                 self.labelled.len(),
+                if self.pending.more_rounds() {
+                    ", to pick the next round's beats"
+                } else {
+                    ""
+                },
                 p.network + 1,
                 p.networks,
                 p.steps_done,
@@ -271,6 +292,30 @@ impl Job for AdaptJob {
                         (Stage::Done, false)
                     }
                 }
+            }
+            Stage::Scoring(model, _) if self.pending.more_rounds() => {
+                // Not the last round: the copy picks the next beats to label.
+                out(Response::Progress(Progress {
+                    job: "adapt".into(),
+                    done: 1.0,
+                    total: 1.0,
+                    label: "picking the next beats to label with the fine-tuned copy".into(),
+                }));
+                let now = now_ms();
+                let next = ws
+                    .record(&self.pending.record)
+                    .and_then(|rec| self.pending.next_round(&model, rec, now - self.started_ms));
+                match next {
+                    Some((pending, view)) => {
+                        *self.next.borrow_mut() = Some(pending);
+                        out(Response::AdaptQueries(Box::new(view)));
+                    }
+                    None => out(Response::Error(invalid(format!(
+                        "record {} is no longer loaded",
+                        self.pending.record
+                    )))),
+                }
+                (Stage::Done, false)
             }
             Stage::Scoring(model, steps) => {
                 out(Response::Progress(Progress {

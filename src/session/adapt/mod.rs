@@ -32,7 +32,9 @@ use crate::Record;
 use crate::classify::{BeatPositions, beat_positions, reference_classes};
 use crate::dataset::templates::Templates;
 use crate::ecg::aami::AamiClass;
-use crate::training::adapt::{QueryReason, UnlabelledBeats};
+use crate::training::adapt::{
+    AdaptConfig, QueryReason, UnlabelledBeats, round_sizes, select_more_why,
+};
 use crate::training::patient::{Budget, LabelOracle, query_beats_why};
 use crate::training::{TrainedModel, record_beats};
 use crate::workspace::{BeatSource, Workspace};
@@ -57,6 +59,10 @@ pub struct Pending {
     templates: Templates,
     queries: Vec<u32>,
     predicted_before: Vec<usize>,
+    /// Beats still to ask in each later round ([`AdaptConfig::rounds`]).
+    later: Vec<usize>,
+    /// What the person was shown last (every round's beats so far).
+    view: AdaptQueriesView,
 }
 
 impl Pending {
@@ -202,8 +208,18 @@ pub fn queries(
     let templates = Templates::fit(beats.beats());
     let all: Vec<u32> = (0..beats.len() as u32).collect();
     let predicted_before = model.predict(beats.beats(), &all, &templates);
+    // Asked in rounds: the model picks the first, a copy fine-tuned on the labels so far each
+    // later one (the fine-tuning job does, see `job`).
+    let sizes = match budget {
+        Budget::Beats { k } => round_sizes(k, AdaptConfig::default().rounds),
+        _ => Vec::new(),
+    };
+    let first = match (budget, sizes.first()) {
+        (Budget::Beats { .. }, Some(&k)) => Budget::Beats { k },
+        _ => budget,
+    };
     let (queries, reasons): (Vec<u32>, Vec<Option<QueryReason>>) =
-        query_beats_why(model, &beats, &templates, budget, record.fs_hz)
+        query_beats_why(model, &beats, &templates, first, record.fs_hz)
             .into_iter()
             .unzip();
     if queries.is_empty() {
@@ -213,24 +229,15 @@ pub fn queries(
     }
     let fs = record.fs_hz;
     let signal = &record.signals[lead];
-    let views = queries
-        .iter()
-        .zip(&reasons)
-        .map(|(&i, why)| {
-            let r = r_samples[i as usize];
-            QueryView {
-                why: why.map(|w| w.sentence()).unwrap_or_default(),
-                index: i,
-                r_sample: r,
-                t_s: r as f64 / fs,
-                strip: if from_annotations {
-                    BeatStrip::default()
-                } else {
-                    strip(record, lead, &r_samples, r)
-                },
-            }
-        })
-        .collect();
+    let views = query_views(
+        record,
+        lead,
+        &r_samples,
+        &queries,
+        &reasons,
+        from_annotations,
+        "the model",
+    );
     let view = AdaptQueriesView {
         run,
         record: name.to_string(),
@@ -244,6 +251,9 @@ pub fn queries(
         from_annotations,
         has_reference,
         select_ms: now_ms() - t0,
+        round: 1,
+        rounds: 1 + sizes.len().saturating_sub(1),
+        earlier: 0,
     };
     let pending = Pending {
         run,
@@ -256,8 +266,85 @@ pub fn queries(
         templates,
         queries,
         predicted_before,
+        later: sizes.into_iter().skip(1).collect(),
+        view: view.clone(),
     };
     Ok((pending, view))
+}
+
+/// What the person is shown of each queried beat `queries` (with why it was picked) of the
+/// record's beats at `r_samples`: a strip of lead `lead` around it, none when its label comes
+/// from the annotations.
+fn query_views(
+    record: &Record,
+    lead: usize,
+    r_samples: &[u64],
+    queries: &[u32],
+    reasons: &[Option<QueryReason>],
+    from_annotations: bool,
+    who: &str,
+) -> Vec<QueryView> {
+    queries
+        .iter()
+        .zip(reasons)
+        .map(|(&i, why)| {
+            let r = r_samples[i as usize];
+            QueryView {
+                why: why.map(|w| w.sentence_by(who)).unwrap_or_default(),
+                index: i,
+                r_sample: r,
+                t_s: r as f64 / record.fs_hz,
+                strip: if from_annotations {
+                    BeatStrip::default()
+                } else {
+                    strip(record, lead, r_samples, r)
+                },
+            }
+        })
+        .collect()
+}
+
+impl Pending {
+    /// The next round, picked by `tuned` (a copy fine-tuned on every label so far) from the
+    /// beats not yet asked about, with `record` (this pending's record) for the strips: what
+    /// the session keeps and what the person is shown (every round's beats, the new ones
+    /// last). `None` when no round is left.
+    pub(super) fn next_round(
+        &self,
+        tuned: &TrainedModel,
+        record: &Record,
+        elapsed_ms: f64,
+    ) -> Option<(Pending, AdaptQueriesView)> {
+        let (&k, rest) = self.later.split_first()?;
+        let (more, reasons): (Vec<u32>, Vec<Option<QueryReason>>) =
+            select_more_why(tuned, &self.beats, &self.templates, k, &self.queries)
+                .into_iter()
+                .map(|(i, why)| (i, Some(why)))
+                .unzip();
+        let mut view = self.view.clone();
+        view.earlier = view.queries.len();
+        view.round += 1;
+        view.select_ms = elapsed_ms;
+        view.queries.extend(query_views(
+            record,
+            view.lead,
+            &self.r_samples,
+            &more,
+            &reasons,
+            false,
+            "the copy fine-tuned on your labels",
+        ));
+        let mut next = self.clone();
+        next.queries.extend(more);
+        next.later = rest.to_vec();
+        next.view = view.clone();
+        Some((next, view))
+    }
+
+    /// True when another round of beats is to be asked after this one.
+    pub fn more_rounds(&self) -> bool {
+        !self.later.is_empty()
+    }
 }
 
 /// [`STRIP_HALF_S`] of lead `lead` on each side of the R peak `r`, with the beats in it.

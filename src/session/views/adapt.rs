@@ -63,8 +63,24 @@ pub struct AdaptQueriesView {
     pub from_annotations: bool,
     /// True when the record has beat annotations to score against.
     pub has_reference: bool,
-    /// Time to cut the beats and choose the queries, ms.
+    /// Time to cut the beats and choose the queries, ms (for a later round: to fine-tune the
+    /// copy that chose them and choose them).
     pub select_ms: f64,
+    /// Which round of questions this is, from 1: each round after the first is picked by a copy
+    /// of the model fine-tuned on the labels given so far.
+    #[serde(default = "one")]
+    pub round: usize,
+    /// Rounds in all.
+    #[serde(default = "one")]
+    pub rounds: usize,
+    /// The first `earlier` of `queries` were asked in earlier rounds (their labels are kept);
+    /// the rest are this round's.
+    #[serde(default)]
+    pub earlier: usize,
+}
+
+fn one() -> usize {
+    1
 }
 
 /// Se, +P and F1 of one class on the unqueried beats, before and after.

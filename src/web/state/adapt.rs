@@ -48,19 +48,45 @@ impl AdaptState {
     /// The worker picked beats to label: start labelling from the first, with no label — or,
     /// when they are the queries whose labels an earlier visit kept, with those labels, from the
     /// first beat not labelled.
+    ///
+    /// A later round (`view.earlier` beats asked before, then the new ones) keeps the labels given
+    /// to the earlier beats and starts at the first new one. Labels kept from an earlier visit
+    /// that reach past the first round wait for the later rounds.
     pub fn on_queries(&self, view: AdaptQueriesView) {
         self.asking.set(false);
+        self.running.set(false);
         self.error.set(None);
         self.result.set(None);
+        let n = view.queries.len();
+        let same = |run: u32, record: &str| run == view.run && record == view.record;
         let mut kept = None;
-        self.kept.update_value(|k| kept = k.take());
-        let labels = kept
-            .filter(|(run, record, labels)| {
-                *run == view.run && *record == view.record && labels.len() == view.queries.len()
-            })
-            .map_or_else(|| vec![None; view.queries.len()], |(_, _, labels)| labels);
-        self.current
-            .set(labels.iter().position(Option::is_none).unwrap_or(0));
+        self.kept.update_value(|k| {
+            kept = k
+                .as_ref()
+                .filter(|(run, record, l)| same(*run, record) && l.len() >= n)
+                .cloned();
+            if kept.as_ref().is_none_or(|(_, _, l)| l.len() == n) {
+                *k = None;
+            }
+        });
+        let earlier: Vec<Option<AamiClass>> = match self.queries.get_untracked() {
+            Some(q) if view.earlier > 0 && same(q.run, &q.record) => self
+                .labels
+                .get_untracked()
+                .into_iter()
+                .take(view.earlier)
+                .collect(),
+            _ => Vec::new(),
+        };
+        // The earlier rounds' labels as they are now; the new beats' from an earlier visit.
+        let mut labels = kept.map_or_else(Vec::new, |(_, _, l)| l);
+        labels.resize(n, None);
+        labels.splice(..earlier.len(), earlier.iter().copied());
+        self.current.set(
+            (view.earlier..n)
+                .find(|&i| labels[i].is_none())
+                .unwrap_or(view.earlier.min(n.saturating_sub(1))),
+        );
         self.labels.set(labels);
         self.queries.set(Some(view));
     }

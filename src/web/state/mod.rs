@@ -311,7 +311,13 @@ impl AppState {
                 self.idle();
                 self.rebalanced.set(Some((report, ms, beats)));
             }
-            Response::AdaptQueries(v) => self.adapt.on_queries(*v),
+            Response::AdaptQueries(v) => {
+                // A later round is the fine-tuning job's answer: the job is over.
+                if v.round > 1 {
+                    self.idle();
+                }
+                self.adapt.on_queries(*v);
+            }
             Response::Adapted(v) => {
                 self.idle();
                 self.adapt.on_adapted(*v);

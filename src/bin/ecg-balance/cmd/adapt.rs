@@ -39,6 +39,7 @@ pub fn run(a: &AdaptArgs) -> Result<(), String> {
         replay: a.replay.unwrap_or(defaults.replay),
         epochs: a.epochs.unwrap_or(defaults.epochs),
         learning_rate: a.lr.unwrap_or(defaults.learning_rate),
+        rounds: a.rounds.unwrap_or(defaults.rounds),
         seed: a.seed.seed,
         ..defaults
     };
