@@ -188,10 +188,16 @@ fn Labeller(q: AdaptQueriesView) -> impl IntoView {
     let adapt = state.adapt;
     let n = q.queries.len();
     let box_ref = NodeRef::<leptos::html::Div>::new();
-    // Keys go to the labeller: focus it as soon as the beats arrive.
+    // Keys go to the labeller: focus it as soon as the beats arrive; a later round also brings
+    // it into view (the page may be scrolled down to the fine-tune button, on a phone far
+    // below the round's first beat).
+    let later_round = q.earlier > 0;
     Effect::new(move |_| {
         if let Some(el) = box_ref.get() {
             let _ = el.focus();
+            if later_round {
+                el.scroll_into_view();
+            }
         }
     });
     // Every label given is kept in this browser (a reload brings them back).
@@ -249,7 +255,7 @@ fn Labeller(q: AdaptQueriesView) -> impl IntoView {
         <div class="adapt-labeller" data-testid="adapt-labeller" tabindex="0" node_ref=box_ref
             role="group" aria-label="Label the queried beats: keys n, s, v, f, q label the beat shown; Enter or right arrow moves on; left arrow goes back"
             on:keydown=on_key>
-            {round.map(|r| view! { <p class="small adapt-round" data-testid="adapt-round"
+            {round.map(|r| view! { <p class="small adapt-round" data-testid="adapt-round" aria-live="polite"
                 data-round=q.round.to_string() data-rounds=q.rounds.to_string() data-earlier=q.earlier.to_string()>{r}</p> })}
             <p class="adapt-progress" data-testid="adapt-progress" aria-live="polite"
                 data-current=move || adapt.current.get().to_string()
