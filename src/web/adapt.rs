@@ -400,7 +400,7 @@ fn AdaptResult(r: AdaptView) -> impl IntoView {
             {AamiClass::ALL.into_iter().map(|c| view! {
                 <tr data-testid=format!("adapt-count-{}", c.code())
                     data-before=r.counts_before.get(c).to_string() data-after=r.counts_after.get(c).to_string()>
-                    <th scope="row"><span class="swatch" style=format!("background:{}", class_colour(c))></span>{format!("{} {}", c.code(), c.name())}</th>
+                    <th scope="row"><span class="swatch" style=format!("background:{}", class_colour(c))></span>{c.code()}<span class="class-name">{format!(" {}", c.name())}</span></th>
                     <td class="num">{thousands(r.counts_before.get(c))}</td>
                     <td class="num">{thousands(r.counts_after.get(c))}</td>
                 </tr>
@@ -445,7 +445,7 @@ fn AdaptResult(r: AdaptView) -> impl IntoView {
                             data-se-before=row.before.se.to_string() data-se-after=row.after.se.to_string()
                             data-ppv-before=row.before.ppv.to_string() data-ppv-after=row.after.ppv.to_string()
                             data-f1-before=row.before.f1.to_string() data-f1-after=row.after.f1.to_string()>
-                            <th scope="row">{format!("{} {}", row.class.code(), row.class.name())}</th>
+                            <th scope="row">{row.class.code()}<span class="class-name">{format!(" {}", row.class.name())}</span></th>
                             <td class="num">{thousands(row.after.support as usize)}</td>
                             <td class="num">{change((row.before.se, has), (row.after.se, has))}</td>
                             <td class="num">{change((row.before.ppv, pb), (row.after.ppv, pa))}</td>
