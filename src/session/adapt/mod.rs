@@ -252,7 +252,7 @@ pub fn queries(
         has_reference,
         select_ms: now_ms() - t0,
         round: 1,
-        rounds: 1 + sizes.len().saturating_sub(1),
+        rounds: sizes.len().max(1),
         earlier: 0,
     };
     let pending = Pending {

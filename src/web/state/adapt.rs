@@ -6,8 +6,9 @@ use leptos::prelude::*;
 use crate::ecg::aami::AamiClass;
 use crate::session::adapt::{AdaptQueriesView, AdaptView};
 
-/// Labels kept from an earlier visit: the run, the record, a label per queried beat.
-type KeptLabels = (u32, String, Vec<Option<AamiClass>>);
+/// Labels kept from an earlier visit: the run, the record, a label per queried beat (every
+/// round's), and whether the first round has had its share (the rest waits for a later round).
+type KeptLabels = (u32, String, Vec<Option<AamiClass>>, bool);
 
 /// The section's state.
 #[derive(Clone, Copy)]
@@ -59,14 +60,21 @@ impl AdaptState {
         self.result.set(None);
         let n = view.queries.len();
         let same = |run: u32, record: &str| run == view.run && record == view.record;
+        // Kept labels go to the first answer after the reopening (a first round), and what reaches
+        // past it to the later rounds only: a first round asked afresh (another k) never gets
+        // them.
+        let later_round = view.earlier > 0;
         let mut kept = None;
         self.kept.update_value(|k| {
             kept = k
                 .as_ref()
-                .filter(|(run, record, l)| same(*run, record) && l.len() >= n)
-                .cloned();
-            if kept.as_ref().is_none_or(|(_, _, l)| l.len() == n) {
-                *k = None;
+                .filter(|(run, record, l, first_done)| {
+                    same(*run, record) && l.len() >= n && *first_done == later_round
+                })
+                .map(|(_, _, l, _)| l.clone());
+            match (k.as_mut(), &kept) {
+                (Some((_, _, l, first_done)), Some(_)) if l.len() > n => *first_done = true,
+                _ => *k = None,
             }
         });
         let earlier: Vec<Option<AamiClass>> = match self.queries.get_untracked() {
@@ -79,7 +87,7 @@ impl AdaptState {
             _ => Vec::new(),
         };
         // The earlier rounds' labels as they are now; the new beats' from an earlier visit.
-        let mut labels = kept.map_or_else(Vec::new, |(_, _, l)| l);
+        let mut labels = kept.unwrap_or_default();
         labels.resize(n, None);
         labels.splice(..earlier.len(), earlier.iter().copied());
         self.current.set(
@@ -93,7 +101,8 @@ impl AdaptState {
 
     /// The queries of `run` on `record` are asked again (the page reopened): they get `labels`.
     pub fn restore_labels(&self, run: u32, record: &str, labels: Vec<Option<AamiClass>>) {
-        self.kept.set_value(Some((run, record.to_string(), labels)));
+        self.kept
+            .set_value(Some((run, record.to_string(), labels, false)));
     }
 
     /// The worker adapted the model.
