@@ -90,6 +90,23 @@ impl Budget {
         }
     }
 
+    /// The budget of the first of `rounds` rounds, and the beats each later round asks
+    /// ([`round_sizes`]): `k` beats split over the rounds; the first minutes and self-training
+    /// are one round.
+    pub fn rounds(self, rounds: usize) -> (Budget, Vec<usize>) {
+        match self {
+            Budget::Beats { k } => {
+                let sizes = round_sizes(k, rounds);
+                let first = sizes.first().copied().unwrap_or(0);
+                (
+                    Budget::Beats { k: first },
+                    sizes.into_iter().skip(1).collect(),
+                )
+            }
+            other => (other, Vec::new()),
+        }
+    }
+
     /// Parses "20", "first5" / "first:5" or "self".
     pub fn parse(s: &str) -> Result<Budget, String> {
         let s = s.trim();
@@ -154,27 +171,23 @@ pub fn adapt_record(
     let templates = Templates::fit(unl.beats());
     let all: Vec<u32> = (0..unl.len() as u32).collect();
     let predicted_before = model.predict(unl.beats(), &all, &templates);
-    let sizes = match budget {
-        Budget::Beats { k } => round_sizes(k, config.rounds),
-        _ => Vec::new(),
-    };
-    let first = match (budget, sizes.first()) {
-        (Budget::Beats { .. }, Some(&k)) => Budget::Beats { k },
-        _ => budget,
-    };
+    let (first, later) = budget.rounds(config.rounds);
     let mut queries = query_beats(model, &unl, &templates, first, record_fs_hz);
     let mut labelled = match budget {
         Budget::SelfTraining => pseudo_labels(model, &unl, &templates, 0.95, 300),
         Budget::FirstMinutes { .. } | Budget::Beats { .. } => ask_all(&mut oracle, &queries)?,
     };
     // Later rounds: a copy fine-tuned on every label so far picks the next beats.
-    for &k in sizes.iter().skip(1) {
+    let tune = |labelled: &[(u32, AamiClass)], cancelled: &mut dyn FnMut(usize, usize) -> bool| {
         let patient = PatientLabels {
             record: &unl,
             templates: &templates,
-            labelled: &labelled,
+            labelled,
         };
-        let Some(tuned) = adapt(base, patient, config, cancelled)? else {
+        adapt(base, patient, config, cancelled)
+    };
+    for k in later {
+        let Some(tuned) = tune(&labelled, cancelled)? else {
             return Ok(None);
         };
         let more: Vec<u32> = select_more_why(&tuned, &unl, &templates, k, &queries)
@@ -184,12 +197,7 @@ pub fn adapt_record(
         labelled.extend(ask_all(&mut oracle, &more)?);
         queries.extend(more);
     }
-    let patient = PatientLabels {
-        record: &unl,
-        templates: &templates,
-        labelled: &labelled,
-    };
-    let Some(adapted) = adapt(base, patient, config, cancelled)? else {
+    let Some(adapted) = tune(&labelled, cancelled)? else {
         return Ok(None);
     };
     let predicted_after = adapted.predict(unl.beats(), &all, &templates);
@@ -368,6 +376,24 @@ mod tests {
         assert!(Budget::parse("lots").is_err());
         assert!(Budget::parse("first-1").is_err());
         assert!(Budget::parse("999999999").is_err());
+    }
+
+    #[test]
+    fn a_budget_is_asked_in_rounds() {
+        assert_eq!(
+            Budget::Beats { k: 20 }.rounds(2),
+            (Budget::Beats { k: 10 }, vec![10])
+        );
+        assert_eq!(
+            Budget::Beats { k: 5 }.rounds(3),
+            (Budget::Beats { k: 2 }, vec![2, 1])
+        );
+        assert_eq!(
+            Budget::Beats { k: 0 }.rounds(2),
+            (Budget::Beats { k: 0 }, vec![])
+        );
+        let first5 = Budget::FirstMinutes { minutes: 5.0 };
+        assert_eq!(first5.rounds(2), (first5, vec![]));
     }
 
     #[test]

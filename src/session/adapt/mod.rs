@@ -32,9 +32,7 @@ use crate::Record;
 use crate::classify::{BeatPositions, beat_positions, reference_classes};
 use crate::dataset::templates::Templates;
 use crate::ecg::aami::AamiClass;
-use crate::training::adapt::{
-    AdaptConfig, QueryReason, UnlabelledBeats, round_sizes, select_more_why,
-};
+use crate::training::adapt::{AdaptConfig, QueryReason, UnlabelledBeats, select_more_why};
 use crate::training::patient::{Budget, LabelOracle, query_beats_why};
 use crate::training::{TrainedModel, record_beats};
 use crate::workspace::{BeatSource, Workspace};
@@ -210,14 +208,7 @@ pub fn queries(
     let predicted_before = model.predict(beats.beats(), &all, &templates);
     // Asked in rounds: the model picks the first, a copy fine-tuned on the labels so far each
     // later one (the fine-tuning job does, see `job`).
-    let sizes = match budget {
-        Budget::Beats { k } => round_sizes(k, AdaptConfig::default().rounds),
-        _ => Vec::new(),
-    };
-    let first = match (budget, sizes.first()) {
-        (Budget::Beats { .. }, Some(&k)) => Budget::Beats { k },
-        _ => budget,
-    };
+    let (first, later) = budget.rounds(AdaptConfig::default().rounds);
     let (queries, reasons): (Vec<u32>, Vec<Option<QueryReason>>) =
         query_beats_why(model, &beats, &templates, first, record.fs_hz)
             .into_iter()
@@ -252,7 +243,7 @@ pub fn queries(
         has_reference,
         select_ms: now_ms() - t0,
         round: 1,
-        rounds: sizes.len().max(1),
+        rounds: 1 + later.len(),
         earlier: 0,
     };
     let pending = Pending {
@@ -266,7 +257,7 @@ pub fn queries(
         templates,
         queries,
         predicted_before,
-        later: sizes.into_iter().skip(1).collect(),
+        later,
         view: view.clone(),
     };
     Ok((pending, view))
