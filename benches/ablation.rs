@@ -398,9 +398,10 @@ fn adapt_records(
     }
 }
 
-/// The queries of a budget asked in rounds of `parts` beats: the first round is picked by the model,
-/// each later one by a copy fine-tuned on every beat labelled so far (the record's annotations of
-/// the queried beats, and only those, answer).
+/// The queries of a budget asked in rounds of `parts` beats ([`ask_in_rounds`]): the record's
+/// annotations of the queried beats, and only those, answer.
+///
+/// [`ask_in_rounds`]: ecg_balance_lab::training::patient::ask_in_rounds
 fn rounds(
     base: ecg_balance_lab::training::adapt::AdaptBase,
     unl: &ecg_balance_lab::training::adapt::UnlabelledBeats,
@@ -409,31 +410,19 @@ fn rounds(
     parts: &[usize],
     ac: &ecg_balance_lab::training::adapt::AdaptConfig,
 ) -> Vec<u32> {
-    use ecg_balance_lab::training::adapt::{PatientLabels, adapt, select_more_why};
-    let mut asked: Vec<u32> = Vec::new();
-    let mut model = std::borrow::Cow::Borrowed(base.model);
-    for (r, &k) in parts.iter().enumerate() {
-        asked.extend(
-            select_more_why(&model, unl, tmpl, k, &asked)
-                .into_iter()
-                .map(|(i, _)| i),
-        );
-        if r + 1 < parts.len() {
-            let labelled: Vec<(u32, AamiClass)> =
-                asked.iter().map(|&i| (i, rec.labels[i as usize])).collect();
-            let patient = PatientLabels {
-                record: unl,
-                templates: tmpl,
-                labelled: &labelled,
-            };
-            model = std::borrow::Cow::Owned(
-                adapt(base, patient, ac, &mut |_, _| false)
-                    .expect("adapt")
-                    .expect("not cancelled"),
-            );
-        }
-    }
-    asked
+    let answer = &mut |q: &[u32]| Ok(q.iter().map(|&i| (i, rec.labels[i as usize])).collect());
+    ecg_balance_lab::training::patient::ask_in_rounds(
+        base,
+        unl,
+        tmpl,
+        parts,
+        ac,
+        answer,
+        &mut |_, _| false,
+    )
+    .expect("adapt")
+    .expect("not cancelled")
+    .0
 }
 
 /// A trained model read from `path` when that file exists, otherwise `make()`'s, written there.

@@ -171,33 +171,32 @@ pub fn adapt_record(
     let templates = Templates::fit(unl.beats());
     let all: Vec<u32> = (0..unl.len() as u32).collect();
     let predicted_before = model.predict(unl.beats(), &all, &templates);
-    let (first, later) = budget.rounds(config.rounds);
-    let mut queries = query_beats(model, &unl, &templates, first, record_fs_hz);
-    let mut labelled = match budget {
-        Budget::SelfTraining => pseudo_labels(model, &unl, &templates, 0.95, 300),
-        Budget::FirstMinutes { .. } | Budget::Beats { .. } => ask_all(&mut oracle, &queries)?,
+    let (queries, labelled) = match budget {
+        Budget::Beats { k } => {
+            let sizes = round_sizes(k, config.rounds);
+            let answer = &mut |q: &[u32]| ask_all(&mut oracle, q);
+            let asked = ask_in_rounds(base, &unl, &templates, &sizes, config, answer, cancelled)?;
+            let Some(asked) = asked else {
+                return Ok(None);
+            };
+            asked
+        }
+        Budget::FirstMinutes { .. } => {
+            let q = query_beats(model, &unl, &templates, budget, record_fs_hz);
+            let l = ask_all(&mut oracle, &q)?;
+            (q, l)
+        }
+        Budget::SelfTraining => (
+            Vec::new(),
+            pseudo_labels(model, &unl, &templates, 0.95, 300),
+        ),
     };
-    // Later rounds: a copy fine-tuned on every label so far picks the next beats.
-    let tune = |labelled: &[(u32, AamiClass)], cancelled: &mut dyn FnMut(usize, usize) -> bool| {
-        let patient = PatientLabels {
-            record: &unl,
-            templates: &templates,
-            labelled,
-        };
-        adapt(base, patient, config, cancelled)
+    let patient = PatientLabels {
+        record: &unl,
+        templates: &templates,
+        labelled: &labelled,
     };
-    for k in later {
-        let Some(tuned) = tune(&labelled, cancelled)? else {
-            return Ok(None);
-        };
-        let more: Vec<u32> = select_more_why(&tuned, &unl, &templates, k, &queries)
-            .into_iter()
-            .map(|(i, _)| i)
-            .collect();
-        labelled.extend(ask_all(&mut oracle, &more)?);
-        queries.extend(more);
-    }
-    let Some(adapted) = tune(&labelled, cancelled)? else {
+    let Some(adapted) = adapt(base, patient, config, cancelled)? else {
         return Ok(None);
     };
     let predicted_after = adapted.predict(unl.beats(), &all, &templates);
@@ -214,6 +213,49 @@ pub fn adapt_record(
         predicted_before,
         predicted_after,
     }))
+}
+
+/// Labels given to beats of a record: (beat index, class).
+pub type Labels = Vec<(u32, AamiClass)>;
+
+/// Asks about `sizes` beats of `record` in rounds (indices and labels, in the order asked): the
+/// model of `base` picks the first round, a copy fine-tuned on every label so far each later one
+/// ([`select_more_why`]); `answer` gives the labels of each round's beats (the record's oracle, or
+/// a person). `None` when `cancelled` stops a fine-tuning. The one round loop of the CLI and the
+/// ablations.
+pub fn ask_in_rounds(
+    base: AdaptBase,
+    record: &UnlabelledBeats,
+    templates: &Templates,
+    sizes: &[usize],
+    config: &AdaptConfig,
+    answer: &mut dyn FnMut(&[u32]) -> Result<Labels, crate::Error>,
+    cancelled: &mut dyn FnMut(usize, usize) -> bool,
+) -> Result<Option<(Vec<u32>, Labels)>, crate::Error> {
+    let mut queries: Vec<u32> = Vec::new();
+    let mut labelled: Labels = Vec::new();
+    let mut tuned: Option<TrainedModel> = None;
+    for (r, &k) in sizes.iter().enumerate() {
+        let model = tuned.as_ref().unwrap_or(base.model);
+        let picks: Vec<u32> = select_more_why(model, record, templates, k, &queries)
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect();
+        labelled.extend(answer(&picks)?);
+        queries.extend(picks);
+        if r + 1 < sizes.len() {
+            let patient = PatientLabels {
+                record,
+                templates,
+                labelled: &labelled,
+            };
+            let Some(m) = adapt(base, patient, config, cancelled)? else {
+                return Ok(None);
+            };
+            tuned = Some(m);
+        }
+    }
+    Ok(Some((queries, labelled)))
 }
 
 /// The beats of a record a person is asked to label under `budget` (indices into the record's
