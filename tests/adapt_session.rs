@@ -45,12 +45,17 @@ fn adapted_of(out: &[Response]) -> AdaptView {
 }
 
 fn queries(run: u32, record: &str, budget: Budget) -> Request {
+    queries_in(run, record, budget, None)
+}
+
+fn queries_in(run: u32, record: &str, budget: Budget, rounds: Option<usize>) -> Request {
     Request::AdaptQueries {
         run,
         record: record.into(),
         lead: None,
         positions: DETECTED,
         budget,
+        rounds,
     }
 }
 
@@ -103,6 +108,34 @@ fn a_model_adapts_to_record_232_through_the_protocol() {
         "{}",
         f.message
     );
+
+    // The person may ask in other rounds than the default two: all 20 at once is one round;
+    // no round, or more than the page offers, is refused with the reason.
+    let q1 = queries_of(&ask(
+        &mut s,
+        queries_in(run, "232", Budget::Beats { k: 20 }, Some(1)),
+    ));
+    assert_eq!((q1.queries.len(), q1.round, q1.rounds), (20, 1, 1));
+    let q3 = queries_of(&ask(
+        &mut s,
+        queries_in(run, "232", Budget::Beats { k: 20 }, Some(3)),
+    ));
+    assert_eq!(
+        (q3.queries.len(), q3.round, q3.rounds),
+        (7, 1, 3),
+        "7 + 7 + 6"
+    );
+    for bad in [0, 6] {
+        let f = refusal(&ask(
+            &mut s,
+            queries_in(run, "232", Budget::Beats { k: 20 }, Some(bad)),
+        ));
+        assert!(
+            f.message.contains("asked in 1 to 5 rounds"),
+            "{}",
+            f.message
+        );
+    }
 
     // The session picks 20 beats of 232 in two rounds of 10, each with a strip of signal
     // around it: the model picks the first round.

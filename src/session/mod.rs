@@ -290,8 +290,9 @@ impl Session {
                 lead,
                 positions,
                 budget,
+                rounds,
             } => match adapt::queries(
-                ws, &self.runs, run, &record, lead, positions, budget, now_ms,
+                ws, &self.runs, run, &record, lead, positions, budget, rounds, now_ms,
             ) {
                 Ok((pending, view)) => {
                     self.adapting = Some(pending);

@@ -311,6 +311,11 @@ pub enum Request {
         positions: crate::classify::BeatPositions,
         /// `k` beats the model picks, or the first minutes.
         budget: Budget,
+        /// Rounds the `k` beats are asked in (each later round picked by a copy fine-tuned on
+        /// the labels so far); `None` (and a request kept before the field existed): the
+        /// default, [`crate::training::adapt::AdaptConfig::rounds`].
+        #[serde(default)]
+        rounds: Option<usize>,
     },
     /// Fine-tune a copy of the run's model on the labelled queried beats (a job: progress, then
     /// [`Response::Adapted`]); the last [`Request::AdaptQueries`] must be for this run and record.

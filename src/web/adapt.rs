@@ -13,11 +13,12 @@ use leptos::prelude::*;
 
 use super::charts::{class_colour, polyline_path, range_of, thousands};
 use super::state::AppState;
-use super::table::{Shown, Table, col};
+use super::table::{Shown, Table, col, num};
 use crate::ecg::aami::{AamiClass, ClassCounts};
 use crate::session::Request;
-use crate::session::adapt::{AdaptQueriesView, AdaptView, QueryView};
+use crate::session::adapt::{AdaptQueriesView, AdaptView, MAX_ROUNDS, QueryView};
 use crate::session::views::ClassifiedView;
+use crate::training::adapt::AdaptConfig;
 use crate::training::patient::Budget;
 
 const STRIP_W: f64 = 800.0;
@@ -55,6 +56,7 @@ pub fn AdaptPanel(
     let state = AppState::get();
     let adapt = state.adapt;
     let k = RwSignal::new("20".to_string());
+    let rounds = RwSignal::new(AdaptConfig::default().rounds.to_string());
     let first_minutes = RwSignal::new(false);
     let record = v.record.clone();
     let run = v.run;
@@ -78,6 +80,7 @@ pub fn AdaptPanel(
                 lead: Some(lead),
                 positions,
                 budget,
+                rounds: rounds.get_untracked().trim().parse().ok(),
             });
         }
     };
@@ -106,6 +109,7 @@ pub fn AdaptPanel(
                         on:change=move |_| first_minutes.set(false) />
                     <span>"Beats the model picks for me to label"</span>
                 </label>
+                <div class="adapt-budget">
                 <label for="adapt-k" class="adapt-k">
                     "Beats to label"
                     <input id="adapt-k" type="number" min="1" max="500" step="1" data-testid="adapt-k"
@@ -113,6 +117,18 @@ pub fn AdaptPanel(
                         prop:value=move || k.get()
                         on:input=move |ev| k.set(event_target_value(&ev)) />
                 </label>
+                <label for="adapt-rounds" class="adapt-k">
+                    "Rounds"
+                    <input id="adapt-rounds" type="number" min="1" max=MAX_ROUNDS.to_string() step="1" data-testid="adapt-rounds"
+                        aria-describedby="adapt-rounds-help"
+                        disabled=move || first_minutes.get()
+                        prop:value=move || rounds.get()
+                        on:input=move |ev| rounds.set(event_target_value(&ev)) />
+                </label>
+                <p id="adapt-rounds-help" class="muted small">
+                    "With 2 rounds or more, a copy fine-tuned on your first labels picks the later beats, where it still hesitates."
+                </p>
+                </div>
                 <label>
                     <input type="radio" name="adapt-mode" data-testid="adapt-mode-first5"
                         disabled=!has_annotations
@@ -396,7 +412,7 @@ fn AdaptResult(r: AdaptView) -> impl IntoView {
         r.run
     );
     let counts = view! {
-        <Table class="counts-bars" testid="adapt-counts" shown=Shown::Title caption=format!("Beats of record {} per predicted class (all {} beats)", r.record, thousands(r.beats)) head=vec![col("Class"), col("Before"), col("After")]>
+        <Table class="counts-bars" testid="adapt-counts" shown=Shown::Title caption=format!("Beats of record {} per predicted class (all {} beats)", r.record, thousands(r.beats)) head=vec![col("Class"), num("Before"), num("After")]>
             {AamiClass::ALL.into_iter().map(|c| view! {
                 <tr data-testid=format!("adapt-count-{}", c.code())
                     data-before=r.counts_before.get(c).to_string() data-after=r.counts_after.get(c).to_string()>
@@ -435,7 +451,7 @@ fn AdaptResult(r: AdaptView) -> impl IntoView {
             );
             view! {
                 <p data-testid="adapt-scored-note" data-scored=sc.scored.to_string()>{note}</p>
-                <Table class="metrics small" testid="adapt-scores" caption="Sensitivity, positive predictivity and F1 per class before and after adaptation" head=vec![col("Class"), col("Beats"), col("Se % before → after"), col("+P % before → after"), col("F1 % before → after")]>
+                <Table class="metrics small" testid="adapt-scores" caption="Sensitivity, positive predictivity and F1 per class before and after adaptation" head=vec![col("Class"), num("Beats"), num("Se % before → after"), num("+P % before → after"), num("F1 % before → after")]>
                     {sc.classes.iter().map(|row| {
                         let has = row.after.support > 0;
                         let (pb, pa) = (row.predicted_before > 0, row.predicted_after > 0);

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use super::card::Card;
 use super::charts::{class_colour, thousands};
 use super::state::AppState;
-use super::table::{Table, col};
+use super::table::{Table, col, num};
 use crate::classify::{BeatPositions, implied_beats};
 use crate::ecg::aami::AamiClass;
 use crate::ecg::detect::PeakMethod;
@@ -219,7 +219,7 @@ fn ClassifiedResult(v: ClassifiedView, statements: Vec<Statement>) -> impl IntoV
     );
     let bars = (v.run.is_some()).then(|| {
         view! {
-            <Table class="counts-bars" testid="classify-counts" caption="Beats per predicted class" head=vec![col("Class"), col("Beats"), col("Share")]>
+            <Table class="counts-bars" testid="classify-counts" caption="Beats per predicted class" head=vec![col("Class"), num("Beats"), col("Share")]>
                 {AamiClass::ALL.into_iter().map(|c| {
                     let n = v.counts.get(c);
                     let share = v.counts.share(c);
@@ -245,7 +245,7 @@ fn ClassifiedResult(v: ClassifiedView, statements: Vec<Statement>) -> impl IntoV
                     "Classes of the {} matched beats: {} agree with the annotations ({:.1} %). Rows: annotated class; columns: predicted.",
                     thousands(m.total() as usize), thousands(m.correct() as usize), m.accuracy() * 100.0
                 )}</p>
-                <Table class="confusion small" testid="classify-confusion" describedby="classify-confusion-caption" head=std::iter::once(col("annotated ↓ / predicted →")).chain(AamiClass::ALL.map(|c| col(c.code()))).collect()>
+                <Table class="confusion small" testid="classify-confusion" describedby="classify-confusion-caption" head=std::iter::once(col("annotated ↓ / predicted →")).chain(AamiClass::ALL.map(|c| num(c.code()))).collect()>
                     {AamiClass::ALL.into_iter().zip(m.counts).map(|(c, row)| view! {
                         <tr><th scope="row">{c.code()}</th>{row.into_iter().map(|x| view! { <td class="num">{thousands(x as usize)}</td> }).collect_view()}</tr>
                     }).collect_view()}

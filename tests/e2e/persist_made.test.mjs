@@ -68,12 +68,15 @@ test('the rebalanced set, the synthetic beats and adaptation labels are made aga
   const synthetic = await download(page, 'export-synth-parquet');
   assert.ok(rebalanced.length > 1000 && synthetic.length > 1000);
 
-  // Record 232: 12 beats asked in two rounds; the first round's 6 picked, 3 labelled by key.
+  // Record 232: 12 beats asked in three rounds (not the default two); the first round's 4
+  // picked, 3 labelled by key.
   await openRecord(page, RECORD);
   await page.click('[data-testid=classify-run]');
   await page.waitForSelector('[data-testid=classify-result]');
   await page.waitForFunction(() => !document.querySelector('[data-testid=classify-run]').disabled);
   await page.fill('[data-testid=adapt-k]', '12');
+  assert.equal(await page.inputValue('[data-testid=adapt-rounds]'), '2', 'two rounds by default');
+  await page.fill('[data-testid=adapt-rounds]', '3');
   await page.click('[data-testid=adapt-start]');
   const picked = await labeller(page);
   for (const key of LABELS) {
@@ -93,7 +96,7 @@ test('the rebalanced set, the synthetic beats and adaptation labels are made aga
       const get = tx.objectStore('meta').get('adapt');
       get.onsuccess = () => {
         q.result.close();
-        resolve(/"labels":\["N","S","V",null,null,null\]/.test(get.result ?? ''));
+        resolve(/"rounds":3/.test(get.result ?? '') && /"labels":\["N","S","V",null\]/.test(get.result ?? ''));
       };
     };
   }), null, { timeout: 30000, polling: 200 });
@@ -126,7 +129,9 @@ test('the rebalanced set, the synthetic beats and adaptation labels are made aga
   assert.equal(back.labelled, 3);
   assert.equal(back.current, 3, 'on the first beat not labelled');
   assert.equal(back.beat, labelled.beat);
-  assert.equal(picked.chips.length, 6);
+  // Asked again in the kept request's three rounds: 4 beats, not the 6 of two rounds.
+  assert.equal(picked.chips.length, 4);
+  assert.equal(back.chips.length, 4);
 });
 
 test('no request left 127.0.0.1', () => {

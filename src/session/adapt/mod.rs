@@ -44,6 +44,9 @@ const STRIP_POINTS: usize = 720;
 /// Most beats a person is asked to label by hand.
 pub const MAX_K: usize = 500;
 
+/// Most rounds the page asks its beats in (each later round waits for a fine-tuning).
+pub const MAX_ROUNDS: usize = 5;
+
 /// The queries handed out, kept until the labels come back.
 #[derive(Debug, Clone)]
 pub struct Pending {
@@ -151,6 +154,7 @@ pub fn queries(
     lead: Option<usize>,
     positions: BeatPositions,
     budget: Budget,
+    rounds: Option<usize>,
     now_ms: &dyn Fn() -> f64,
 ) -> Result<(Pending, AdaptQueriesView), Failure> {
     let t0 = now_ms();
@@ -175,6 +179,11 @@ pub fn queries(
         Budget::Beats { k } if k > MAX_K => {
             return Err(invalid(format!(
                 "{k} beats is more than anyone labels by hand (at most {MAX_K}); to label many, use the record's annotations for its first 5 minutes"
+            )));
+        }
+        Budget::Beats { .. } if rounds.is_some_and(|r| !(1..=MAX_ROUNDS).contains(&r)) => {
+            return Err(invalid(format!(
+                "the beats are asked in 1 to {MAX_ROUNDS} rounds"
             )));
         }
         Budget::Beats { .. } => false,
@@ -208,7 +217,7 @@ pub fn queries(
     let predicted_before = model.predict(beats.beats(), &all, &templates);
     // Asked in rounds: the model picks the first, a copy fine-tuned on the labels so far each
     // later one (the fine-tuning job does, see `job`).
-    let (first, later) = budget.rounds(AdaptConfig::default().rounds);
+    let (first, later) = budget.rounds(rounds.unwrap_or(AdaptConfig::default().rounds));
     let (queries, reasons): (Vec<u32>, Vec<Option<QueryReason>>) =
         query_beats_why(model, &beats, &templates, first, record.fs_hz)
             .into_iter()

@@ -295,9 +295,16 @@ impl Persist {
         }
         let mut changed = false;
         self.adapt.update_value(|a| {
-            if let Some(a) = a.as_mut().filter(|a| a.labels != labels) {
-                a.labels = labels.to_vec();
-                changed = true;
+            if let Some(a) = a.as_mut() {
+                // Fewer beats shown than kept: a reopened page shows the first round again while
+                // the later rounds' labels wait in `AdaptState` for their round; they stay kept
+                // (a fresh request starts from no label at all).
+                let mut merged = labels.to_vec();
+                merged.extend(a.labels.iter().skip(labels.len()).copied());
+                if a.labels != merged {
+                    a.labels = merged;
+                    changed = true;
+                }
             }
         });
         if changed {
