@@ -16,7 +16,7 @@ use super::state::AppState;
 use super::table::{Shown, Table, col, num};
 use crate::ecg::aami::{AamiClass, ClassCounts};
 use crate::session::Request;
-use crate::session::adapt::{AdaptQueriesView, AdaptView, MAX_ROUNDS, QueryView};
+use crate::session::adapt::{AdaptQueriesView, AdaptView, MAX_K, MAX_ROUNDS, QueryView};
 use crate::session::views::ClassifiedView;
 use crate::training::adapt::AdaptConfig;
 use crate::training::patient::Budget;
@@ -110,21 +110,8 @@ pub fn AdaptPanel(
                     <span>"Beats the model picks for me to label"</span>
                 </label>
                 <div class="adapt-budget">
-                <label for="adapt-k" class="adapt-k">
-                    "Beats to label"
-                    <input id="adapt-k" type="number" min="1" max="500" step="1" data-testid="adapt-k"
-                        disabled=move || first_minutes.get()
-                        prop:value=move || k.get()
-                        on:input=move |ev| k.set(event_target_value(&ev)) />
-                </label>
-                <label for="adapt-rounds" class="adapt-k">
-                    "Rounds"
-                    <input id="adapt-rounds" type="number" min="1" max=MAX_ROUNDS.to_string() step="1" data-testid="adapt-rounds"
-                        aria-describedby="adapt-rounds-help"
-                        disabled=move || first_minutes.get()
-                        prop:value=move || rounds.get()
-                        on:input=move |ev| rounds.set(event_target_value(&ev)) />
-                </label>
+                {count_field("Beats to label", "adapt-k", k, MAX_K, first_minutes, None)}
+                {count_field("Rounds", "adapt-rounds", rounds, MAX_ROUNDS, first_minutes, Some("adapt-rounds-help"))}
                 <p id="adapt-rounds-help" class="muted small">
                     "With 2 rounds or more, a copy fine-tuned on your first labels picks the later beats, where it still hesitates."
                 </p>
@@ -157,6 +144,28 @@ pub fn AdaptPanel(
             })}
             {move || adapt.result.get().filter(|r| mine(&r.record, r.run)).map(|r| view! { <AdaptResult r=r /> })}
         </section>
+    }
+}
+
+/// A whole number from 1 to `max` for the beats the model picks (`id` is also its
+/// `data-testid`), off while the first minutes are chosen instead.
+fn count_field(
+    label: &'static str,
+    id: &'static str,
+    sig: RwSignal<String>,
+    max: usize,
+    off: RwSignal<bool>,
+    describedby: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <label for=id class="adapt-k">
+            {label}
+            <input id=id type="number" min="1" max=max.to_string() step="1" data-testid=id
+                aria-describedby=describedby
+                disabled=move || off.get()
+                prop:value=move || sig.get()
+                on:input=move |ev| sig.set(event_target_value(&ev)) />
+        </label>
     }
 }
 
