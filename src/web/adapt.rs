@@ -18,7 +18,6 @@ use crate::ecg::aami::{AamiClass, ClassCounts};
 use crate::session::Request;
 use crate::session::adapt::{AdaptQueriesView, AdaptView, MAX_K, MAX_ROUNDS, QueryView};
 use crate::session::views::ClassifiedView;
-use crate::training::adapt::AdaptConfig;
 use crate::training::patient::Budget;
 
 const STRIP_W: f64 = 800.0;
@@ -55,9 +54,8 @@ pub fn AdaptPanel(
 ) -> impl IntoView {
     let state = AppState::get();
     let adapt = state.adapt;
-    let k = RwSignal::new("20".to_string());
-    let rounds = RwSignal::new(AdaptConfig::default().rounds.to_string());
-    let first_minutes = RwSignal::new(false);
+    // The form's choices live in the state: a reopened page shows those of its kept request.
+    let (k, rounds, first_minutes) = (adapt.k, adapt.rounds, adapt.first_minutes);
     let record = v.record.clone();
     let run = v.run;
     let (lead, positions) = (v.lead, v.positions);

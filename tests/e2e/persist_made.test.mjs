@@ -125,6 +125,9 @@ test('the rebalanced set, the synthetic beats and adaptation labels are made aga
 
   await openRecord(page, RECORD);
   const back = await labeller(page);
+  // The adapt form shows the choices the kept beats were picked with, not its defaults.
+  assert.equal(await page.inputValue('[data-testid=adapt-k]'), '12');
+  assert.equal(await page.inputValue('[data-testid=adapt-rounds]'), '3');
   assert.deepEqual(back.chips, labelled.chips, 'the same beats, with the same labels');
   assert.equal(back.labelled, 3);
   assert.equal(back.current, 3, 'on the first beat not labelled');

@@ -5,6 +5,8 @@ use leptos::prelude::*;
 
 use crate::ecg::aami::AamiClass;
 use crate::session::adapt::{AdaptQueriesView, AdaptView};
+use crate::training::adapt::AdaptConfig;
+use crate::training::patient::Budget;
 
 /// Labels kept from an earlier visit: the run, the record, a label per queried beat (every
 /// round's), and whether the first round has had its share (the rest waits for a later round).
@@ -27,6 +29,12 @@ pub struct AdaptState {
     pub running: RwSignal<bool>,
     /// Why the last adaptation request was refused.
     pub error: RwSignal<Option<String>>,
+    /// The form: beats to label, as typed.
+    pub k: RwSignal<String>,
+    /// The form: rounds they are asked in, as typed.
+    pub rounds: RwSignal<String>,
+    /// The form: the first minutes are labelled from the annotations instead.
+    pub first_minutes: RwSignal<bool>,
     /// Labels kept from an earlier visit, for the queries of (run, record) when they come back.
     kept: StoredValue<Option<KeptLabels>>,
 }
@@ -42,6 +50,9 @@ impl AdaptState {
             asking: RwSignal::new(false),
             running: RwSignal::new(false),
             error: RwSignal::new(None),
+            k: RwSignal::new(AdaptConfig::default().budget.to_string()),
+            rounds: RwSignal::new(AdaptConfig::default().rounds.to_string()),
+            first_minutes: RwSignal::new(false),
             kept: StoredValue::new(None),
         }
     }
@@ -97,6 +108,20 @@ impl AdaptState {
         );
         self.labels.set(labels);
         self.queries.set(Some(view));
+    }
+
+    /// The form shows the choices a kept request was made with (the page reopened).
+    pub fn restore_form(&self, budget: Budget, rounds: Option<usize>) {
+        match budget {
+            Budget::Beats { k } => {
+                self.first_minutes.set(false);
+                self.k.set(k.to_string());
+                let rounds = rounds.unwrap_or(AdaptConfig::default().rounds);
+                self.rounds.set(rounds.to_string());
+            }
+            Budget::FirstMinutes { .. } => self.first_minutes.set(true),
+            Budget::SelfTraining => {}
+        }
     }
 
     /// The queries of `run` on `record` are asked again (the page reopened): they get `labels`.

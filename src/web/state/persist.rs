@@ -555,6 +555,9 @@ impl Persist {
                 state
                     .adapt
                     .restore_labels(run, record, adapt.labels.clone());
+                if let Request::AdaptQueries { budget, rounds, .. } = &adapt.queries {
+                    state.adapt.restore_form(*budget, *rounds);
+                }
             }
             // Sent past `on_send`: what is kept of them stays as it is.
             state.classify_pending.set(true);
