@@ -56,6 +56,11 @@ pub fn AdaptPanel(
     let adapt = state.adapt;
     // The form's choices live in the state: a reopened page shows those of its kept request.
     let (k, rounds, first_minutes) = (adapt.k, adapt.rounds, adapt.first_minutes);
+    // The first minutes are labelled from annotations: a record without them starts on the
+    // model's picks, whatever another record's panel chose.
+    if !has_annotations {
+        first_minutes.set(false);
+    }
     let record = v.record.clone();
     let run = v.run;
     let (lead, positions) = (v.lead, v.positions);
