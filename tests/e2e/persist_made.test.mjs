@@ -135,7 +135,51 @@ test('the rebalanced set, the synthetic beats and adaptation labels are made aga
   // Asked again in the kept request's three rounds: 4 beats, not the 6 of two rounds.
   assert.equal(picked.chips.length, 4);
   assert.equal(back.chips.length, 4);
+
+  // Into the second round, one of its beats labelled, then reloaded twice: the page reopens on
+  // the first round while the second round's label waits, kept in storage too (showing the
+  // first round must not cut it off), and comes back with the second round when the first is
+  // answered as before.
+  await page.keyboard.press('n');
+  await page.waitForFunction(() => document.querySelector('[data-testid=adapt-progress]')?.dataset.labelled === '4');
+  await page.click('[data-testid=adapt-finetune]');
+  await page.waitForSelector('[data-testid=adapt-round][data-round="2"]', { timeout: 120000 });
+  const secondBefore = await labeller(page);
+  await page.keyboard.press('n');
+  await page.waitForFunction(() => document.querySelector('[data-testid=adapt-progress]')?.dataset.labelled === '5');
+  await page.waitForFunction(storedLabels, /"labels":\["N","S","V","N","N",null,null,null\]/.source, { timeout: 30000, polling: 200 });
+  for (let visit = 0; visit < 2; visit++) {
+    await page.reload();
+    await page.waitForSelector('[data-testid=restored]', { timeout: 120000 });
+    await openRecord(page, RECORD);
+    const first = await labeller(page);
+    assert.deepEqual([first.chips.length, first.labelled], [4, 4], 'the first round again, labelled');
+    // Time for a write of the shown labels to land (one cut them to the first round's 4).
+    await page.waitForTimeout(1000);
+    assert.ok(await page.evaluate(storedLabels, /"labels":\["N","S","V","N","N",null,null,null\]/.source), `visit ${visit + 2}: the second round's label is kept`);
+  }
+  await page.click('[data-testid=adapt-finetune]');
+  await page.waitForSelector('[data-testid=adapt-round][data-round="2"]', { timeout: 120000 });
+  const second = await labeller(page);
+  assert.deepEqual(second.chips, secondBefore.chips.map((c, i) => (i === 4 ? second.chips[4] : c)), 'the same second round');
+  assert.match(second.chips[4], /: Normal$/);
+  assert.equal(second.labelled, 5, 'the second round comes back with its label');
+  assert.equal(second.current, 5, 'on its first beat not labelled');
 });
+
+/** In the page: whether the kept adaptation (IndexedDB meta 'adapt') matches `source`. */
+function storedLabels(source) {
+  return new Promise((resolve) => {
+    const q = indexedDB.open('ecg-balance-lab');
+    q.onsuccess = () => {
+      const get = q.result.transaction(['meta'], 'readonly').objectStore('meta').get('adapt');
+      get.onsuccess = () => {
+        q.result.close();
+        resolve(new RegExp(source).test(get.result ?? ''));
+      };
+    };
+  });
+}
 
 test('no request left 127.0.0.1', () => {
   assert.deepEqual(foreignRequests(h.requests, h.url), []);

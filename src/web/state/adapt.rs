@@ -75,19 +75,6 @@ impl AdaptState {
         // past it to the later rounds only: a first round asked afresh (another k) never gets
         // them.
         let later_round = view.earlier > 0;
-        let mut kept = None;
-        self.kept.update_value(|k| {
-            kept = k
-                .as_ref()
-                .filter(|(run, record, l, first_done)| {
-                    same(*run, record) && l.len() >= n && *first_done == later_round
-                })
-                .map(|(_, _, l, _)| l.clone());
-            match (k.as_mut(), &kept) {
-                (Some((_, _, l, first_done)), Some(_)) if l.len() > n => *first_done = true,
-                _ => *k = None,
-            }
-        });
         let earlier: Vec<Option<AamiClass>> = match self.queries.get_untracked() {
             Some(q) if view.earlier > 0 && same(q.run, &q.record) => self
                 .labels
@@ -97,6 +84,24 @@ impl AdaptState {
                 .collect(),
             _ => Vec::new(),
         };
+        // A later round's kept labels hold only when the earlier rounds were answered as on the
+        // earlier visit: other labels fine-tune another copy, which picks other beats.
+        let mut kept = None;
+        self.kept.update_value(|k| {
+            kept = k
+                .as_ref()
+                .filter(|(run, record, l, first_done)| {
+                    same(*run, record)
+                        && l.len() >= n
+                        && *first_done == later_round
+                        && l.starts_with(&earlier)
+                })
+                .map(|(_, _, l, _)| l.clone());
+            match (k.as_mut(), &kept) {
+                (Some((_, _, l, first_done)), Some(_)) if l.len() > n => *first_done = true,
+                _ => *k = None,
+            }
+        });
         // The earlier rounds' labels as they are now; the new beats' from an earlier visit.
         let mut labels = kept.unwrap_or_default();
         labels.resize(n, None);

@@ -296,11 +296,15 @@ impl Persist {
         let mut changed = false;
         self.adapt.update_value(|a| {
             if let Some(a) = a.as_mut() {
-                // Fewer beats shown than kept: a reopened page shows the first round again while
-                // the later rounds' labels wait in `AdaptState` for their round; they stay kept
-                // (a fresh request starts from no label at all).
+                // Fewer beats shown than kept, with the same labels: a reopened page shows the
+                // first round again while the later rounds' labels wait in `AdaptState` for their
+                // round; they stay kept. A first-round label changed makes the copy pick other
+                // beats for the later rounds, so their kept labels go (and a fresh request starts
+                // from no label at all).
                 let mut merged = labels.to_vec();
-                merged.extend(a.labels.iter().skip(labels.len()).copied());
+                if a.labels.starts_with(labels) {
+                    merged.extend(a.labels.iter().skip(labels.len()).copied());
+                }
                 if a.labels != merged {
                     a.labels = merged;
                     changed = true;
