@@ -12,6 +12,7 @@
 use leptos::prelude::*;
 
 use super::charts::{class_colour, polyline_path, range_of, thousands};
+use super::field::count_field;
 use super::state::AppState;
 use super::table::{Shown, Table, col, num};
 use crate::ecg::aami::{AamiClass, ClassCounts};
@@ -113,8 +114,8 @@ pub fn AdaptPanel(
                     <span>"Beats the model picks for me to label"</span>
                 </label>
                 <div class="adapt-budget">
-                {count_field("Beats to label", "adapt-k", k, MAX_K, first_minutes, None)}
-                {count_field("Rounds", "adapt-rounds", rounds, MAX_ROUNDS, first_minutes, Some("adapt-rounds-help"))}
+                {count_field("Beats to label", "adapt-k", k, MAX_K, first_minutes.into(), None)}
+                {count_field("Rounds", "adapt-rounds", rounds, MAX_ROUNDS, first_minutes.into(), Some("adapt-rounds-help"))}
                 <p id="adapt-rounds-help" class="muted small">
                     "With 2 rounds or more, a copy fine-tuned on your first labels picks the later beats, where it still hesitates."
                 </p>
@@ -147,28 +148,6 @@ pub fn AdaptPanel(
             })}
             {move || adapt.result.get().filter(|r| mine(&r.record, r.run)).map(|r| view! { <AdaptResult r=r /> })}
         </section>
-    }
-}
-
-/// A whole number from 1 to `max` for the beats the model picks (`id` is also its
-/// `data-testid`), off while the first minutes are chosen instead.
-fn count_field(
-    label: &'static str,
-    id: &'static str,
-    sig: RwSignal<String>,
-    max: usize,
-    off: RwSignal<bool>,
-    describedby: Option<&'static str>,
-) -> impl IntoView {
-    view! {
-        <label for=id class="adapt-k">
-            {label}
-            <input id=id type="number" min="1" max=max.to_string() step="1" data-testid=id
-                aria-describedby=describedby
-                disabled=move || off.get()
-                prop:value=move || sig.get()
-                on:input=move |ev| sig.set(event_target_value(&ev)) />
-        </label>
     }
 }
 
