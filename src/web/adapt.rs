@@ -84,7 +84,9 @@ pub fn AdaptPanel(
                 lead: Some(lead),
                 positions,
                 budget,
-                rounds: rounds.get_untracked().trim().parse().ok(),
+                // An empty or unreadable field is refused, as the beats' field is, rather
+                // than read as the default.
+                rounds: Some(rounds.get_untracked().trim().parse().unwrap_or(0)),
             });
         }
     };

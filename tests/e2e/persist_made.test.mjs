@@ -76,6 +76,11 @@ test('the rebalanced set, the synthetic beats and adaptation labels are made aga
   await page.waitForFunction(() => !document.querySelector('[data-testid=classify-run]').disabled);
   await page.fill('[data-testid=adapt-k]', '12');
   assert.equal(await page.inputValue('[data-testid=adapt-rounds]'), '2', 'two rounds by default');
+  // An empty Rounds field is refused, as an empty count of beats is (not read as 2).
+  await page.fill('[data-testid=adapt-rounds]', '');
+  await page.click('[data-testid=adapt-start]');
+  await page.waitForSelector('[data-testid=adapt-error]');
+  assert.match(await page.textContent('[data-testid=adapt-error]'), /1 to 5 rounds/);
   await page.fill('[data-testid=adapt-rounds]', '3');
   await page.click('[data-testid=adapt-start]');
   const picked = await labeller(page);
