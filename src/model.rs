@@ -225,13 +225,15 @@ fn conv_pool_input(conv: &Conv1d, windows: Tensor<3>) -> Tensor<3> {
 }
 
 /// Rows of the `[b · padded, c_in]` input that make the im2col columns of parity `s`: for beat
-/// `i`, output `m` and tap `j`, row `i · padded + 2m + s + j`.
-fn row_index(b: usize, padded: usize, half: usize, k: usize, s: usize) -> Vec<i64> {
+/// `i`, output `m` and tap `j`, row `i · padded + 2m + s + j`. As `i32`, burn-flex's own index
+/// type: `i64` indices were converted element by element on every call (1 % of the page's
+/// training step). A batch would need 16 million beats to pass `i32::MAX` rows.
+fn row_index(b: usize, padded: usize, half: usize, k: usize, s: usize) -> Vec<i32> {
     let mut idx = Vec::with_capacity(b * half * k);
     for i in 0..b {
         for m in 0..half {
-            let first = (i * padded + 2 * m + s) as i64;
-            idx.extend(first..first + k as i64);
+            let first = i32::try_from(i * padded + 2 * m + s).unwrap_or(i32::MAX);
+            idx.extend((0..k as i32).map(|j| first.saturating_add(j)));
         }
     }
     idx
