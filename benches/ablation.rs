@@ -48,6 +48,7 @@ struct Args {
     model: Option<String>,
     adapt: Value,
     window: Value,
+    knn: Vec<f32>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -65,6 +66,7 @@ fn parse_args() -> Result<Args, String> {
         model: None,
         adapt: json!({}),
         window: json!({}),
+        knn: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -89,6 +91,12 @@ fn parse_args() -> Result<Args, String> {
             }
             "--window" => {
                 a.window = serde_json::from_str(&v()?).map_err(|e| format!("--window: {e}"))?;
+            }
+            "--knn" => {
+                a.knn = v()?
+                    .split(',')
+                    .map(|s| s.trim().parse().map_err(|e| format!("--knn: {e}")))
+                    .collect::<Result<_, _>>()?;
             }
             "--bench" => {}
             other => return Err(format!("unknown argument {other}")),
@@ -333,10 +341,12 @@ fn adapt_records(
     base: ecg_balance_lab::training::adapt::AdaptBase,
     budgets: &[String],
     ac: &ecg_balance_lab::training::adapt::AdaptConfig,
-    pooled: &mut [Pooled],
+    knn: &[f32],
+    pooled: &mut [Vec<Pooled>],
 ) {
     use ecg_balance_lab::training::adapt::{
-        PatientLabels, UnlabelledBeats, adapt, first_minutes, pseudo_labels, round_sizes,
+        PatientLabels, UnlabelledBeats, adapt, blend_nearest, first_minutes, nearest_labelled,
+        pseudo_labels, round_sizes,
     };
     let model = base.model;
     for &rid in records {
@@ -368,10 +378,8 @@ fn adapt_records(
                     .map(|&i| (i, rec.labels[i as usize]))
                     .collect()
             };
-            out.queried += queries.len();
             let mut given = [0usize; N_CLASSES];
             labelled.iter().for_each(|(_, c)| given[c.index()] += 1);
-            out.labelled_classes.insert(name.clone(), json!(given));
             let patient = PatientLabels {
                 record: &unl,
                 templates: &tmpl,
@@ -380,20 +388,35 @@ fn adapt_records(
             let adapted = adapt(base, patient, ac, &mut |_, _| false)
                 .expect("adapt")
                 .expect("not cancelled");
-            let pred = adapted.predict(unl.beats(), &all, &tmpl);
+            let probs = adapted.probabilities_of(unl.beats(), &all, &tmpl);
+            // The copy alone, then mixed with the nearest labelled beat's class (`--knn`).
+            let nearest = if knn.is_empty() {
+                Vec::new()
+            } else {
+                nearest_labelled(&adapted, &unl, &tmpl, &labelled)
+            };
             let mut queried = vec![false; unl.len()];
             queries.iter().for_each(|&i| queried[i as usize] = true);
-            let (mut t, mut p) = (Vec::new(), Vec::new());
-            for i in (0..unl.len()).filter(|&i| !queried[i]) {
-                t.push(rec.labels[i].index());
-                p.push(pred[i]);
+            for (v, out) in out.iter_mut().enumerate() {
+                let mut pr = probs.clone();
+                if v > 0 && !nearest.is_empty() {
+                    blend_nearest(&mut pr, &nearest, knn[v - 1]);
+                }
+                let pred = decide(&pr, &adapted.offsets);
+                let (mut t, mut p) = (Vec::new(), Vec::new());
+                for i in (0..unl.len()).filter(|&i| !queried[i]) {
+                    t.push(rec.labels[i].index());
+                    p.push(pred[i]);
+                }
+                out.queried += queries.len();
+                out.labelled_classes.insert(name.clone(), json!(given));
+                out.per_record.insert(
+                    name.clone(),
+                    json!(ConfusionMatrix::from_predictions(&t, &p, N_CLASSES).counts),
+                );
+                out.truth.extend(t);
+                out.pred.extend(p);
             }
-            out.per_record.insert(
-                name.clone(),
-                json!(ConfusionMatrix::from_predictions(&t, &p, N_CLASSES).counts),
-            );
-            out.truth.extend(t);
-            out.pred.extend(p);
         }
     }
 }
@@ -449,7 +472,12 @@ fn run_adapt(beats: &BeatSet, args: &Args, seed: u64, cv: bool) {
     let mut ac = merged(AdaptConfig::default(), &args.adapt);
     ac.seed = seed;
     let t0 = std::time::Instant::now();
-    let mut pooled: Vec<Pooled> = args.budgets.iter().map(|_| Pooled::default()).collect();
+    let variants = 1 + args.knn.len();
+    let mut pooled: Vec<Vec<Pooled>> = args
+        .budgets
+        .iter()
+        .map(|_| (0..variants).map(|_| Pooled::default()).collect())
+        .collect();
     if cv {
         let templates = Templates::fit(beats);
         for (f, test_ids) in folds(beats, args.folds).iter().enumerate() {
@@ -477,7 +505,15 @@ fn run_adapt(beats: &BeatSet, args: &Args, seed: u64, cv: bool) {
                 train: &train_set,
                 templates: &templates,
             };
-            adapt_records(beats, test_ids, base, &args.budgets, &ac, &mut pooled);
+            adapt_records(
+                beats,
+                test_ids,
+                base,
+                &args.budgets,
+                &ac,
+                &args.knn,
+                &mut pooled,
+            );
         }
     } else {
         let config = config_with(&args.set, seed, SplitKind::default());
@@ -492,15 +528,27 @@ fn run_adapt(beats: &BeatSet, args: &Args, seed: u64, cv: bool) {
             train: &run.train,
             templates: &run.templates,
         };
-        adapt_records(&run.test, &records, base, &args.budgets, &ac, &mut pooled);
+        adapt_records(
+            &run.test,
+            &records,
+            base,
+            &args.budgets,
+            &ac,
+            &args.knn,
+            &mut pooled,
+        );
     }
-    for (budget, p) in args.budgets.iter().zip(pooled) {
+    for (budget, p, knn) in args.budgets.iter().zip(pooled).flat_map(|(b, ps)| {
+        ps.into_iter()
+            .enumerate()
+            .map(move |(v, p)| (b, p, v.checked_sub(1).map(|w| args.knn[w])))
+    }) {
         let cm = ConfusionMatrix::from_predictions(&p.truth, &p.pred, N_CLASSES);
         let pc = cm.per_class();
         let row = |c: usize| (100.0 * pc[c].se, 100.0 * pc[c].ppv, pc[c].f1);
         let (s, v, fu) = (row(1), row(2), row(3));
         eprintln!(
-            "{:<16} {} k={budget:<6} seed {seed}: S {:.1}/{:.1} F1 {:.3} | V {:.1}/{:.1} F1 {:.3} | F {:.1}/{:.1} F1 {:.3} | N F1 {:.3} | mF1 {:.3} | queried {} ({:.0} s)",
+            "{:<16} {} k={budget:<6} knn {knn:?} seed {seed}: S {:.1}/{:.1} F1 {:.3} | V {:.1}/{:.1} F1 {:.3} | F {:.1}/{:.1} F1 {:.3} | N F1 {:.3} | mF1 {:.3} | queried {} ({:.0} s)",
             args.tag,
             args.mode,
             s.0,
@@ -519,7 +567,7 @@ fn run_adapt(beats: &BeatSet, args: &Args, seed: u64, cv: bool) {
         );
         let line = json!({
             "tag": args.tag, "mode": args.mode, "budget": budget, "seed": seed, "set": args.set,
-            "adapt": ac, "queried": p.queried,
+            "adapt": ac, "knn": knn, "queried": p.queried,
             "result": {"confusion": cm.counts, "macro_f1_nsvf": cm.macro_f1_nsvf(),
                 "per_class": pc.iter().map(|m| json!({"se": m.se, "ppv": m.ppv, "f1": m.f1, "support": m.support})).collect::<Vec<_>>(),
                 "per_record": p.per_record, "labelled_classes": p.labelled_classes},

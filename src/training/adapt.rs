@@ -199,12 +199,32 @@ fn query_space(
     templates: &Templates,
 ) -> (Vec<Vec<f32>>, Vec<f32>, Vec<f32>, Vec<f32>) {
     let all: Vec<u32> = (0..beats.len() as u32).collect();
+    let probs = model.probabilities_of(beats, &all, templates);
+    let (points, typicality) = query_points(model, beats, templates);
+    let uncertainty = probs
+        .chunks_exact(N_CLASSES)
+        .map(|row| {
+            let mut s: Vec<f32> = row.to_vec();
+            s.sort_by(|a, b| b.total_cmp(a));
+            1.0 - (s[0] - s.get(1).copied().unwrap_or(0.0))
+        })
+        .collect();
+    (points, uncertainty, typicality, probs)
+}
+
+/// Per beat: the model's inputs shrunk for distances (windows averaged over 4 samples, RR
+/// features weighted ×2), and the energy of its difference from the patient's template.
+fn query_points(
+    model: &TrainedModel,
+    beats: &BeatSet,
+    templates: &Templates,
+) -> (Vec<Vec<f32>>, Vec<f32>) {
+    let all: Vec<u32> = (0..beats.len() as u32).collect();
     let fm = FeatureMaker {
         templates: templates.clone(),
         ..model.features.clone()
     };
     let inputs = fm.inputs(beats, &all);
-    let probs = model.probabilities_of(beats, &all, templates);
     let c = fm.spec.channels();
     let l = beats.layout.len;
     let nr = fm.spec.n_rr();
@@ -222,15 +242,49 @@ fn query_space(
         typicality.push(diff.iter().map(|v| v * v).sum::<f32>());
         points.push(p);
     }
-    let uncertainty = probs
-        .chunks_exact(N_CLASSES)
-        .map(|row| {
-            let mut s: Vec<f32> = row.to_vec();
-            s.sort_by(|a, b| b.total_cmp(a));
-            1.0 - (s[0] - s.get(1).copied().unwrap_or(0.0))
-        })
+    (points, typicality)
+}
+
+/// For every beat of `record`, the class of the nearest of its `labelled` beats in the space the
+/// queries are spread over ([`query_points`]: morphology against the patient's template and
+/// RR features): a nearest-neighbour classifier of the patient's own labelled beats.
+/// Empty when nothing is labelled.
+pub fn nearest_labelled(
+    model: &TrainedModel,
+    record: &UnlabelledBeats,
+    templates: &Templates,
+    labelled: &[(u32, AamiClass)],
+) -> Vec<AamiClass> {
+    let n = record.len();
+    let known: Vec<(usize, AamiClass)> = labelled
+        .iter()
+        .filter(|(i, _)| (*i as usize) < n)
+        .map(|&(i, c)| (i as usize, c))
         .collect();
-    (points, uncertainty, typicality, probs)
+    if known.is_empty() {
+        return Vec::new();
+    }
+    let (points, _) = query_points(model, record.beats(), templates);
+    points
+        .iter()
+        .map(|p| {
+            known
+                .iter()
+                .map(|&(j, c)| (distance(p, &points[j]), c))
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+                .map_or(AamiClass::N, |(_, c)| c)
+        })
+        .collect()
+}
+
+/// Mixes the nearest labelled beat's class into class probabilities `probs` (`[n, k]`
+/// row-major): each row becomes `(1 − weight) · row + weight · one-hot(nearest[i])`.
+pub fn blend_nearest(probs: &mut [f32], nearest: &[AamiClass], weight: f32) {
+    for (row, c) in probs.chunks_exact_mut(N_CLASSES).zip(nearest) {
+        for (k, p) in row.iter_mut().enumerate() {
+            *p = (1.0 - weight) * *p + if k == c.index() { weight } else { 0.0 };
+        }
+    }
 }
 
 /// Weight of the model's uncertainty in a query's score; the rest goes to the distance from the
