@@ -255,7 +255,9 @@ fn query_points(
 /// For every beat of `record`, the class of the nearest of its `labelled` beats in the space the
 /// queries are spread over ([`query_points`]: morphology against the patient's template and
 /// RR features): a nearest-neighbour classifier of the patient's own labelled beats.
-/// Empty when nothing is labelled.
+/// Empty when nothing is labelled. For the ablation only (`benches/ablation.rs --knn`, with
+/// [`blend_nearest`]): on DS1's folds at k = 20 it lowered the copy's macro-F1 (0.911 alone,
+/// 0.890 mixed at 0.3, 0.739 when it decides), so neither the page nor the CLI uses it.
 pub fn nearest_labelled(
     model: &TrainedModel,
     record: &UnlabelledBeats,
