@@ -9,6 +9,9 @@
 //! model to the fold's own DS1 records, `--mode adapt` the DS1 model to every DS2 record
 //! (`--budgets`, `--adapt '{json}'` merged into the default `AdaptConfig`, `--model FILE` caches
 //! the trained models). `--window` changes the beat window (`WindowSpec` fields as JSON).
+//! `--knn 0.3,0.5` (adapt modes) also scores every adapted copy with its probabilities mixed
+//! with the class of each beat's nearest labelled beat at those weights (not adopted: see
+//! `nearest_labelled`).
 //!
 //! ```sh
 //! cargo bench --bench ablation -- --mode cv --seeds 1,2,3 --tag base
