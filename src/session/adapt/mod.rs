@@ -21,9 +21,11 @@
 //! so that the protocol names them without depending on this job).
 
 pub mod job;
+pub mod kept;
 pub use super::views::adapt as views;
 
 pub use job::AdaptJob;
+pub use kept::KeptLabels;
 pub use views::{AdaptQueriesView, AdaptScores, AdaptView, BeatStrip, ClassScores, QueryView};
 
 use super::protocol::{ErrorKind, Failure};

@@ -4,13 +4,9 @@
 use leptos::prelude::*;
 
 use crate::ecg::aami::AamiClass;
-use crate::session::adapt::{AdaptQueriesView, AdaptView};
+use crate::session::adapt::{AdaptQueriesView, AdaptView, KeptLabels};
 use crate::training::adapt::AdaptConfig;
 use crate::training::patient::Budget;
-
-/// Labels kept from an earlier visit: the run, the record, a label per queried beat (every
-/// round's), and whether the first round has had its share (the rest waits for a later round).
-type KeptLabels = (u32, String, Vec<Option<AamiClass>>, bool);
 
 /// The section's state.
 #[derive(Clone, Copy)]
@@ -69,48 +65,14 @@ impl AdaptState {
         self.running.set(false);
         self.error.set(None);
         self.result.set(None);
-        let n = view.queries.len();
-        let same = |run: u32, record: &str| run == view.run && record == view.record;
-        // Kept labels go to the first answer after the reopening (a first round), and what reaches
-        // past it to the later rounds only: a first round asked afresh (another k) never gets
-        // them.
-        let later_round = view.earlier > 0;
-        let earlier: Vec<Option<AamiClass>> = match self.queries.get_untracked() {
-            Some(q) if view.earlier > 0 && same(q.run, &q.record) => self
-                .labels
-                .get_untracked()
-                .into_iter()
-                .take(view.earlier)
-                .collect(),
-            _ => Vec::new(),
-        };
-        // A later round's kept labels hold only when the earlier rounds were answered as on the
-        // earlier visit: other labels fine-tune another copy, which picks other beats.
-        let mut kept = None;
-        self.kept.update_value(|k| {
-            kept = k
-                .as_ref()
-                .filter(|(run, record, l, first_done)| {
-                    same(*run, record)
-                        && l.len() >= n
-                        && *first_done == later_round
-                        && l.starts_with(&earlier)
-                })
-                .map(|(_, _, l, _)| l.clone());
-            match (k.as_mut(), &kept) {
-                (Some((_, _, l, first_done)), Some(_)) if l.len() > n => *first_done = true,
-                _ => *k = None,
-            }
+        let shown = self.queries.get_untracked();
+        let given = self.labels.get_untracked();
+        let mut start = (Vec::new(), 0);
+        self.kept.update_value(|kept| {
+            start = KeptLabels::start(kept, shown.as_ref().map(|q| (q, given.as_slice())), &view);
         });
-        // The earlier rounds' labels as they are now; the new beats' from an earlier visit.
-        let mut labels = kept.unwrap_or_default();
-        labels.resize(n, None);
-        labels.splice(..earlier.len(), earlier.iter().copied());
-        self.current.set(
-            (view.earlier..n)
-                .find(|&i| labels[i].is_none())
-                .unwrap_or(view.earlier.min(n.saturating_sub(1))),
-        );
+        let (labels, current) = start;
+        self.current.set(current);
         self.labels.set(labels);
         self.queries.set(Some(view));
     }
@@ -132,7 +94,7 @@ impl AdaptState {
     /// The queries of `run` on `record` are asked again (the page reopened): they get `labels`.
     pub fn restore_labels(&self, run: u32, record: &str, labels: Vec<Option<AamiClass>>) {
         self.kept
-            .set_value(Some((run, record.to_string(), labels, false)));
+            .set_value(Some(KeptLabels::new(run, record, labels)));
     }
 
     /// The worker adapted the model.
