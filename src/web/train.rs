@@ -257,59 +257,81 @@ fn Settings() -> impl IntoView {
     }
 }
 
-#[component]
-fn LiveCurves() -> impl IntoView {
-    let state = AppState::get();
-    move || {
-        let p: TrainProgress = state.train_progress.get()?;
-        let w = 600.0;
-        let h = 160.0;
+/// What the live chart draws for one progress update (`w` × `h` user units).
+#[derive(Clone, PartialEq)]
+struct Drawn {
+    status: String,
+    /// The loss axis' top.
+    hi: f64,
+    loss: String,
+    f1: String,
+}
+
+impl Drawn {
+    fn of(p: &TrainProgress, w: f64, h: f64) -> Drawn {
         let n = p.epochs.max(2) as f64;
         let x = |e: usize| (e as f64 - 1.0) / (n - 1.0) * w;
         let losses: Vec<f32> = p.history.iter().map(|e| e.train_loss).collect();
         let (_, hi) = range_of(losses.iter().chain(std::iter::once(&p.loss)));
-        let loss_pts: String = p
-            .history
-            .iter()
-            .map(|e| {
-                format!(
-                    "{:.1},{:.1}",
-                    x(e.epoch),
-                    h - f64::from(e.train_loss) / hi * h
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" ");
-        let f1_pts: String = p
-            .history
-            .iter()
-            .map(|e| format!("{:.1},{:.1}", x(e.epoch), h - e.val_macro_f1 * h))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let points = |y: &dyn Fn(&crate::training::EpochStats) -> f64| {
+            p.history
+                .iter()
+                .map(|e| format!("{:.1},{:.1}", x(e.epoch), y(e)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
         let best = p.history.iter().rfind(|e| e.best).map(|e| e.val_macro_f1);
-        Some(view! {
+        Drawn {
+            status: format!(
+                "Epoch {} of at most {}, batch {} of {} · loss {:.3} · {:.0} s elapsed, about {:.0} s left{}",
+                p.epoch,
+                p.epochs,
+                p.batch,
+                p.batches,
+                p.loss,
+                p.elapsed_ms / 1000.0,
+                p.remaining_ms / 1000.0,
+                best.map(|b| format!(" · best validation macro-F1 {b:.3}"))
+                    .unwrap_or_default()
+            ),
+            hi,
+            loss: points(&|e| h - f64::from(e.train_loss) / hi * h),
+            f1: points(&|e| h - e.val_macro_f1 * h),
+        }
+    }
+}
+
+/// The running job's status line and curves. The card is built once per run; each progress
+/// update (every 150 ms) changes only its text and the two lines.
+#[component]
+fn LiveCurves() -> impl IntoView {
+    let state = AppState::get();
+    let (w, h) = (600.0, 160.0);
+    let drawn = Memo::new(move |_| {
+        state
+            .train_progress
+            .with(|p| p.as_ref().map(|p| Drawn::of(p, w, h)))
+    });
+    let part = move |f: fn(&Drawn) -> String| {
+        move || drawn.with(|d| d.as_ref().map(f).unwrap_or_default())
+    };
+    view! {
+        <Show when=move || drawn.with(Option::is_some)>
             <Card id="curves" title="Training" testid="train-live">
-                <p data-testid="train-status">
-                    {format!(
-                        "Epoch {} of at most {}, batch {} of {} · loss {:.3} · {:.0} s elapsed, about {:.0} s left{}",
-                        p.epoch, p.epochs, p.batch, p.batches, p.loss,
-                        p.elapsed_ms / 1000.0, p.remaining_ms / 1000.0,
-                        best.map(|b| format!(" · best validation macro-F1 {b:.3}")).unwrap_or_default()
-                    )}
-                </p>
+                <p data-testid="train-status">{part(|d| d.status.clone())}</p>
                 <svg class="curves" viewBox=format!("-40 -10 {} {}", w + 80.0, h + 40.0) role="img" aria-label="Training loss and validation macro-F1 per epoch">
                     <line x1="0" y1=format!("{h}") x2=format!("{w}") y2=format!("{h}") class="axis" />
                     <line x1="0" y1="0" x2="0" y2=format!("{h}") class="axis" />
-                    <text x="-6" y="4" text-anchor="end" class="tick">{format!("{hi:.2}")}</text>
+                    <text x="-6" y="4" text-anchor="end" class="tick">{part(|d| format!("{:.2}", d.hi))}</text>
                     <text x=format!("{}", w + 6.0) y="4" class="tick">"1.0"</text>
                     <text x=format!("{}", w + 6.0) y=format!("{h}") class="tick">"0"</text>
-                    <polyline points=loss_pts class="loss-line" />
-                    <polyline points=f1_pts class="f1-line" />
+                    <polyline points=part(|d| d.loss.clone()) class="loss-line" />
+                    <polyline points=part(|d| d.f1.clone()) class="f1-line" />
                     <text x="0" y=format!("{}", h + 20.0) class="legend-loss">"— training loss (left)"</text>
                     <text x=format!("{}", w / 2.0) y=format!("{}", h + 20.0) class="legend-f1">"— validation macro-F1 (right)"</text>
                 </svg>
             </Card>
-        })
+        </Show>
     }
 }
 
