@@ -11,6 +11,8 @@
 //!   bit, though their gradients arrive in reverse order;
 //! - 3 workers come close to 1: validation macro-F1 within 0.03 every epoch, test accuracy
 //!   within 1 point (only the order of float sums differs);
+//! - the validation beats are scored in shares, one per worker, and the leader's scores are
+//!   made of them (garbled shares change them);
 //! - Cancel while the followers work keeps the best model so far, their late answers are
 //!   ignored, and the next run (with fresh followers' state) trains.
 //!
@@ -53,6 +55,10 @@ struct Page {
     shown: Vec<Response>,
     /// Messages between workers passed on.
     forwarded: usize,
+    /// Followers' shares of the validation beats passed on to the leader.
+    shares: usize,
+    /// Every share passed on is changed to call each beat Q (to show the leader uses them).
+    garble_shares: bool,
 }
 
 impl Page {
@@ -66,6 +72,8 @@ impl Page {
             queue: VecDeque::new(),
             shown: Vec::new(),
             forwarded: 0,
+            shares: 0,
+            garble_shares: false,
         }
     }
 
@@ -96,8 +104,16 @@ impl Page {
                 self.forwarded += 1;
                 self.pass_on(To::Follower(shard - 1), request, buffers);
             }
-            Forward::Leader(request) => {
+            Forward::Leader(mut request) => {
                 self.forwarded += 1;
+                if let Request::ShardGradient(part) = &mut request {
+                    if !part.validation.is_empty() {
+                        self.shares += 1;
+                        if self.garble_shares {
+                            part.validation.fill(4);
+                        }
+                    }
+                }
                 self.pass_on(To::Leader, request, buffers);
             }
             Forward::Show(r) => self.shown.push(r),
@@ -238,7 +254,28 @@ fn training_across_web_workers() {
     let (one, one_probs) = one_worker_is_the_plain_run_bit_for_bit();
     let (three, three_probs) = three_workers_are_three_native_threads_bit_for_bit();
     three_workers_come_close_to_one(&one, &one_probs, &three, &three_probs);
+    the_leader_scores_validation_with_the_followers_shares(&three);
     cancel_while_followers_work();
+}
+
+/// The same 3-worker run with every follower's share of the validation beats garbled on its
+/// way: the epochs' validation scores change, so the leader scored with the shares (and the
+/// equal scores of the run above are theirs, not the leader's own).
+fn the_leader_scores_validation_with_the_followers_shares(three: &RunReport) {
+    let mut page = Page::new(2);
+    page.garble_shares = true;
+    let garbled = page.train(config(3));
+    assert_eq!(page.shares, 4);
+    for (a, b) in three.history.iter().zip(&garbled.history) {
+        assert_eq!(a.train_loss, b.train_loss, "epoch {}: the same training", a.epoch);
+        assert!(
+            b.val_macro_f1 < a.val_macro_f1,
+            "epoch {}: validation macro-F1 {} with garbled shares, {} without",
+            a.epoch,
+            b.val_macro_f1,
+            a.val_macro_f1
+        );
+    }
 }
 
 fn one_worker_is_the_plain_run_bit_for_bit() -> (RunReport, Vec<f32>) {
@@ -280,9 +317,16 @@ fn three_workers_are_three_native_threads_bit_for_bit() -> (RunReport, Vec<f32>)
         "the run's settings name its workers"
     );
     assert_eq!(three.history.len(), 2);
-    // Per batch and follower: a step out and a gradient back; plus the replica once.
+    // Per batch and follower: a step out and a gradient back; plus the replica once, and one
+    // step more after the last batch: with it each follower scores its share of the last
+    // epoch's validation beats (and the gradient of a batch the ended run does not use).
     let batches = three.train_counts.total().div_ceil(128) * 2;
-    assert_eq!(page.forwarded, 2 * (1 + 2 * batches), "messages passed on");
+    assert_eq!(
+        page.forwarded,
+        2 * (1 + 2 * (batches + 1)),
+        "messages passed on"
+    );
+    assert_eq!(page.shares, 2 * 2, "each follower scores a share at each epoch's end");
     let three_probs = probabilities(&page.leader, three.id, &config(3));
 
     let mut native = Session::new();

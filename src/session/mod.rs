@@ -133,7 +133,7 @@ impl Session {
             }
             Request::FollowStep(m) => {
                 let response = match self.follower.as_mut() {
-                    Some(f) => f.step(m.run, m.step, m.loss, &m.sum),
+                    Some(f) => f.step(m.run, m.step, m.loss, &m.sum, m.validate),
                     None => Response::error(
                         ErrorKind::Protocol,
                         format!(

@@ -695,6 +695,10 @@ pub struct FollowStep {
     /// batch 0).
     #[serde(skip)]
     pub sum: Vec<u8>,
+    /// Batch `step − 1` ended an epoch: after stepping, score this follower's share of the
+    /// validation beats ([`crate::training::Trainer::validation_share`]).
+    #[serde(default)]
+    pub validate: bool,
 }
 
 /// A follower's gradient of its shard of batch `step` ([`Response::ShardGradient`], passed
@@ -712,6 +716,10 @@ pub struct ShardGradient {
     /// The gradient, little-endian `f32` in the model's parameter order (one buffer).
     #[serde(skip)]
     pub gradient: Vec<u8>,
+    /// When asked (`FollowStep::validate`): the predicted class of each beat of this
+    /// follower's share of the validation beats, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub validation: Vec<u8>,
 }
 
 impl Response {
@@ -892,6 +900,7 @@ mod tests {
             step: 9,
             loss: 0.5,
             sum: vec![1, 2, 3, 4],
+            validate: true,
         };
         let mut step = Response::FollowStep(sent.clone());
         let buffers = step.take_buffers();
@@ -912,6 +921,7 @@ mod tests {
             shard: 2,
             loss: 0.25,
             gradient: Vec::new(),
+            validation: vec![0, 2],
         });
         assert!(matches!(
             gradient.forward(),

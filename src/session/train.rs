@@ -422,7 +422,9 @@ impl Job for TrainJob {
 
 /// Half a batch of data-parallel training across Web Workers: with no batch in flight, sends
 /// the followers their messages and computes the leader's shard (`None`: wait for theirs);
-/// with every shard in, steps the leader with their sum.
+/// with every shard in, steps the leader with their sum. With an epoch's last batch, the
+/// validation beats are scored in shares (`None` until the followers' are in; see
+/// [`super::follower`]).
 fn lead_step(
     followers: &mut Followers,
     leader: &mut Trainer,
@@ -434,6 +436,11 @@ fn lead_step(
         leader.stop();
         return Some(Phase::Finished);
     }
+    if followers.validating() {
+        // An epoch's end, waiting for the followers' shares of the validation beats.
+        let predictions = followers.take_validation()?;
+        return Some(leader.finish_epoch(predictions, on_event));
+    }
     if followers.idle() {
         if let Err(e) = followers.start_batch(leader, out) {
             out((&e).into());
@@ -443,6 +450,15 @@ fn lead_step(
         return None;
     }
     let (sum, loss) = followers.finish_batch()?;
+    if leader.ends_epoch() && leader.shares_validation() {
+        // The followers step at once and score their shares while the leader scores its own.
+        followers.send_step(true, out);
+        if leader.apply_deferring(&sum, loss, on_event) {
+            followers.await_validation(leader.validation_share(0, followers.workers()));
+            return None;
+        }
+        return Some(leader.phase());
+    }
     Some(leader.apply(&sum, loss, on_event))
 }
 

@@ -16,8 +16,9 @@ pub const REPLICA_MAGIC: &[u8] = b"ECG-BALANCE-LAB-REPLICA\n";
 
 /// Everything a follower in another process needs to train in step with a leader: the run's
 /// settings, the network's shape and the leader's current weights, which inputs the model takes,
-/// the class weights and the training inputs, already computed (so the follower needs neither
-/// the beats nor the record templates). Made by [`Trainer::replica`] before the first batch.
+/// the class weights and the training and validation inputs, already computed (so the follower
+/// needs neither the beats nor the record templates; it scores a share of the validation beats
+/// at each epoch's end). Made by [`Trainer::replica`] before the first batch.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Replica {
     /// The run's settings (its seed orders the batches).
@@ -32,6 +33,8 @@ pub struct Replica {
     pub class_weights: [f32; N_CLASSES],
     /// The training inputs, in the leader's order.
     pub train: Inputs,
+    /// The validation inputs, in the leader's order.
+    pub val: Inputs,
     /// The leader's weights (burnpack).
     pub weights: Vec<u8>,
 }
@@ -46,14 +49,17 @@ struct ReplicaHeader {
     beats: usize,
     window_values: usize,
     rr_values: usize,
+    val_beats: usize,
+    val_window_values: usize,
+    val_rr_values: usize,
     weights_bytes: usize,
 }
 
 impl Replica {
     /// The replica as bytes: magic, a little-endian `u32` header length, a JSON header
     /// (settings, shape, spec, layout, sizes), then the class weights (`f32 × 5`), the windows
-    /// (`f32`), the RR features (`f32`), the labels (`u8`) and the weights (burnpack), all
-    /// little-endian. Every float but the settings' comes back bit for bit.
+    /// (`f32`), the RR features (`f32`) and the labels (`u8`) of the training inputs, the same
+    /// of the validation inputs, and the weights (burnpack), all little-endian. Every float but the settings' comes back bit for bit.
     pub fn to_bytes(&self) -> Result<Vec<u8>, crate::Error> {
         let header = ReplicaHeader {
             config: self.config.clone(),
@@ -63,6 +69,9 @@ impl Replica {
             beats: self.train.labels.len(),
             window_values: self.train.windows.len(),
             rr_values: self.train.rr.len(),
+            val_beats: self.val.labels.len(),
+            val_window_values: self.val.windows.len(),
+            val_rr_values: self.val.rr.len(),
             weights_bytes: self.weights.len(),
         };
         let json = serde_json::to_vec(&header)
@@ -73,6 +82,8 @@ impl Replica {
                 + json.len()
                 + 4 * (N_CLASSES + self.train.windows.len() + self.train.rr.len())
                 + self.train.labels.len()
+                + 4 * (self.val.windows.len() + self.val.rr.len())
+                + self.val.labels.len()
                 + self.weights.len(),
         );
         out.extend_from_slice(REPLICA_MAGIC);
@@ -82,6 +93,9 @@ impl Replica {
         out.extend(gradient_bytes(&self.train.windows));
         out.extend(gradient_bytes(&self.train.rr));
         out.extend(self.train.labels.iter().map(|&c| c as u8));
+        out.extend(gradient_bytes(&self.val.windows));
+        out.extend(gradient_bytes(&self.val.rr));
+        out.extend(self.val.labels.iter().map(|&c| c as u8));
         out.extend_from_slice(&self.weights);
         Ok(out)
     }
@@ -118,7 +132,13 @@ impl Replica {
         let windows = gradient_from_bytes(take(4 * header.window_values)?);
         let rr = gradient_from_bytes(take(4 * header.rr_values)?);
         let labels: Vec<usize> = take(header.beats)?.iter().map(|&c| c as usize).collect();
-        if labels.iter().any(|&c| c >= N_CLASSES) {
+        let val_windows = gradient_from_bytes(take(4 * header.val_window_values)?);
+        let val_rr = gradient_from_bytes(take(4 * header.val_rr_values)?);
+        let val_labels: Vec<usize> = take(header.val_beats)?
+            .iter()
+            .map(|&c| c as usize)
+            .collect();
+        if labels.iter().chain(&val_labels).any(|&c| c >= N_CLASSES) {
             return Err(damaged("has a label out of range"));
         }
         let weights = take(header.weights_bytes)?.to_vec();
@@ -132,6 +152,11 @@ impl Replica {
                 windows,
                 rr,
                 labels,
+            },
+            val: Inputs {
+                windows: val_windows,
+                rr: val_rr,
+                labels: val_labels,
             },
             weights,
         })

@@ -102,6 +102,9 @@ pub struct Trainer {
     follower: bool,
     /// The moving average of the weights ([`TrainConfig::weight_average`]) and its steps.
     average: Option<(Vec<f32>, u64)>,
+    /// The epoch's last batch was stepped with, and its end waits for the validation
+    /// predictions ([`Trainer::apply_deferring`], [`Trainer::finish_epoch`]).
+    epoch_pending: bool,
 }
 
 /// What a trainer is made from ([`Trainer::start`]): the model and its inputs, without the
@@ -279,6 +282,7 @@ impl Trainer {
             layout: parts.layout,
             follower: parts.follower,
             average: None,
+            epoch_pending: false,
         }
     }
 
@@ -290,6 +294,40 @@ impl Trainer {
     /// Batches per epoch.
     pub fn batches_per_epoch(&self) -> usize {
         self.order.len().div_ceil(self.config.batch_size)
+    }
+
+    /// True when the batch in hand is its epoch's last: stepping with it scores validation and
+    /// may end the run.
+    pub fn ends_epoch(&self) -> bool {
+        self.batch + 1 >= self.batches_per_epoch()
+    }
+
+    /// True when followers can score shares of the validation beats at an epoch's end
+    /// ([`Trainer::validation_share`]): there are validation beats, and the model scored is the
+    /// one every replica holds (not a moving average, which only the leader keeps).
+    pub fn shares_validation(&self) -> bool {
+        !self.val.labels.is_empty() && self.config.weight_average.is_none()
+    }
+
+    /// The predicted classes of share `shard` of `shards` of the validation beats (a contiguous
+    /// slice, in order) by the model validation scores: concatenated in shard order, the
+    /// shares are the predictions [`Trainer::finish_epoch`] takes. A beat's prediction does not
+    /// depend on which beats are scored beside it.
+    pub fn validation_share(&self, shard: usize, shards: usize) -> Vec<usize> {
+        let shards = shards.max(1);
+        let n = self.val.labels.len();
+        let (lo, hi) = (n * shard / shards, n * (shard + 1) / shards);
+        let Some(model) = self.kept_model().filter(|_| hi > lo) else {
+            return Vec::new();
+        };
+        let c = self.features.spec.channels() * self.layout.len;
+        let nr = self.features.spec.n_rr();
+        let share = Inputs {
+            windows: self.val.windows[lo * c..hi * c].to_vec(),
+            rr: self.val.rr[lo * nr..hi * nr].to_vec(),
+            labels: self.val.labels[lo..hi].to_vec(),
+        };
+        predict_inputs(&model, &share, self.features.spec, self.layout.len)
     }
 
     /// Epochs so far.
@@ -394,8 +432,24 @@ impl Trainer {
         loss: f32,
         on_event: &mut dyn FnMut(TrainEvent),
     ) -> Phase {
-        if self.phase == Phase::Finished {
-            return Phase::Finished;
+        if self.apply_deferring(gradient, loss, on_event) {
+            self.epoch_pending = false;
+            self.end_epoch(None, on_event);
+        }
+        self.phase
+    }
+
+    /// [`Trainer::apply`], except that an epoch's end is left to [`Trainer::finish_epoch`],
+    /// with validation predictions made elsewhere (by the workers, in shares): true when the
+    /// batch ended its epoch and the end waits for them.
+    pub fn apply_deferring(
+        &mut self,
+        gradient: &[f32],
+        loss: f32,
+        on_event: &mut dyn FnMut(TrainEvent),
+    ) -> bool {
+        if self.phase == Phase::Finished || self.epoch_pending {
+            return false;
         }
         let n = self.batch_indices().len();
         if let Some(model) = self.model.take() {
@@ -423,8 +477,21 @@ impl Trainer {
             batches,
             loss: (self.loss_sum / self.loss_n.max(1) as f64) as f32,
         });
-        if self.batch >= batches {
-            self.end_epoch(on_event);
+        self.epoch_pending = self.batch >= batches;
+        self.epoch_pending
+    }
+
+    /// Ends the epoch [`Trainer::apply_deferring`] left waiting, scored with `predictions` of
+    /// the validation beats (in order; the shares of [`Trainer::validation_share`], joined).
+    /// Predictions of another length are not used: the trainer then scores validation itself.
+    pub fn finish_epoch(
+        &mut self,
+        predictions: Vec<usize>,
+        on_event: &mut dyn FnMut(TrainEvent),
+    ) -> Phase {
+        if std::mem::take(&mut self.epoch_pending) {
+            let given = (predictions.len() == self.val.labels.len()).then_some(predictions);
+            self.end_epoch(given, on_event);
         }
         self.phase
     }
@@ -475,6 +542,7 @@ impl Trainer {
             layout: self.layout,
             class_weights: self.class_weights,
             train: self.train.clone(),
+            val: self.val.clone(),
             weights,
         })
     }
@@ -490,6 +558,7 @@ impl Trainer {
             layout,
             class_weights,
             train,
+            val,
             weights,
         } = replica;
         if config.batch_size == 0 || train.labels.is_empty() {
@@ -509,11 +578,7 @@ impl Trainer {
         let device = Device::flex().autodiff();
         Ok(Self::start(Parts {
             model: model.fork(&device).train(),
-            val: Inputs {
-                windows: Vec::new(),
-                rr: Vec::new(),
-                labels: Vec::new(),
-            },
+            val,
             trained_on: Vec::new(),
             follower: true,
             config,
@@ -556,7 +621,7 @@ impl Trainer {
         })
     }
 
-    fn end_epoch(&mut self, on_event: &mut dyn FnMut(TrainEvent)) {
+    fn end_epoch(&mut self, given: Option<Vec<usize>>, on_event: &mut dyn FnMut(TrainEvent)) {
         if self.follower {
             self.epoch += 1;
             self.batch = 0;
@@ -569,7 +634,9 @@ impl Trainer {
         let kept = self.kept_model();
         let val_macro_f1 = match &kept {
             Some(m) if !self.val.labels.is_empty() => {
-                let pred = predict_inputs(m, &self.val, self.features.spec, self.layout.len);
+                let pred = given.unwrap_or_else(|| {
+                    predict_inputs(m, &self.val, self.features.spec, self.layout.len)
+                });
                 validation_score(&ConfusionMatrix::from_predictions(
                     &self.val.labels,
                     &pred,
