@@ -267,7 +267,11 @@ fn the_leader_scores_validation_with_the_followers_shares(three: &RunReport) {
     let garbled = page.train(config(3));
     assert_eq!(page.shares, 4);
     for (a, b) in three.history.iter().zip(&garbled.history) {
-        assert_eq!(a.train_loss, b.train_loss, "epoch {}: the same training", a.epoch);
+        assert_eq!(
+            a.train_loss, b.train_loss,
+            "epoch {}: the same training",
+            a.epoch
+        );
         assert!(
             b.val_macro_f1 < a.val_macro_f1,
             "epoch {}: validation macro-F1 {} with garbled shares, {} without",
@@ -326,7 +330,11 @@ fn three_workers_are_three_native_threads_bit_for_bit() -> (RunReport, Vec<f32>)
         2 * (1 + 2 * (batches + 1)),
         "messages passed on"
     );
-    assert_eq!(page.shares, 2 * 2, "each follower scores a share at each epoch's end");
+    assert_eq!(
+        page.shares,
+        2 * 2,
+        "each follower scores a share at each epoch's end"
+    );
     let three_probs = probabilities(&page.leader, three.id, &config(3));
 
     let mut native = Session::new();
