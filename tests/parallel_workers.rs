@@ -59,6 +59,8 @@ struct Page {
     shares: usize,
     /// Every share passed on is changed to call each beat Q (to show the leader uses them).
     garble_shares: bool,
+    /// The first gradient passed on to the leader loses its last value.
+    cut_gradient: bool,
 }
 
 impl Page {
@@ -74,6 +76,7 @@ impl Page {
             forwarded: 0,
             shares: 0,
             garble_shares: false,
+            cut_gradient: false,
         }
     }
 
@@ -97,7 +100,7 @@ impl Page {
 
     /// The page's message handler: reads the reply's JSON only, then shows it or passes it on
     /// with the same buffers.
-    fn on_message(&mut self, json: &str, buffers: Vec<Vec<u8>>) {
+    fn on_message(&mut self, json: &str, mut buffers: Vec<Vec<u8>>) {
         let reply: Reply = serde_json::from_str(json).expect("a readable reply");
         match reply.response.forward() {
             Forward::Follower { shard, request } => {
@@ -107,6 +110,10 @@ impl Page {
             Forward::Leader(mut request) => {
                 self.forwarded += 1;
                 if let Request::ShardGradient(part) = &mut request {
+                    if std::mem::take(&mut self.cut_gradient) {
+                        let b = &mut buffers[0];
+                        b.truncate(b.len() - 4);
+                    }
                     if !part.validation.is_empty() {
                         self.shares += 1;
                         if self.garble_shares {
@@ -256,6 +263,42 @@ fn training_across_web_workers() {
     three_workers_come_close_to_one(&one, &one_probs, &three, &three_probs);
     the_leader_scores_validation_with_the_followers_shares(&three);
     cancel_while_followers_work();
+    a_gradient_of_the_wrong_size_stops_the_run_saying_why();
+}
+
+/// A follower's gradient one value short is never summed: the run stops with a protocol error
+/// that names the worker and the sizes, and the page keeps a run (no panic, nothing lost).
+fn a_gradient_of_the_wrong_size_stops_the_run_saying_why() {
+    let mut page = Page::new(2);
+    page.cut_gradient = true;
+    page.send(
+        To::Leader,
+        Request::Train {
+            source: None,
+            config: config(3),
+        },
+    );
+    page.run(&clock(), &mut |_| false);
+    let errors: Vec<String> = page
+        .errors()
+        .iter()
+        .map(|r| match r {
+            Response::Error(f) => f.message.clone(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("sent a gradient of") && errors[0].contains("the model has"),
+        "{}",
+        errors[0]
+    );
+    assert!(!page.leader.busy(), "the run ended");
+    assert_eq!(
+        page.leader.runs().count(),
+        1,
+        "what it trained so far is kept"
+    );
 }
 
 /// The same 3-worker run with every follower's share of the validation beats garbled on its

@@ -287,11 +287,13 @@ impl Followers {
                 .filter(|(g, _)| g.len() != expected)
                 .map(|p| (k, p))
         }) {
+            // Never summed nor stepped with: the run stops at the next step, saying why.
             self.failed = Some(format!(
                 "worker {} sent a gradient of {} values; the model has {expected}",
                 k + 1,
                 g.len()
             ));
+            return None;
         }
         let summed = sum_shards(parts.into_iter().flatten());
         self.last = summed.clone();
