@@ -42,11 +42,63 @@ fn scope() -> web_sys::DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
-fn now_ms() -> f64 {
+fn performance() -> Option<web_sys::Performance> {
     js_sys::Reflect::get(&js_sys::global(), &"performance".into())
         .ok()
         .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
-        .map_or(0.0, |p| p.now())
+}
+
+fn now_ms() -> f64 {
+    performance().map_or(0.0, |p| p.now())
+}
+
+/// Milliseconds since the Unix epoch on the clock every worker of the page shares
+/// (`timeOrigin + now()`): a stamp one worker writes can be read against another's.
+fn shared_clock_ms() -> f64 {
+    performance().map_or(0.0, |p| p.time_origin() + p.now())
+}
+
+/// What this worker's messages to and from the other training workers cost, for the
+/// benchmarks' model of the communication ([`worker_timings`]).
+#[derive(Default, Clone, Copy, serde::Serialize)]
+struct Timings {
+    /// Messages posted to another training worker, and the milliseconds spent posting them
+    /// (the JSON, the copy out of the WebAssembly memory and `postMessage`).
+    posts: u32,
+    post_ms: f64,
+    /// Messages received from another training worker; the milliseconds from their posting to
+    /// the start of their handling (summed, and the longest); the milliseconds spent handling
+    /// them (a follower's step and shard included).
+    received: u32,
+    delivery_ms: f64,
+    delivery_max_ms: f64,
+    handle_ms: f64,
+    /// Milliseconds of the leader's job run between messages (its shard, sum and step).
+    drive_ms: f64,
+    /// Milliseconds this worker sat idle before a message from another training worker, and
+    /// the part of them after that message was posted (its way between the workers; the rest
+    /// is waiting for the other worker to finish its part).
+    idle_ms: f64,
+    transit_ms: f64,
+    /// Messages posted while this worker already sat idle, and their milliseconds from posting
+    /// to handling: the latency of a message between two workers, nothing else in the way.
+    awaited: u32,
+    awaited_ms: f64,
+    /// When this worker last finished handling a message or a run of its job.
+    #[serde(skip)]
+    busy_until: f64,
+    /// From the first to the last of those messages, ms.
+    first_ms: f64,
+    last_ms: f64,
+}
+
+impl Timings {
+    fn span(&mut self, t: f64) {
+        if self.first_ms == 0.0 {
+            self.first_ms = t;
+        }
+        self.last_ms = self.last_ms.max(t);
+    }
 }
 
 /// A training worker this one talks to directly: its shard (0 for the leader), the port, and
@@ -62,6 +114,26 @@ thread_local! {
     static WORKER: RefCell<Option<Rc<Worker>>> = const { RefCell::new(None) };
     /// The training workers this one talks to directly.
     static PEERS: RefCell<Vec<Peer>> = const { RefCell::new(Vec::new()) };
+    /// What the messages between training workers cost.
+    static TIMINGS: Cell<Timings> = Cell::new(Timings::default());
+}
+
+fn timings(update: impl FnOnce(&mut Timings)) {
+    TIMINGS.with(|t| {
+        let mut v = t.get();
+        update(&mut v);
+        t.set(v);
+    });
+}
+
+/// What this worker's messages to and from the other training workers cost so far, as JSON
+/// (the fields of `Timings`), counting again from zero when `reset`. Called from the worker's
+/// scope as `wasm_bindgen.workerTimings(true)` (`tests/e2e/bench.mjs` reads it through
+/// Playwright after each run on several workers).
+#[wasm_bindgen(js_name = workerTimings)]
+pub fn worker_timings(reset: bool) -> String {
+    let t = TIMINGS.with(|t| if reset { t.take() } else { t.get() });
+    serde_json::to_string(&t).unwrap_or_default()
 }
 
 /// Talks to the worker of `shard` through `port` from now on (replacing an older port).
@@ -90,6 +162,7 @@ fn add_peer(shard: usize, port: web_sys::MessagePort) {
 }
 
 fn post(mut reply: Reply) {
+    let started = shared_clock_ms();
     let buffers: js_sys::Array = reply
         .response
         .take_buffers()
@@ -117,7 +190,17 @@ fn post(mut reply: Reply) {
             let Ok(text) = serde_json::to_string(&Envelope { id: 0, request }) else {
                 return;
             };
-            let _ = port.post_message_with_transferable(&message(&text, &buffers, None), &buffers);
+            let msg = message(&text, &buffers, None);
+            let sent = shared_clock_ms();
+            let _ = js_sys::Reflect::set(&msg, &"sent".into(), &sent.into());
+            let _ = port.post_message_with_transferable(&msg, &buffers);
+            let done = shared_clock_ms();
+            timings(|t| {
+                t.posts += 1;
+                // The bytes were copied out of the WebAssembly memory before `sent`.
+                t.post_ms += done - started;
+                t.span(done);
+            });
             return;
         }
     }
@@ -160,10 +243,21 @@ async fn yield_now() {
 
 async fn drive(worker: Rc<Worker>) {
     loop {
+        let started = shared_clock_ms();
+        let posts = TIMINGS.with(Cell::get).posts;
         let more = worker
             .session
             .borrow_mut()
             .run_for(SLICE_MS, &now_ms, &mut post);
+        let done = shared_clock_ms();
+        timings(|t| {
+            // The leader's work between its followers' messages: a run that posted to them, or
+            // stopped to wait for them (not its preparation before, nor the scoring after).
+            if posts > 0 && (t.posts > posts || !more) {
+                t.drive_ms += done - started;
+            }
+            t.busy_until = done;
+        });
         if !more {
             break;
         }
@@ -173,7 +267,11 @@ async fn drive(worker: Rc<Worker>) {
 }
 
 fn on_message(worker: &Rc<Worker>, e: &web_sys::MessageEvent) {
+    let arrived = shared_clock_ms();
     let data = e.data();
+    let sent = js_sys::Reflect::get(&data, &"sent".into())
+        .ok()
+        .and_then(|s| s.as_f64());
     let json = js_sys::Reflect::get(&data, &"json".into())
         .ok()
         .and_then(|j| j.as_string());
@@ -206,6 +304,25 @@ fn on_message(worker: &Rc<Worker>, e: &web_sys::MessageEvent) {
         .session
         .borrow_mut()
         .handle(envelope, &now_ms, &mut post);
+    let done = shared_clock_ms();
+    timings(|t| {
+        if let Some(sent) = sent {
+            t.received += 1;
+            t.delivery_ms += arrived - sent;
+            t.delivery_max_ms = t.delivery_max_ms.max(arrived - sent);
+            t.handle_ms += done - arrived;
+            if t.busy_until > 0.0 {
+                t.idle_ms += (arrived - t.busy_until).max(0.0);
+                t.transit_ms += (arrived - sent.max(t.busy_until)).max(0.0);
+                if sent >= t.busy_until {
+                    t.awaited += 1;
+                    t.awaited_ms += arrived - sent;
+                }
+            }
+            t.span(done);
+        }
+        t.busy_until = done;
+    });
     if worker.session.borrow().busy() && !worker.driving.get() {
         worker.driving.set(true);
         wasm_bindgen_futures::spawn_local(drive(Rc::clone(worker)));

@@ -20,6 +20,14 @@
 //                      ways, summed, and the wait for the slowest shard). On a machine with fewer
 //                      than n + 1 logical processors o also holds the contention, so the model is
 //                      pessimistic there.
+//   message_timings    per run on several workers, each training worker's messages to the others:
+//                      posts and ms a post, messages received, their mean delivery (posting to
+//                      handling, queueing behind work included), the worker's busy and idle shares
+//                      and the part of the idle time with a message on its way, and the latency of
+//                      the messages posted while the receiver already waited (`workerTimings`)
+//   message_model      speed-up on 1–8 workers from those measured costs (per batch: the shard
+//                      c/n, the leader's n − 1 posts, one post back and two latencies), assuming
+//                      n free cores; with the measured 2-worker batch beside it
 //   first_paint_ms     first contentful paint of the page (PerformanceObserver 'paint'), and
 //   ready_ms           the worker's WebAssembly ready (the page's status line gone), from navigation
 //   default_run_ms     with --default-run: the default settings (Train with nothing changed, the
@@ -75,6 +83,18 @@ try {
       await train.results(run, 1800000);
       const ms = await h.page.getAttribute(`[data-testid=run-row][data-run="${run}"]`, 'data-epoch-ms');
       out.epoch_ms_by_workers[workers] = ms.split(',').filter(Boolean).map(Number);
+      if (Number(workers) > 1) {
+        // What the messages between the training workers cost in this run (each worker counts
+        // from zero again once read).
+        const timings = [];
+        for (const w of h.page.workers()) {
+          const t = await w.evaluate(() => (typeof wasm_bindgen !== 'undefined' && wasm_bindgen.workerTimings
+            ? wasm_bindgen.workerTimings(true) : '')).catch(() => '');
+          if (t) timings.push(JSON.parse(t));
+        }
+        out.message_timings = out.message_timings || {};
+        out.message_timings[workers] = timings.filter((t) => t.received > 0).map(summariseTimings);
+      }
     }
     out.epoch_ms = out.epoch_ms_by_workers[1];
     const one = out.epoch_ms_by_workers[1];
@@ -93,6 +113,29 @@ try {
           return [n, { epoch_ms: Math.round(tn), speedup: Number((t1 / tn).toFixed(2)) }];
         })),
       };
+      const timed = (out.message_timings || {})[2];
+      if (timed && timed.length === 2) {
+        // A model of the messages as measured, for n workers on n free cores: each batch the
+        // leader posts its n − 1 followers their step one after another (p each), the last
+        // follower's step reaches it after a latency L, and its gradient comes back after
+        // another p and L; the shard itself takes c/n, c being a 1-worker batch.
+        const batches = Math.min(...timed.map((t) => t.received)) / two.length;
+        const c = t1 / batches;
+        const p = mean(timed.map((t) => t.post_ms_each));
+        const awaited = timed.reduce((a, t) => a + t.awaited, 0);
+        const L = awaited ? timed.reduce((a, t) => a + t.latency_ms_mean * t.awaited, 0) / awaited : 0;
+        const batchMs = (n) => (n === 1 ? c : c / n + n * p + 2 * L);
+        out.message_model = {
+          batch_ms_1_worker: Number(c.toFixed(2)),
+          post_ms: Number(p.toFixed(3)),
+          latency_ms: Number(L.toFixed(3)),
+          batch_ms_2_workers_measured: Number((t2 / batches).toFixed(2)),
+          by_workers: Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8].map((n) => [n, {
+            batch_ms: Number(batchMs(n).toFixed(2)),
+            speedup: Number((c / batchMs(n)).toFixed(2)),
+          }])),
+        };
+      }
     }
   }
 } finally {
@@ -120,3 +163,25 @@ if (defaultRun && !skipTrain) {
   }
 }
 console.log(JSON.stringify(out));
+
+// One worker's message costs, per message and as shares of its time from its first to its last
+// message between training workers: busy (handling messages — a follower's step and shard
+// included — and the leader's own work between them), idle before a message from another
+// worker, and the part of that idle time after the message was posted (on its way).
+function summariseTimings(t) {
+  const span = Math.max(t.last_ms - t.first_ms, 1e-9);
+  const busy = t.handle_ms + t.drive_ms;
+  return {
+    posts: t.posts,
+    post_ms_each: Number((t.post_ms / Math.max(t.posts, 1)).toFixed(3)),
+    received: t.received,
+    delivery_ms_mean: Number((t.delivery_ms / Math.max(t.received, 1)).toFixed(3)),
+    delivery_ms_max: Number(t.delivery_max_ms.toFixed(1)),
+    busy_share: Number((busy / span).toFixed(3)),
+    idle_share: Number((t.idle_ms / span).toFixed(3)),
+    idle_in_transit_share: Number((t.transit_ms / span).toFixed(3)),
+    awaited: t.awaited,
+    latency_ms_mean: Number((t.awaited_ms / Math.max(t.awaited, 1)).toFixed(3)),
+    span_ms: Math.round(span),
+  };
+}

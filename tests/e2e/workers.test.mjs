@@ -2,8 +2,8 @@
 // input starts at min(logical processors − 1, 8) (at least 1); a run on 2 workers starts a second
 // worker, finishes, and its settings say "2 workers"; Cancel stops a second 2-worker run and keeps
 // its best model; the workers pass every batch's gradients to each other directly (the page
-// passes on only a run's first message, which brings their channel's port), and the main thread
-// never blocks for more than 50 ms while they train (PerformanceObserver, long tasks).
+// passes on only a run's first message, which brings their channel's port; each worker's own count
+// of those messages pairs up with the other's), and the main thread never blocks for more than 50 ms while they train (PerformanceObserver, long tasks).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -54,6 +54,21 @@ test('a run on 2 workers finishes, says so, and never blocks the page', async ()
   console.log(`# requests the page posted to workers during the run: ${JSON.stringify(sent)}`);
   assert.ok(sent.includes('Follow'), 'the page passed the run\'s Follow on to the follower');
   assert.deepEqual(sent.filter((t) => t === 'FollowStep' || t === 'ShardGradient'), [], 'no batch went through the page');
+  // The workers' own count of their messages to each other (what tests/e2e/bench.mjs turns into
+  // its model of the communication): every step the leader posted was received and answered by
+  // one gradient, which the leader received.
+  const counts = [];
+  for (const w of h.page.workers()) {
+    const t = await w.evaluate(() => wasm_bindgen.workerTimings(true));
+    counts.push(JSON.parse(t));
+  }
+  const talked = counts.filter((t) => t.posts > 0 || t.received > 0);
+  console.log(`# messages between the workers: ${JSON.stringify(talked.map((t) => [t.posts, t.received, t.awaited]))}`);
+  assert.equal(talked.length, 2, 'two workers talked to each other');
+  const [a, b] = talked;
+  assert.ok(a.posts > 10, `${a.posts} messages`);
+  assert.deepEqual([a.posts, a.received, b.posts, b.received], [a.posts, a.posts, a.posts, a.posts]);
+  for (const t of talked) assert.ok(t.awaited <= t.received && t.post_ms > 0, JSON.stringify(t));
 });
 
 test('Cancel stops a 2-worker run and keeps its best model so far', async () => {
