@@ -1,7 +1,9 @@
 // Records nobody annotated, end to end: a WFDB record dropped without its .atr and a PTB-XL
 // record; the page finds their beats, classifies them with the model just trained, shows
 // per-class counts and the found beats on the strip, and saves the labels as a WFDB annotation
-// file. On an annotated record the result is compared with the annotations (EC57).
+// file. On an annotated record the result is compared with the annotations (EC57). Adapting to a
+// record without annotations cannot take its first 5 minutes' labels from them: that choice is
+// not offered there.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -114,6 +116,25 @@ test('an annotated record: detection and classes are compared with its annotatio
   // Both the annotations and the found beats are on the strip.
   await h.page.waitForFunction(() => document.querySelectorAll('[data-testid=strip] g.found').length > 3);
   assert.ok((await h.page.$$eval('[data-testid=strip] g.mark', (g) => g.length)) > 3);
+});
+
+test('the first-5-minutes protocol is chosen on an annotated record and not offered on 232, which has none', async () => {
+  await openRecord('213');
+  await classify();
+  await h.page.waitForSelector('[data-testid=adapt-panel]');
+  await h.page.check('[data-testid=adapt-mode-first5]');
+  assert.ok(await h.page.isChecked('[data-testid=adapt-mode-first5]'));
+  assert.ok(await h.page.isDisabled('[data-testid=adapt-k]'), 'the number of beats does not apply');
+  // Record 232 was dropped without its .atr: its first minutes cannot be labelled from
+  // annotations, so its panel starts on the model's picks, whatever 213's panel chose.
+  await openRecord('232');
+  await classify();
+  await h.page.waitForSelector('[data-testid=adapt-panel]');
+  assert.ok(await h.page.isDisabled('[data-testid=adapt-mode-first5]'));
+  assert.equal(await h.page.isChecked('[data-testid=adapt-mode-first5]'), false);
+  assert.ok(await h.page.isChecked('[data-testid=adapt-mode-k]'));
+  assert.equal(await h.page.isDisabled('[data-testid=adapt-k]'), false);
+  assert.match(await h.page.textContent('[data-testid=adapt-panel]'), /this record has no annotations/);
 });
 
 test('a PTB-XL record (100 Hz, 12 leads): its statements shown, beats found in lead II and classified', async () => {
