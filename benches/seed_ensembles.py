@@ -18,23 +18,9 @@ import sys
 
 import numpy as np
 
-N_RR = 16
-DT = np.dtype([('idx', '<u4'), ('rec', '<u4'), ('y', 'u1'), ('d', 'u1'),
-               ('p', '<f4', (5,)), ('rr', '<f4', (N_RR,))])
+from decision_rule import DT, confusion, per_class  # the same beats file and the same scores
+
 FLOOR_S, FLOOR_V = 0.54, 0.86
-
-
-def per_class(y, d):
-    m = np.zeros((5, 5), int)
-    np.add.at(m, (y, d), 1)
-    out = {}
-    for c, n in enumerate('NSVFQ'):
-        tp = m[c, c]
-        se = tp / max(m[c].sum(), 1)
-        pp = tp / max(m[:, c].sum(), 1)
-        out[n] = (se, pp, 0.0 if se + pp == 0 else 2 * se * pp / (se + pp))
-    out['mF1'] = float(np.mean([out[n][2] for n in 'NSVF']))
-    return out
 
 
 def main():
@@ -44,11 +30,11 @@ def main():
     for s, a in runs.items():
         if not (a['y'] == y).all():
             sys.exit(f'seed {s}: the beats differ from seed {seeds[0]}')
-        r = per_class(y, a['d'])
+        r = per_class(confusion(y, a['d']))
         print(f"seed {s}: S F1 {r['S'][2]:.3f} | V F1 {r['V'][2]:.3f} | F F1 {r['F'][2]:.3f} | mF1 {r['mF1']:.3f}")
     results = []
     for combo in itertools.combinations(seeds, k):
-        r = per_class(y, np.mean([runs[s]['p'] for s in combo], axis=0).argmax(1))
+        r = per_class(confusion(y, np.mean([runs[s]['p'] for s in combo], axis=0).argmax(1)))
         results.append(r)
         print(f"{combo}: S {100 * r['S'][0]:.1f}/{100 * r['S'][1]:.1f} F1 {r['S'][2]:.3f} | "
               f"V F1 {r['V'][2]:.3f} | F F1 {r['F'][2]:.3f} | mF1 {r['mF1']:.3f}")
